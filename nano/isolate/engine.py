@@ -1,0 +1,391 @@
+"""
+The only module that touches mini-racer (pinned to 0.14.1, whose private C API it uses).
+
+One L{V8Context} is one V8 isolate with its own message-pump thread. Everything here
+is asynchronous from the reactor's point of view: L{V8Context.eval} and
+L{V8Context.call} post a task to the pump thread and return a L{Deferred} that fires
+on the reactor thread. The C library calls back on the pump thread; that callback copies
+the result out of V8 memory at once (strings and bytes), frees the value handle, and
+hands the result to the reactor with one C{callFromThread}.
+
+The doorbell: JS calls a callback function when it has queued messages for Python.
+The pump thread answers it by posting the C{drain} call itself (no reactor round trip),
+and the drained text reaches the reactor with one C{callFromThread} per batch. This is
+arrangement (c) of research/bridge-prototype.md.
+
+The only synchronous crossings (L{V8Context.getItem}, L{V8Context.makeCallback}) are
+for setup, when the isolate is known to be idle.
+"""
+
+import ctypes
+import itertools
+import threading
+import time
+
+from twisted.internet.defer import Deferred
+from twisted.logger import Logger
+
+from py_mini_racer._dll import MR_CALLBACK, init_mini_racer
+
+__all__ = [
+    "JSError",
+    "JSParseError",
+    "JSTerminated",
+    "JSOutOfMemory",
+    "IsolateClosed",
+    "Handle",
+    "V8Context",
+    "startV8",
+]
+
+MINI_RACER_VERSION = "0.14.1"
+
+# Value types of mini-racer 0.14.1 (mini_racer.cc).
+_T_NULL = 1
+_T_BOOL = 2
+_T_INT = 3
+_T_DOUBLE = 4
+_T_STR = 5
+_T_UNDEFINED = 11
+_T_SHARED_ARRAY_BUFFER = 101
+_T_ARRAY_BUFFER = 102
+_T_EXECUTE_EXC = 200
+_T_PARSE_EXC = 201
+_T_OOM_EXC = 202
+_T_TIMEOUT_EXC = 203
+_T_TERMINATED_EXC = 204
+_T_VALUE_EXC = 205
+_T_KEY_EXC = 206
+
+# Callback ids 0 is mini-racer's "uncancelable" id; we never use it.
+_DOORBELL_ID = 1
+_DRAIN_ID = 2
+_FIRST_TASK_ID = 3
+
+_V8_FLAGS = ("--single-threaded",)
+
+
+class JSError(Exception):
+    """
+    JavaScript threw while running a task. C{str()} is V8's text: for an uncaught
+    error C{"<file>:<line>: <Name>: <message>"}, the source line, a caret line and the
+    stack.
+    """
+
+
+class JSParseError(JSError):
+    """
+    The script did not compile (V8's parse exception).
+    """
+
+
+class JSTerminated(JSError):
+    """
+    Execution was terminated: the task was cancelled (deadline) or the isolate closed.
+    """
+
+
+class JSOutOfMemory(JSError):
+    """
+    The isolate hit its hard memory limit.
+    """
+
+
+class IsolateClosed(Exception):
+    """
+    The isolate was closed before the operation completed.
+    """
+
+
+_ERRORS = {
+    _T_EXECUTE_EXC: JSError,
+    _T_PARSE_EXC: JSParseError,
+    _T_OOM_EXC: JSOutOfMemory,
+    _T_TIMEOUT_EXC: JSTerminated,
+    _T_TERMINATED_EXC: JSTerminated,
+    _T_VALUE_EXC: JSError,
+    _T_KEY_EXC: JSError,
+}
+
+_dll = None
+
+
+def startV8():
+    """
+    Initialise V8 for this process (once; later calls return the same library).
+
+    Must not run before a C{fork()}: a forked child of a process that initialised V8
+    hangs on its first V8 call (DESIGN.md, fork pitfall).
+    """
+    global _dll
+    if _dll is None:
+        _dll = init_mini_racer(flags=_V8_FLAGS, ignore_duplicate_init=True)
+    return _dll
+
+
+class Handle:
+    """
+    A JS value kept alive for Python (a function, object or array). Freed by
+    L{V8Context.free} or when the context closes.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw):
+        self.raw = raw
+
+
+class V8Context:
+    """
+    One V8 isolate and its pump thread.
+
+    @ivar closed: True once L{close} ran; every later operation fails with
+        L{IsolateClosed}.
+    @ivar cpuClock: the pump thread's CPU clock id (for C{time.clock_gettime}) once the
+        first callback arrived, else None.
+    """
+
+    _log = Logger()
+
+    def __init__(self, reactor, onDrain):
+        """
+        @param reactor: the reactor whose thread receives every completion.
+        @param onDrain: called on the reactor thread with the text returned by each
+            drain (a C{str}, the JSON of the queued messages).
+        """
+        self._reactor = reactor
+        self._onDrain = onDrain
+        self._dll = startV8()
+        self._callback = MR_CALLBACK(self._fromV8)
+        self._ctx = self._dll.mr_init_context(self._callback)
+        self._ids = itertools.count(_FIRST_TASK_ID)
+        self._pending = {}
+        self._lock = threading.Lock()
+        self._drainFn = None
+        self._undefined = self._dll.mr_alloc_int_val(self._ctx, 0, _T_UNDEFINED)
+        self._emptyArgs = None
+        self._handles = []
+        self.closed = False
+        self.cpuClock = None
+
+    # -- pump thread ---------------------------------------------------------
+
+    def _fromV8(self, callbackId, raw):
+        """
+        Runs on the V8 pump thread for every completion and doorbell. Copies the
+        result, frees the handle and hands over to the reactor thread.
+        """
+        if self.closed:
+            return
+        if self.cpuClock is None:
+            try:
+                self.cpuClock = time.pthread_getcpuclockid(threading.get_ident())
+            except (AttributeError, OSError):
+                self.cpuClock = -1
+        dll = self._dll
+        if callbackId == _DOORBELL_ID:
+            dll.mr_free_value(self._ctx, raw)
+            if self._drainFn is not None:
+                dll.mr_call_function(
+                    self._ctx, self._drainFn, self._undefined, self._emptyArgs, _DRAIN_ID
+                )
+            return
+        value = self._convert(raw)
+        if callbackId == _DRAIN_ID:
+            if isinstance(value, str):
+                self._reactor.callFromThread(self._onDrain, value)
+            elif isinstance(value, Exception):
+                self._reactor.callFromThread(self._drainFailed, value)
+            return
+        self._reactor.callFromThread(self._complete, callbackId, value)
+
+    def _convert(self, raw):
+        """
+        Turn a raw value into a Python value (pump thread). Strings and bytes are
+        copied; objects become L{Handle}s (not freed); errors become exceptions.
+        """
+        contents = raw.contents
+        typ = contents.type
+        keep = False
+        try:
+            if typ == _T_STR:
+                return ctypes.string_at(contents.value.value_ptr, contents.len).decode(
+                    "utf-8", "surrogatepass"
+                )
+            if typ in _ERRORS:
+                text = ctypes.string_at(contents.value.value_ptr, contents.len).decode(
+                    "utf-8", "replace"
+                )
+                return _ERRORS[typ](text)
+            if typ == _T_UNDEFINED or typ == _T_NULL:
+                return None
+            if typ == _T_BOOL:
+                return contents.value.int_val == 1
+            if typ == _T_INT:
+                return contents.value.int_val
+            if typ == _T_DOUBLE:
+                return contents.value.double_val
+            if typ in (_T_ARRAY_BUFFER, _T_SHARED_ARRAY_BUFFER):
+                return ctypes.string_at(contents.value.value_ptr, contents.len)
+            keep = True
+            return Handle(raw)
+        finally:
+            if not keep:
+                self._dll.mr_free_value(self._ctx, raw)
+
+    # -- reactor thread ------------------------------------------------------
+
+    def _complete(self, callbackId, value):
+        entry = self._pending.pop(callbackId, None)
+        if entry is None:
+            if isinstance(value, Handle) and not self.closed:
+                self._dll.mr_free_value(self._ctx, value.raw)
+            return
+        d, timer = entry[0], entry[2]
+        if timer is not None and timer.active():
+            timer.cancel()
+        if isinstance(value, Exception):
+            d.errback(value)
+        else:
+            d.callback(value)
+
+    def _drainFailed(self, error):
+        self._log.error("isolate drain failed: {error}", error=str(error))
+
+    def _start(self, method, args, timeout):
+        if self.closed:
+            raise IsolateClosed("the isolate is closed")
+        callbackId = next(self._ids)
+        d = Deferred()
+        taskId = method(self._ctx, *args, callbackId)
+        timer = None
+        if timeout is not None:
+            timer = self._reactor.callLater(timeout, self._cancel, callbackId)
+        self._pending[callbackId] = (d, taskId, timer)
+        return d
+
+    def _cancel(self, callbackId):
+        entry = self._pending.get(callbackId)
+        if entry is not None and not self.closed:
+            self._dll.mr_cancel_task(self._ctx, entry[1])
+
+    def _string(self, text):
+        data = text.encode("utf-8", "surrogatepass")
+        return self._dll.mr_alloc_string_val(self._ctx, data, len(data), _T_STR)
+
+    def eval(self, code, timeout=None):
+        """
+        Evaluate a classic script.
+
+        @return: a Deferred firing with the completion value (str, int, float, bool,
+            None, bytes or L{Handle}) or failing with L{JSError} (or a subclass).
+        """
+        handle = self._string(code)
+        try:
+            return self._start(self._dll.mr_eval, (handle,), timeout)
+        finally:
+            self._dll.mr_free_value(self._ctx, handle)
+
+    def call(self, function, this=None, timeout=None):
+        """
+        Call C{function} (a L{Handle}) with no arguments and C{this} set to a string
+        (or to a L{Handle}, or undefined for None). One asynchronous crossing.
+
+        @param timeout: seconds after which the task is cancelled (V8 terminates it
+            if it is still running; it then fails with L{JSTerminated}).
+        """
+        if self.closed:
+            raise IsolateClosed("the isolate is closed")
+        if isinstance(this, str):
+            thisHandle = self._string(this)
+            try:
+                return self._start(
+                    self._dll.mr_call_function,
+                    (function.raw, thisHandle, self._emptyArgs),
+                    timeout,
+                )
+            finally:
+                self._dll.mr_free_value(self._ctx, thisHandle)
+        raw = self._undefined if this is None else this.raw
+        return self._start(
+            self._dll.mr_call_function, (function.raw, raw, self._emptyArgs), timeout
+        )
+
+    def getItem(self, obj, key):
+        """
+        Synchronously read C{obj[key]} (setup only: blocks until the isolate is idle).
+
+        @return: a L{Handle} or a plain value.
+        """
+        keyHandle = self._string(key)
+        try:
+            raw = self._dll.mr_get_object_item(self._ctx, obj.raw, keyHandle)
+        finally:
+            self._dll.mr_free_value(self._ctx, keyHandle)
+        value = self._convert(raw)
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def installBridge(self, emptyArray, drain):
+        """
+        Remember the handles the pump thread needs to answer doorbells: one empty JS
+        array (the argument list of every call) and the drain function.
+        """
+        self._emptyArgs = emptyArray.raw
+        self._drainFn = drain.raw
+        self._handles.extend([emptyArray, drain])
+
+    def makeDoorbell(self):
+        """
+        Create the JS function that rings the doorbell (setup only; synchronous).
+        """
+        return Handle(self._dll.mr_make_js_callback(self._ctx, _DOORBELL_ID))
+
+    def setMemoryLimit(self, nbytes):
+        """
+        Set V8's hard heap limit for this isolate: past it, execution is terminated
+        and the running task fails with L{JSOutOfMemory}.
+        """
+        if not self.closed:
+            self._dll.mr_set_hard_memory_limit(self._ctx, nbytes)
+
+    def memoryLimitReached(self):
+        """
+        True once the hard memory limit was hit.
+        """
+        return (not self.closed) and bool(self._dll.mr_hard_memory_limit_reached(self._ctx))
+
+    def cpuTime(self):
+        """
+        CPU seconds used so far by this isolate's pump thread (0.0 before its first
+        callback or where the platform has no per-thread clocks).
+        """
+        if self.cpuClock is None or self.cpuClock == -1 or self.closed:
+            return 0.0
+        try:
+            return time.clock_gettime(self.cpuClock)
+        except OSError:
+            return 0.0
+
+    def free(self, handle):
+        """
+        Release a L{Handle}.
+        """
+        if not self.closed:
+            self._dll.mr_free_value(self._ctx, handle.raw)
+
+    def close(self):
+        """
+        Close the isolate: terminate whatever runs, fail every pending operation with
+        L{IsolateClosed}, free the context. Idempotent.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        pending, self._pending = self._pending, {}
+        self._dll.mr_free_context(self._ctx)
+        for d, _taskId, timer in pending.values():
+            if timer is not None and timer.active():
+                timer.cancel()
+            d.errback(IsolateClosed("the isolate was closed"))

@@ -1,0 +1,103 @@
+// The runtime core: the internal `nano` object every later prelude file builds on.
+// Spec: none (internal). Host operations: sends whatever later files queue; receives
+// every message Python dispatches and routes it by its first element.
+//
+// The loader (nano/isolate/prelude.py) defines `nano` as {bootstrap} before this file.
+
+const ObjectDefineProperty = Object.defineProperty;
+const ArrayPrototypePush = Array.prototype.push;
+const JSONStringify = JSON.stringify;
+const ReflectApply = Reflect.apply;
+const StringCtor = String;
+
+const outbox = [];
+const handlers = new Map();
+let doorbell = null;
+let doorbellRung = false;
+let currentRequest = null;
+
+nano.defineGlobal = function defineGlobal(name, value) {
+  ObjectDefineProperty(globalThis, name, {
+    value, writable: true, configurable: true, enumerable: false,
+  });
+};
+
+nano.send = function send(message) {
+  ReflectApply(ArrayPrototypePush, outbox, [message]);
+  if (!doorbellRung && doorbell !== null) {
+    doorbellRung = true;
+    doorbell();
+  }
+};
+
+nano.onMessage = function onMessage(op, fn) {
+  handlers.set(op, fn);
+};
+
+nano.errorText = function errorText(error) {
+  try {
+    if (error !== null && (typeof error === "object" || typeof error === "function")) {
+      const stack = error.stack;
+      if (typeof stack === "string" && stack.length > 0) return stack;
+      return StringCtor(error.name || "Error") + ": " + StringCtor(error.message);
+    }
+    return "Uncaught " + StringCtor(error);
+  } catch (e) {
+    return "Uncaught <unprintable error>";
+  }
+};
+
+nano.reportError = function reportError(error) {
+  nano.send(["error", nano.errorText(error), currentRequest]);
+};
+
+nano.currentRequestId = function currentRequestId() {
+  return currentRequest;
+};
+
+nano.withRequest = function withRequest(rid, fn) {
+  const saved = currentRequest;
+  currentRequest = rid;
+  try {
+    return fn();
+  } finally {
+    currentRequest = saved;
+  }
+};
+
+// Entry points used by the bridge (handed to Python by the loader, never global).
+nano.internal = {
+  // Python calls this with `this` = the JSON text of a batch of messages.
+  dispatch() {
+    const batch = JSON.parse(StringCtor(this));
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i];
+      const fn = handlers.get(message[0]);
+      if (fn === undefined) {
+        nano.reportError(new TypeError("nano: unknown host message " + StringCtor(message[0])));
+        continue;
+      }
+      try {
+        ReflectApply(fn, undefined, message.slice(1));
+      } catch (e) {
+        nano.reportError(e);
+      }
+    }
+  },
+  // Python calls this once per doorbell: returns every queued message as JSON text.
+  drain() {
+    doorbellRung = false;
+    if (outbox.length === 0) return "[]";
+    const text = JSONStringify(outbox);
+    outbox.length = 0;
+    return text;
+  },
+  // Python calls this once after bootstrap with `this` = the doorbell function.
+  setDoorbell() {
+    doorbell = this;
+    if (outbox.length > 0 && !doorbellRung) {
+      doorbellRung = true;
+      doorbell();
+    }
+  },
+};
