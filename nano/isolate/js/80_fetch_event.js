@@ -1,0 +1,260 @@
+// The app side of the bridge: loading the app's module graph, finding its handler,
+// and running one fetch per incoming request.
+// Spec: Cloudflare Workers module syntax (`export default { fetch(request, env, ctx) }`)
+// and the service-worker form (https://w3c.github.io/ServiceWorker/#fetchevent-interface).
+// Host ops received: "load" [entryPath, envJSON], "req" [rid, method, url, headers,
+//   bodyBase64|null], "cancel" [rid].
+// Host ops sent: "loaded" [], "load_error" [text], "res" [rid, status, statusText,
+//   headers, bodyKind (0 none, 1 text, 2 base64), body], "err" [rid, kind, short, full],
+//   "settled" [rid] (every ctx.waitUntil promise of the request has settled).
+
+const PromiseResolve = Promise.resolve.bind(Promise);
+const PromiseAllSettled = Promise.allSettled.bind(Promise);
+const ReflectApply = Reflect.apply;
+const ObjectFreeze = Object.freeze;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const JSONParse = JSON.parse;
+const StringCtor = String;
+const Uint8ArrayFromBase64 = Uint8Array.fromBase64;
+const Uint8ArrayToBase64 = Uint8Array.prototype.toBase64;
+const EventTargetCtor = globalThis.EventTarget;
+const EventCtor = globalThis.Event;
+const AbortControllerCtor = globalThis.AbortController;
+
+let appEnv = ObjectFreeze({});
+let handler = null; // (request, env, ctx) => Response | Promise<Response>
+const controllers = new Map(); // rid -> AbortController of the request's signal
+
+function deepFreeze(value) {
+  if (value !== null && typeof value === "object") {
+    for (const key of Object.keys(value)) deepFreeze(value[key]);
+    ObjectFreeze(value);
+  }
+  return value;
+}
+
+// --- the service-worker form: addEventListener("fetch", e => e.respondWith(...)) ----
+
+const globalTarget = EventTargetCtor ? new EventTargetCtor() : null;
+let fetchListeners = 0;
+
+class FetchEvent extends (EventCtor || Object) {
+  #request;
+  #respondWith = null;
+  #waitUntil;
+  constructor(type, init, waitUntil) {
+    super(type, { cancelable: true });
+    this.#request = init.request;
+    this.#waitUntil = waitUntil;
+  }
+  get request() { return this.#request; }
+  respondWith(response) {
+    if (this.#respondWith !== null) {
+      throw new (nano.DOMException || Error)("respondWith() was already called", "InvalidStateError");
+    }
+    this.#respondWith = PromiseResolve(response);
+  }
+  waitUntil(promise) { this.#waitUntil(promise); }
+  passThroughOnException() {}
+  static responseOf(event) { return event.#respondWith; }
+}
+
+if (globalTarget !== null) {
+  nano.defineGlobal("addEventListener", function addEventListener(type, listener, options) {
+    if (StringCtor(type) === "fetch") fetchListeners++;
+    return globalTarget.addEventListener(type, listener, options);
+  });
+  nano.defineGlobal("removeEventListener", function removeEventListener(type, listener, options) {
+    return globalTarget.removeEventListener(type, listener, options);
+  });
+  nano.defineGlobal("dispatchEvent", function dispatchEvent(event) {
+    return globalTarget.dispatchEvent(event);
+  });
+  nano.defineGlobal("FetchEvent", FetchEvent);
+}
+
+function serviceWorkerHandler(request, env, ctx) {
+  const event = new FetchEvent("fetch", { request }, (p) => ctx.waitUntil(p));
+  globalTarget.dispatchEvent(event);
+  const response = FetchEvent.responseOf(event);
+  if (response === null) {
+    throw new TypeError("no fetch event listener called respondWith()");
+  }
+  return response;
+}
+
+// --- finding the handler -------------------------------------------------------------
+
+function handlerFrom(namespace) {
+  const def = namespace.default;
+  if (def !== undefined && def !== null) {
+    if (typeof def === "function") {
+      const proto = def.prototype;
+      if (proto !== undefined && proto !== null && typeof proto.fetch === "function") {
+        // A class with a fetch method: one instance per request, as Workers does for
+        // entrypoint classes.
+        return (request, env, ctx) => {
+          const instance = new def(ctx, env);
+          return instance.fetch(request, env, ctx);
+        };
+      }
+    }
+    if (typeof def === "object" || typeof def === "function") {
+      // Look up only `fetch`: a Proxy default export (itty-router) answers any name.
+      const fetch = def.fetch;
+      if (typeof fetch === "function") {
+        return (request, env, ctx) => ReflectApply(fetch, def, [request, env, ctx]);
+      }
+    }
+  }
+  if (typeof namespace.fetch === "function") {
+    const fetch = namespace.fetch;
+    return (request, env, ctx) => fetch(request, env, ctx);
+  }
+  if (fetchListeners > 0) return serviceWorkerHandler;
+  return null;
+}
+
+nano.onMessage("load", function load(entryPath, envJSON) {
+  appEnv = deepFreeze(JSONParse(envJSON));
+  let namespace;
+  try {
+    namespace = nano.evaluateModules(entryPath);
+  } catch (e) {
+    nano.send(["load_error", nano.errorText(e)]);
+    return;
+  }
+  PromiseResolve(namespace).then(
+    (ns) => {
+      handler = handlerFrom(ns);
+      if (handler === null) {
+        nano.send(["load_error",
+          "the app has no fetch handler: export default { fetch(request, env, ctx) { ... } }, " +
+          "export a fetch function, or call addEventListener('fetch', ...)"]);
+      } else {
+        nano.send(["loaded"]);
+      }
+    },
+    (e) => nano.send(["load_error", nano.errorText(e)]),
+  );
+});
+
+// --- one request -----------------------------------------------------------------------
+
+function describe(value) {
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (typeof value === "string") return "a string";
+  if (typeof value !== "object" && typeof value !== "function") return "a " + typeof value;
+  try {
+    const proto = ObjectGetPrototypeOf(value);
+    const ctor = proto && proto.constructor;
+    if (ctor && typeof ctor.name === "string" && ctor.name) return "an object of type " + ctor.name;
+  } catch (e) {
+    // fall through
+  }
+  return "an object";
+}
+
+function shortError(e) {
+  try {
+    if (e !== null && typeof e === "object" && "message" in e) {
+      return StringCtor(e.name || "Error") + ": " + StringCtor(e.message);
+    }
+    return "Uncaught " + StringCtor(e);
+  } catch (x) {
+    return "Uncaught exception";
+  }
+}
+
+function respond(rid, result) {
+  if (!nano.isResponse(result)) {
+    const text = "the fetch handler returned " + describe(result) + ", expected a Response";
+    nano.send(["err", rid, "bad_return", text, text]);
+    return;
+  }
+  const parts = nano.responseParts(result);
+  const body = parts.body;
+  let kind = 0;
+  let payload = null;
+  if (typeof body === "string") {
+    kind = 1;
+    payload = body;
+  } else if (body !== null && body !== undefined) {
+    kind = 2;
+    payload = ReflectApply(Uint8ArrayToBase64, body, []);
+  }
+  nano.send(["res", rid, parts.status, parts.statusText, parts.headers, kind, payload]);
+}
+
+function fail(rid, e) {
+  nano.send(["err", rid, "exception", shortError(e), nano.errorText(e)]);
+}
+
+nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
+  if (handler === null) {
+    nano.send(["err", rid, "exception", "Error: the app is not loaded", "Error: the app is not loaded"]);
+    return;
+  }
+  let signal;
+  if (AbortControllerCtor !== undefined) {
+    const controller = new AbortControllerCtor();
+    controllers.set(rid, controller);
+    signal = controller.signal;
+  }
+  const body = bodyBase64 === null ? null : Uint8ArrayFromBase64(bodyBase64);
+  // ctx.waitUntil: Python hears "wait" when the first promise is added and "settled"
+  // once every added promise has settled and the response is out.
+  let waiting = 0;
+  let responded = false;
+  let waited = false;
+  const ctx = {
+    waitUntil(promise) {
+      if (waiting === 0) nano.send(["wait", rid]);
+      waited = true;
+      waiting++;
+      PromiseResolve(promise)
+        .catch((e) => nano.withRequest(rid, () => nano.reportError(e)))
+        .then(() => {
+          waiting--;
+          if (waiting === 0 && responded) nano.send(["settled", rid]);
+        });
+    },
+    passThroughOnException() {},
+  };
+  let result;
+  try {
+    const request = nano.makeIncomingRequest(method, url, headers, body, signal);
+    result = nano.withRequest(rid, () => handler(request, appEnv, ctx));
+  } catch (e) {
+    controllers.delete(rid);
+    fail(rid, e);
+    return;
+  }
+  const settle = () => {
+    controllers.delete(rid);
+    responded = true;
+    if (waiting === 0 && waited) nano.send(["settled", rid]);
+  };
+  if (result !== null && typeof result === "object" && typeof result.then === "function") {
+    PromiseResolve(result).then(
+      (value) => { try { respond(rid, value); } catch (e) { fail(rid, e); } settle(); },
+      (e) => { fail(rid, e); settle(); },
+    );
+  } else {
+    try { respond(rid, result); } catch (e) { fail(rid, e); }
+    settle();
+  }
+});
+
+nano.onMessage("cancel", function cancel(rid) {
+  const controller = controllers.get(rid);
+  if (controller !== undefined) {
+    controllers.delete(rid);
+    controller.abort(new (nano.DOMException || Error)("The client disconnected", "AbortError"));
+  }
+});
+
+nano.internal.register = function register() {
+  nano.registerModule(this[0], this[1]);
+};

@@ -1,0 +1,389 @@
+"""
+One app isolate: bootstrap the runtime prelude, load the app's module graph, and run
+requests through the bridge.
+
+Messages to JS are queued and sent once per reactor turn as one JSON batch (one
+asynchronous crossing); messages from JS arrive as drained JSON batches (one crossing
+back per batch, see L{nano.isolate.engine}). Timers armed by JS run on the reactor.
+"""
+
+import base64
+import json
+import os
+import re
+
+import attrs
+from twisted.internet.defer import Deferred, fail, succeed
+from twisted.logger import Logger
+
+from nano.isolate.engine import (
+    IsolateClosed,
+    JSError,
+    JSOutOfMemory,
+    JSTerminated,
+    V8Context,
+)
+from nano.isolate.prelude import buildPrelude
+
+__all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure"]
+
+USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
+_SETUP_TIMEOUT = 10.0
+_LOCATION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<message>[^\n]*)\n(?P<source>[^\n]*)\n(?P<caret>[ \t]*)\^")
+
+
+class LoadError(Exception):
+    """
+    The app could not be loaded. C{str()} names the file, line and column where known.
+    """
+
+
+class IsolateFailure(Exception):
+    """
+    The isolate failed while a request was in flight (terminated, out of memory,
+    closed). C{kind} is one of C{"cpu"}, C{"memory"}, C{"closed"}.
+    """
+
+    def __init__(self, kind, message):
+        Exception.__init__(self, message)
+        self.kind = kind
+
+
+class ScriptError(Exception):
+    """
+    The handler threw or returned something that is not a Response.
+
+    @ivar kind: C{"exception"} or C{"bad_return"}.
+    @ivar short: one line for the client (C{"TypeError: x is not a function"}).
+    @ivar full: the stack, for the log (and for the client in dev mode).
+    """
+
+    def __init__(self, kind, short, full):
+        Exception.__init__(self, short)
+        self.kind = kind
+        self.short = short
+        self.full = full
+
+
+@attrs.frozen
+class ResponseStart:
+    """
+    What the handler returned: status, reason, header pairs (names lowercased, repeats
+    kept) and the whole body as bytes.
+    """
+
+    status: int
+    statusText: str
+    headers: tuple
+    body: bytes
+
+
+def describeJSError(error):
+    """
+    Turn V8's uncaught-exception text (C{"file:line: Name: message"} + source line +
+    caret) into C{"file:line:column: Name: message"}.
+    """
+    text = str(error)
+    match = _LOCATION.match(text)
+    if match is None:
+        return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    column = len(match.group("caret").expandtabs(1)) + 1
+    return "%s:%s:%d: %s" % (
+        match.group("file"),
+        match.group("line"),
+        column,
+        match.group("message"),
+    )
+
+
+class Isolate:
+    """
+    One V8 isolate running one app.
+
+    @ivar appName: the app's name (for logs).
+    @ivar inflight: how many requests are waiting for their response start.
+    """
+
+    _log = Logger()
+
+    def __init__(self, reactor, appName, dev=False, onLog=None):
+        """
+        @param onLog: C{onLog(level, text, requestId)} for every console message and
+            uncaught error (level C{"error"}); defaults to twisted.logger.
+        """
+        self._reactor = reactor
+        self.appName = appName
+        self._dev = dev
+        self._onLog = onLog or self._defaultLog
+        self._context = None
+        self._dispatchFn = None
+        self._outbox = []
+        self._flushCall = None
+        self._requests = {}
+        self._nextId = 0
+        self._timers = {}
+        self._loaded = None
+        self._settled = {}
+        self.inflight = 0
+        self.closed = False
+
+    def _defaultLog(self, level, text, requestId):
+        emit = getattr(self._log, level, self._log.info)
+        emit("{app}: {text}", app=self.appName, text=text, request_id=requestId, log_source_app=self.appName)
+
+    # -- loading ---------------------------------------------------------------
+
+    def load(self, graph, envJSON, memoryLimit=None):
+        """
+        Create the isolate, run the prelude, evaluate the app's modules.
+
+        @param graph: a L{nano.isolate.modules.ModuleGraph}.
+        @param envJSON: the app's env as JSON text.
+        @return: a Deferred firing with None when the app is ready, failing with
+            L{LoadError}.
+        """
+        self._context = context = V8Context(self._reactor, self._onDrain)
+        if memoryLimit:
+            context.setMemoryLimit(memoryLimit)
+        bootstrap = {
+            "seed": os.urandom(32).hex(),
+            "userAgent": USER_AGENT,
+            "timeOrigin": self._reactor.seconds() * 1000.0,
+            "dev": self._dev,
+        }
+        self._loaded = Deferred()
+
+        def setup(internal):
+            self._dispatchFn = context.getItem(internal, "dispatch")
+            drain = context.getItem(internal, "drain")
+            setDoorbell = context.getItem(internal, "setDoorbell")
+            self._registerFn = context.getItem(internal, "register")
+            context.free(internal)
+            d = context.eval("[]")
+            d.addCallback(lambda empty: context.installBridge(empty, drain))
+            d.addCallback(lambda _: context.call(setDoorbell, context.makeDoorbell(), timeout=_SETUP_TIMEOUT))
+            return d
+
+        def prelude_failed(failure):
+            failure.trap(JSError)
+            raise LoadError("the runtime prelude failed: %s" % (failure.value,))
+
+        d = context.eval(buildPrelude(bootstrap), timeout=_SETUP_TIMEOUT)
+        d.addCallbacks(setup, prelude_failed)
+        for path, source in graph.modules:
+            d.addCallback(lambda _, path=path, source=source: self._evalModule(path, source))
+        d.addCallback(lambda _: self._send(["load", graph.entry, envJSON]))
+        d.addCallback(lambda _: self._loaded)
+        d.addErrback(self._loadFailed)
+        return d
+
+    def _evalModule(self, path, source):
+        context = self._context
+        wrapped = "[%s, %s\n]" % (json.dumps(path), source)
+
+        def failed(failure):
+            failure.trap(JSError)
+            raise LoadError(describeJSError(failure.value))
+
+        d = context.eval(wrapped, timeout=_SETUP_TIMEOUT)
+        d.addCallbacks(lambda pair: context.call(self._registerFn, pair, timeout=_SETUP_TIMEOUT), failed)
+        return d
+
+    def _loadFailed(self, failure):
+        self.close()
+        if failure.check(LoadError):
+            return failure
+        if failure.check(JSTerminated):
+            raise LoadError("the app did not finish loading in %d s" % (_SETUP_TIMEOUT,))
+        if failure.check(JSError):
+            raise LoadError(describeJSError(failure.value))
+        return failure
+
+    # -- requests ----------------------------------------------------------------
+
+    def fetch(self, method, url, headers, body):
+        """
+        Run the app's fetch handler for one request.
+
+        @param headers: flat list C{[name, value, name, value, ...]} (str).
+        @param body: C{bytes} or None.
+        @return: C{(requestId, d)}: C{d} fires with a L{ResponseStart} or fails with
+            L{ScriptError} / L{IsolateFailure}.
+        """
+        if self.closed:
+            return None, fail(IsolateFailure("closed", "the isolate is closed"))
+        self._nextId += 1
+        rid = self._nextId
+        d = Deferred()
+        self._requests[rid] = d
+        self.inflight += 1
+        payload = None if not body else base64.b64encode(body).decode("ascii")
+        self._send(["req", rid, method, url, headers, payload])
+        return rid, d
+
+    def cancel(self, rid):
+        """
+        Tell JS the client of request C{rid} went away (aborts C{request.signal}).
+        """
+        d = self._requests.pop(rid, None)
+        if d is not None:
+            self.inflight -= 1
+        if not self.closed:
+            self._send(["cancel", rid])
+
+    def whenSettled(self, rid):
+        """
+        A Deferred that fires when the request's C{ctx.waitUntil} work has settled
+        (at once when there is none pending).
+        """
+        d = self._settled.get(rid)
+        return d if d is not None else succeed(None)
+
+    # -- the bridge ------------------------------------------------------------------
+
+    def _send(self, message):
+        self._outbox.append(message)
+        if self._flushCall is None:
+            self._flushCall = self._reactor.callLater(0, self._flush)
+
+    def _flush(self):
+        self._flushCall = None
+        if self.closed or not self._outbox:
+            return
+        batch, self._outbox = self._outbox, []
+        try:
+            d = self._context.call(self._dispatchFn, json.dumps(batch, separators=(",", ":")))
+        except IsolateClosed:
+            return
+        d.addErrback(self._dispatchFailed)
+
+    def _dispatchFailed(self, failure):
+        if failure.check(JSOutOfMemory):
+            self._fatal("memory", "the app exceeded its memory limit")
+        elif failure.check(JSTerminated):
+            self._fatal("cpu", "the app exceeded its CPU time limit")
+        elif failure.check(IsolateClosed):
+            pass
+        else:
+            self._log.failure("dispatch to {app} failed", failure, app=self.appName)
+
+    def _onDrain(self, text):
+        if self.closed:
+            return
+        try:
+            messages = json.loads(text)
+        except ValueError:
+            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=text[:200])
+            return
+        for message in messages:
+            handler = getattr(self, "_op_" + message[0], None)
+            if handler is None:
+                self._log.error("unknown message from {app}: {op}", app=self.appName, op=message[0])
+                continue
+            handler(*message[1:])
+
+    def _op_loaded(self):
+        d, self._loaded = self._loaded, None
+        if d is not None:
+            d.callback(None)
+
+    def _op_load_error(self, text):
+        d, self._loaded = self._loaded, None
+        if d is not None:
+            d.errback(LoadError(text))
+
+    def _op_res(self, rid, status, statusText, headers, kind, body):
+        d = self._requests.pop(rid, None)
+        if d is None:
+            return
+        self.inflight -= 1
+        if kind == 1:
+            data = body.encode("utf-8", "surrogatepass")
+        elif kind == 2:
+            data = base64.b64decode(body)
+        else:
+            data = b""
+        pairs = tuple(zip(headers[0::2], headers[1::2]))
+        d.callback(ResponseStart(status, statusText, pairs, data))
+
+    def _op_err(self, rid, kind, short, full):
+        d = self._requests.pop(rid, None)
+        if d is None:
+            return
+        self.inflight -= 1
+        d.errback(ScriptError(kind, short, full))
+
+    def _op_wait(self, rid):
+        if rid not in self._settled:
+            self._settled[rid] = Deferred()
+
+    def pendingWork(self):
+        """
+        Deferreds of every request whose C{ctx.waitUntil} work is still running.
+        """
+        return list(self._settled.values())
+
+    def _op_settled(self, rid):
+        d = self._settled.pop(rid, None)
+        if d is not None:
+            d.callback(None)
+
+    def _op_log(self, level, text, rid):
+        self._onLog(level, text, rid)
+
+    def _op_error(self, text, rid):
+        self._onLog("error", "uncaught " + text, rid)
+
+    def _op_timer_set(self, tid, delay):
+        old = self._timers.pop(tid, None)
+        if old is not None and old.active():
+            old.cancel()
+        try:
+            seconds = max(0.0, float(delay)) / 1000.0
+        except (TypeError, ValueError):
+            seconds = 0.0
+        self._timers[tid] = self._reactor.callLater(seconds, self._fireTimer, tid)
+
+    def _op_timer_clear(self, tid):
+        call = self._timers.pop(tid, None)
+        if call is not None and call.active():
+            call.cancel()
+
+    def _fireTimer(self, tid):
+        self._timers.pop(tid, None)
+        self._send(["timer", tid])
+
+    def _fatal(self, kind, message):
+        """
+        The isolate cannot go on: fail every request in flight and close it.
+        """
+        requests, self._requests = self._requests, {}
+        self.close()
+        for d in requests.values():
+            d.errback(IsolateFailure(kind, message))
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def close(self):
+        """
+        Close the isolate: drop its timers, fail its requests in flight, free V8.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        for call in self._timers.values():
+            if call.active():
+                call.cancel()
+        self._timers.clear()
+        if self._flushCall is not None and self._flushCall.active():
+            self._flushCall.cancel()
+        self._flushCall = None
+        if self._context is not None:
+            self._context.close()
+        requests, self._requests = self._requests, {}
+        self.inflight = 0
+        for d in requests.values():
+            d.errback(IsolateFailure("closed", "the isolate was closed"))
+        settled, self._settled = self._settled, {}
+        for d in settled.values():
+            d.callback(None)

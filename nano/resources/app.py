@@ -1,0 +1,224 @@
+"""
+The app leaf: turns a twisted.web request into one message to the app's isolate and
+writes the reply.
+
+Statuses NANO writes itself: 500 (the handler threw or returned something that is
+not a Response; short text body, stack in the log, and in the body with C{--dev}),
+503 (the app is draining, failed to load, or its isolate was reset by a CPU or memory
+limit; with C{Retry-After}), 504 (no response headers within C{timeout_ms}), 400 (a
+request whose Host or target cannot form a URL).
+"""
+
+import re
+
+from twisted.logger import Logger
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
+
+from nano.app import AppUnavailable
+from nano.isolate.runtime import IsolateFailure, ScriptError
+from nano.resources.errors import writeJSONError, writeTextError
+
+__all__ = ["AppResource", "requestURL"]
+
+# Hop-by-hop and framing headers: NANO frames the body itself.
+_SKIP = frozenset(["content-length", "transfer-encoding", "connection", "keep-alive"])
+_NO_BODY_STATUS = frozenset([204, 304])
+_HOST_OK = re.compile(rb"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]{1,5})?$")
+
+
+class BadTarget(Exception):
+    """
+    The request's Host or target cannot form a URL.
+    """
+
+
+def requestURL(request):
+    """
+    The full URL the client asked for: scheme, the real Host (as sent, port kept),
+    path and query.
+
+    @raise BadTarget: for a malformed Host header or request target.
+    """
+    uri = request.uri
+    lower = uri[:8].lower()
+    if lower.startswith(b"http://") or lower.startswith(b"https://"):
+        return uri.decode("latin-1")
+    if not uri.startswith(b"/"):
+        raise BadTarget("the request target must start with /")
+    host = request.getHeader(b"host")
+    if host is None or host == b"":
+        address = request.getHost()
+        host = ("%s:%d" % (getattr(address, "host", "localhost"), getattr(address, "port", 80))).encode()
+    elif not _HOST_OK.match(host):
+        raise BadTarget("malformed Host header")
+    scheme = b"https://" if request.isSecure() else b"http://"
+    return (scheme + host + uri).decode("latin-1")
+
+
+def _headerList(request):
+    flat = []
+    for name, values in request.requestHeaders.getAllRawHeaders():
+        lname = name.decode("latin-1").lower()
+        for value in values:
+            flat.append(lname)
+            flat.append(value.decode("latin-1"))
+    return flat
+
+
+class AppResource(Resource):
+    """
+    The leaf resource of one app.
+    """
+
+    isLeaf = True
+    _log = Logger()
+
+    def __init__(self, app, reactor, dev=False, metrics=None):
+        Resource.__init__(self)
+        self.app = app
+        self._reactor = reactor
+        self._dev = dev
+        self._metrics = metrics
+
+    def render(self, request):
+        app = self.app
+        request.defaultContentType = None
+        started = self._reactor.seconds()
+        app.requestStarted()
+        state = _RequestState(self, request, started)
+        try:
+            url = requestURL(request)
+        except BadTarget as e:
+            state.fail(400, str(e), json=True)
+            return NOT_DONE_YET
+        content = request.content
+        body = None
+        if content is not None:
+            content.seek(0)
+            body = content.read() or None
+        method = request.method.decode("latin-1")
+        headers = _headerList(request)
+        request.notifyFinish().addErrback(state.clientGone)
+        timeout = app.config.limits.timeout_ms / 1000.0
+        state.timer = self._reactor.callLater(timeout, state.timedOut)
+        d = app.acquire()
+        d.addCallback(state.send, method, url, headers, body)
+        d.addCallbacks(state.respond, state.failed)
+        d.addErrback(state.bug)
+        return NOT_DONE_YET
+
+
+class _RequestState:
+    """
+    One request between arrival and finish.
+    """
+
+    _log = Logger()
+
+    def __init__(self, resource, request, started):
+        self.resource = resource
+        self.app = resource.app
+        self.request = request
+        self.started = started
+        self.isolate = None
+        self.rid = None
+        self.timer = None
+        self.done = False
+        self.gone = False
+
+    def send(self, isolate, method, url, headers, body):
+        self.isolate = isolate
+        self.rid, d = isolate.fetch(method, url, headers, body)
+        return d
+
+    def _stopTimer(self):
+        if self.timer is not None and self.timer.active():
+            self.timer.cancel()
+        self.timer = None
+
+    def _finish(self, status):
+        self.done = True
+        self._stopTimer()
+        self.app.requestFinished(status)
+        request = self.request
+        self._log.info(
+            "{method} {host}{path} -> {status} ({ms:.1f} ms)",
+            app=self.app.name,
+            method=request.method.decode("latin-1"),
+            host=(request.getHeader(b"host") or b"").decode("latin-1"),
+            path=request.uri.decode("latin-1"),
+            status=status,
+            ms=(self.resource._reactor.seconds() - self.started) * 1000,
+            log_source_app=self.app.name,
+        )
+
+    def respond(self, result):
+        if self.done or self.gone:
+            return
+        response = result
+        request = self.request
+        status = response.status
+        reason = response.statusText.encode("latin-1", "replace") if response.statusText else None
+        request.setResponseCode(status, reason)
+        headers = request.responseHeaders
+        for name, value in response.headers:
+            if name in _SKIP:
+                continue
+            headers.addRawHeader(name.encode("latin-1"), value.encode("latin-1", "replace"))
+        body = response.body
+        if status not in _NO_BODY_STATUS and not (100 <= status < 200):
+            headers.setRawHeaders(b"content-length", [b"%d" % (len(body),)])
+            if body:
+                request.write(body)
+        self._finish(status)
+        request.finish()
+
+    def failed(self, failure):
+        if self.done or self.gone:
+            return
+        error = failure.value
+        if isinstance(error, ScriptError):
+            self._log.error(
+                "app {app}: {kind}: {error}", app=self.app.name, kind=error.kind, error=error.full,
+                log_source_app=self.app.name,
+            )
+            self.fail(500, error.full if self.resource._dev else error.short)
+        elif isinstance(error, IsolateFailure):
+            self.app.isolateFailed(self.isolate, error)
+            self.fail(503, str(error), retry=True)
+        elif isinstance(error, AppUnavailable):
+            self.fail(error.status, str(error), retry=True)
+        else:
+            self._log.failure("app {app}: request failed", failure, app=self.app.name)
+            self.fail(500, "internal error")
+
+    def fail(self, status, text, retry=False, json=False):
+        if self.done or self.gone:
+            return
+        self._finish(status)
+        extra = [(b"retry-after", b"1")] if retry else []
+        if json:
+            writeJSONError(self.request, status, {"error": text}, extra)
+        else:
+            writeTextError(self.request, status, text, extra)
+
+    def timedOut(self):
+        self.timer = None
+        if self.done or self.gone:
+            return
+        if self.isolate is not None and self.rid is not None:
+            self.isolate.cancel(self.rid)
+        self.fail(504, "the app did not respond within %d ms" % (self.app.config.limits.timeout_ms,))
+
+    def clientGone(self, failure):
+        if self.done:
+            return
+        self.gone = True
+        self._stopTimer()
+        self.app.requestFinished(499)
+        if self.isolate is not None and self.rid is not None:
+            self.isolate.cancel(self.rid)
+
+    def bug(self, failure):
+        self._log.failure("app {app}: error while answering", failure, app=self.app.name)

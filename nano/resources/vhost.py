@@ -1,0 +1,62 @@
+"""
+The host router: the root resource of the main listener. It picks the app from the
+Host header and hands the whole request (path untouched) to that app's leaf; there
+are no reserved paths. Unknown hosts get a 404 JSON error.
+"""
+
+from twisted.web.resource import Resource
+
+from nano.registry import normalizeHost
+from nano.resources.app import AppResource
+from nano.resources.errors import writeJSONError
+
+__all__ = ["HostRouter"]
+
+
+class _NoApp(Resource):
+    """
+    The 404 for a Host that no app serves.
+    """
+
+    isLeaf = True
+
+    def render(self, request):
+        host = normalizeHost(request.getHeader(b"host"))
+        writeJSONError(request, 404, {"error": "no app for host", "host": host})
+        return b""
+
+
+class HostRouter(Resource):
+    """
+    Route by Host header to an L{AppResource}.
+    """
+
+    def __init__(self, registry, reactor, dev=False, metrics=None):
+        Resource.__init__(self)
+        self._registry = registry
+        self._reactor = reactor
+        self._dev = dev
+        self._metrics = metrics
+        self._leaves = {}
+
+    def appFor(self, request):
+        """
+        The app serving C{request}'s Host, or None.
+        """
+        return self._registry.match(request.getHeader(b"host"))
+
+    def getChild(self, path, request):
+        return self._leafFor(request)
+
+    def render(self, request):
+        return self._leafFor(request).render(request)
+
+    def _leafFor(self, request):
+        app = self.appFor(request)
+        if app is None:
+            return _NoApp()
+        leaf = self._leaves.get(app.name)
+        if leaf is None or leaf.app is not app:
+            leaf = AppResource(app, self._reactor, dev=self._dev, metrics=self._metrics)
+            self._leaves[app.name] = leaf
+        return leaf

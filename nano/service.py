@@ -1,0 +1,129 @@
+"""
+NanoService: the root service of C{twistd nano}. It owns the app registry, the main
+listeners and the isolates.
+
+Nothing touches V8 before C{startService} (twistd forks to daemonize after
+C{makeService}; a forked V8 hangs). Startup loads every app, reports each app that
+failed to load (one line each, with file:line:column), then listens; apps that
+loaded serve, a failed app answers 503 until it is fixed. Shutdown stops listening,
+lets requests in flight and C{ctx.waitUntil} work finish (up to C{drain_timeout_ms}),
+then closes every isolate.
+"""
+
+import sys
+
+from twisted.application.service import MultiService
+from twisted.internet import endpoints
+from twisted.internet.defer import DeferredList, gatherResults, succeed
+from twisted.logger import Logger
+
+from nano.app import App
+from nano.registry import AppRegistry
+from nano.resources.site import NanoSite
+from nano.resources.vhost import HostRouter
+
+__all__ = ["NanoService"]
+
+
+class NanoService(MultiService):
+    """
+    Serve every app of a L{nano.config.NanoConfig}.
+
+    @ivar ports: the listening ports, once listening.
+    @ivar ready: a Deferred that fires (with the list of ports) once every app was
+        loaded or failed and the listeners are up.
+    """
+
+    _log = Logger()
+
+    def __init__(self, config, reactor, dev=False, stderr=None):
+        MultiService.__init__(self)
+        self.config = config
+        self._reactor = reactor
+        self._dev = dev
+        self._stderr = stderr if stderr is not None else sys.stderr
+        self.registry = AppRegistry(defaultApp=config.default_app)
+        self.router = HostRouter(self.registry, reactor, dev=dev)
+        self.site = NanoSite(self.router, reactor=reactor)
+        self.ports = []
+        self.ready = None
+        self.draining = False
+
+    def startService(self):
+        MultiService.startService(self)
+        loads = []
+        for appConfig in self.config.apps:
+            app = App(self._reactor, appConfig, dev=self._dev)
+            self.registry.add(app)
+            loads.append(app.start())
+        d = DeferredList(loads, consumeErrors=True)
+        d.addCallback(self._reportLoads)
+        d.addCallback(lambda _: self._listen())
+        d.addErrback(self._startFailed)
+        self.ready = d
+        return d
+
+    def _reportLoads(self, results):
+        for app in self.registry.apps():
+            if app.state == "failed":
+                self._stderr.write("nano: app %s failed to load: %s\n" % (app.name, app.loadError))
+                self._stderr.flush()
+
+    def _listen(self):
+        listening = []
+        for description in self.config.listen:
+            endpoint = endpoints.serverFromString(self._reactor, description)
+            listening.append(endpoint.listen(self.site))
+
+        def up(ports):
+            self.ports.extend(ports)
+            for port in ports:
+                address = port.getHost()
+                self._log.info(
+                    "nano listening on {address}", address="%s:%s" % (
+                        getattr(address, "host", address), getattr(address, "port", "")),
+                )
+            return ports
+
+        return gatherResults(listening, consumeErrors=True).addCallback(up)
+
+    def _startFailed(self, failure):
+        self._log.failure("nano could not start", failure)
+        self._stderr.write("nano: could not start: %s\n" % (failure.getErrorMessage(),))
+        self._stderr.flush()
+        if self._reactor.running:
+            self._reactor.stop()
+        return None
+
+    def stopService(self):
+        """
+        Stop listening, drain requests and waitUntil work (bounded by
+        C{drain_timeout_ms}), close every isolate.
+        """
+        self.draining = True
+        stopping = [succeed(None)]
+        for port in self.ports:
+            stopping.append(port.stopListening())
+        self.ports = []
+        d = gatherResults(stopping, consumeErrors=True)
+        d.addCallback(lambda _: self._drain())
+        d.addBoth(self._closeApps)
+        d.addBoth(lambda _: MultiService.stopService(self))
+        return d
+
+    def _drain(self):
+        waits = []
+        for app in self.registry.apps():
+            waits.append(app.whenIdle())
+            if app.isolate is not None:
+                waits.extend(app.isolate.pendingWork())
+        d = gatherResults(waits, consumeErrors=True)
+        timeout = self.config.drain_timeout_ms / 1000.0
+        d.addTimeout(timeout, self._reactor)
+        d.addErrback(lambda f: self._log.warn("drain ended after {s} s: {why}", s=timeout, why=f.getErrorMessage()))
+        return d
+
+    def _closeApps(self, result):
+        for app in self.registry.apps():
+            app.stop()
+        return None

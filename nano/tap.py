@@ -1,0 +1,91 @@
+"""
+The C{twistd nano} command: L{Options} and L{makeService}.
+
+Parsing options has no side effects; C{makeService} reads and validates the config
+(printing every problem and exiting 1 when it is invalid) but creates no isolate:
+V8 starts in C{startService}, after twistd has daemonized.
+"""
+
+import sys
+
+import attrs
+from twisted.python import usage
+
+from nano.config import ConfigError, loadConfig, singleAppConfig
+
+__all__ = ["Options", "makeService"]
+
+
+class Options(usage.Options):
+    """
+    Options of C{twistd nano}.
+    """
+
+    synopsis = "[--config config.json | --app DIR] [options]"
+    longdesc = (
+        "Serve Cloudflare-Workers-style JavaScript apps, each in its own V8 isolate. "
+        "Multi-app mode (--config) routes by Host header; single-app mode (--app) serves "
+        "one app for every Host."
+    )
+    optParameters = [
+        ["config", "c", None, "Path of config.json (multi-app mode)."],
+        ["app", "a", None, "Directory of one app to serve for every Host (single-app mode)."],
+        ["port", "p", None, "Shorthand for --listen tcp:PORT.", int],
+    ]
+    optFlags = [
+        ["dev", None, "Development mode: script errors include the stack in the 500 body."],
+    ]
+
+    def __init__(self):
+        usage.Options.__init__(self)
+        self["listen"] = []
+
+    def opt_listen(self, description):
+        """
+        Listen on this Twisted endpoint (repeatable), e.g. tcp:8080,
+        tcp:8080:interface=127.0.0.1, unix:/run/nano.sock. Overrides the config's
+        listeners. Default tcp:8080.
+        """
+        self["listen"].append(description)
+
+    def postOptions(self):
+        if self["config"] is None and self["app"] is None:
+            raise usage.UsageError("one of --config or --app is required")
+        if self["config"] is not None and self["app"] is not None:
+            raise usage.UsageError("--config and --app cannot be used together")
+        if self["port"] is not None:
+            if not 0 <= self["port"] <= 65535:
+                raise usage.UsageError("--port must be 0..65535, got %d" % (self["port"],))
+            self["listen"].append("tcp:%d" % (self["port"],))
+
+
+def loadFromOptions(options):
+    """
+    The L{nano.config.NanoConfig} described by parsed L{Options}.
+
+    @raise ConfigError: when the config is invalid.
+    """
+    listen = tuple(options["listen"])
+    if options["app"] is not None:
+        return singleAppConfig(options["app"], listen=listen or ("tcp:8080",))
+    config = loadConfig(options["config"])
+    if listen:
+        config = attrs.evolve(config, listen=listen)
+    return config
+
+
+def makeService(options):
+    """
+    Build the L{nano.service.NanoService} (V8 is not touched here).
+    """
+    from twisted.internet import reactor
+
+    from nano.service import NanoService
+
+    try:
+        config = loadFromOptions(options)
+    except ConfigError as e:
+        sys.stderr.write(str(e).rstrip("\n") + "\n")
+        sys.stderr.flush()
+        raise SystemExit(1)
+    return NanoService(config, reactor, dev=options["dev"])
