@@ -1,0 +1,673 @@
+// The Body mixin shared by `Request` and `Response`, body extraction, and MIME type
+// extraction from a header list.
+// Spec: https://fetch.spec.whatwg.org/#body-mixin, #concept-bodyinit-extract,
+// #concept-header-extract-mime-type; https://mimesniff.spec.whatwg.org/#parsing-a-mime-type.
+// Host operations: none.
+//
+// A body is an internal record (never exposed):
+//   {kind, source, length, type, disturbed, shared}
+//   kind "string": source is the JS string given by the app (encoded to UTF-8 only when
+//                  bytes are needed; text() and the bridge use the string as is);
+//                  length is null (not computed)
+//   kind "bytes":  source is a Uint8Array owned by the body; length its byteLength
+//   kind "blob":   source is a Blob (only when a Blob global exists); length its size
+//   kind "stream": source is a ReadableStream; length null
+//   type:      the Content-Type the extraction produced, or null
+//   disturbed: set once the body is read (bodyUsed)
+//   shared:    the bytes are shared with a clone, so they are copied when handed out
+//
+// Streams are plugged in by the streams implementation (nano/streams/js/): `.body`
+// returns a stream when `globalThis.ReadableStream` exists at call time (otherwise
+// null), created once and then the body's only source. These optional hooks are used
+// when present on `nano`, else the public stream API is used:
+//   nano.isReadableStream(v), nano.readableStreamIsDisturbed(s),
+//   nano.readableStreamFromBytes(u8), nano.readableStreamReadAll(s) -> Promise<Uint8Array>
+// Other optional hooks: nano.utf8Encode/utf8Decode (20_encoding.js),
+// nano.parseUrlencoded (30_url.js), nano.isBlob(v), nano.blobBytes(blob) -> Uint8Array
+// (synchronous), nano.isFormData(v), nano.isURLSearchParams(v).
+//
+// Internals put on `nano`: extractBody, cloneBody, bodyIsUnusable, bodyStringOrBytes,
+// installBodyMixin, extractMimeType, parseMimeType, serializeMimeType.
+
+const PromiseCtor = Promise;
+const PromiseResolve = Promise.resolve.bind(Promise);
+const PromiseReject = Promise.reject.bind(Promise);
+const PromisePrototypeThen = Promise.prototype.then;
+const ReflectApply = Reflect.apply;
+const ObjectDefineProperty = Object.defineProperty;
+const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const StringCtor = String;
+const TypeErrorCtor = TypeError;
+const Uint8ArrayCtor = Uint8Array;
+const ArrayBufferCtor = ArrayBuffer;
+const ArrayBufferIsView = ArrayBuffer.isView;
+const JSONParse = JSON.parse;
+const StringFromCharCode = String.fromCharCode;
+const StringPrototypeToWellFormed = String.prototype.toWellFormed;
+const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
+const getter = (proto, name) => ObjectGetOwnPropertyDescriptor(proto, name).get;
+const ArrayBufferByteLength = getter(ArrayBuffer.prototype, "byteLength");
+const ArrayBufferSlice = ArrayBuffer.prototype.slice;
+const TypedArrayBuffer = getter(TypedArrayPrototype, "buffer");
+const TypedArrayByteOffset = getter(TypedArrayPrototype, "byteOffset");
+const TypedArrayByteLength = getter(TypedArrayPrototype, "byteLength");
+const DataViewBuffer = getter(DataView.prototype, "buffer");
+const DataViewByteOffset = getter(DataView.prototype, "byteOffset");
+const DataViewByteLength = getter(DataView.prototype, "byteLength");
+const TypedArraySlice = TypedArrayPrototype.slice;
+const TypedArraySet = TypedArrayPrototype.set;
+const TypedArrayToStringTag = getter(TypedArrayPrototype, Symbol.toStringTag);
+
+const TEXT_PLAIN = "text/plain;charset=UTF-8";
+const FORM_URLENCODED = "application/x-www-form-urlencoded;charset=UTF-8";
+const EMPTY = new Uint8ArrayCtor(0);
+
+function then(promise, onFulfilled, onRejected) {
+  return ReflectApply(PromisePrototypeThen, promise, [onFulfilled, onRejected]);
+}
+
+// --- UTF-8 (prefers 20_encoding.js; the fallbacks keep this file testable alone) --------
+
+function utf8Encode(s) {
+  if (typeof nano.utf8Encode === "function") return nano.utf8Encode(s);
+  s = ReflectApply(StringPrototypeToWellFormed, s, []);
+  const out = new Uint8ArrayCtor(s.length * 3);
+  let j = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[j++] = c;
+    } else if (c < 0x800) {
+      out[j++] = 0xc0 | (c >> 6);
+      out[j++] = 0x80 | (c & 63);
+    } else if (c >= 0xd800 && c < 0xdc00) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+      out[j++] = 0xf0 | (c >> 18);
+      out[j++] = 0x80 | ((c >> 12) & 63);
+      out[j++] = 0x80 | ((c >> 6) & 63);
+      out[j++] = 0x80 | (c & 63);
+    } else {
+      out[j++] = 0xe0 | (c >> 12);
+      out[j++] = 0x80 | ((c >> 6) & 63);
+      out[j++] = 0x80 | (c & 63);
+    }
+  }
+  return ReflectApply(TypedArraySlice, out, [0, j]);
+}
+
+// UTF-8 decode (https://encoding.spec.whatwg.org/#utf-8-decode): BOM stripped, errors
+// replaced by U+FFFD.
+function utf8Decode(bytes) {
+  if (typeof nano.utf8Decode === "function") return nano.utf8Decode(bytes);
+  let i = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let out = "";
+  let chunk = [];
+  const n = bytes.length;
+  while (i < n) {
+    const b = bytes[i];
+    let cp = 0xfffd;
+    let need = 0;
+    let lower = 0x80;
+    let upper = 0xbf;
+    if (b < 0x80) { cp = b; i++; }
+    else if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2; cp = b & 0xf;
+      if (b === 0xe0) lower = 0xa0;
+      if (b === 0xed) upper = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3; cp = b & 7;
+      if (b === 0xf0) lower = 0x90;
+      if (b === 0xf4) upper = 0x8f;
+    } else { i++; }
+    if (need > 0) {
+      i++;
+      let ok = true;
+      for (let k = 0; k < need; k++) {
+        const c = bytes[i];
+        if (i >= n || c < lower || c > upper) { ok = false; break; }
+        lower = 0x80; upper = 0xbf;
+        cp = (cp << 6) | (c & 0x3f);
+        i++;
+      }
+      if (!ok) cp = 0xfffd;
+    }
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      chunk[chunk.length] = 0xd800 + (cp >> 10);
+      chunk[chunk.length] = 0xdc00 + (cp & 0x3ff);
+    } else {
+      chunk[chunk.length] = cp;
+    }
+    if (chunk.length > 8000) {
+      out += ReflectApply(StringFromCharCode, null, chunk);
+      chunk = [];
+    }
+  }
+  return out + ReflectApply(StringFromCharCode, null, chunk);
+}
+
+// --- MIME types (https://mimesniff.spec.whatwg.org/) -------------------------------------
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const QUOTED_OK = /^[\t\x20-\x7e\x80-\xff]*$/;
+const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+function collectQuoted(input, pos, extract) {
+  const start = pos;
+  let value = "";
+  pos++;
+  const n = input.length;
+  for (;;) {
+    while (pos < n && input[pos] !== "\"" && input[pos] !== "\\") value += input[pos++];
+    if (pos >= n) break;
+    const c = input[pos++];
+    if (c === "\\") {
+      if (pos >= n) { value += "\\"; break; }
+      value += input[pos++];
+    } else {
+      break;
+    }
+  }
+  return [extract ? value : input.slice(start, pos), pos];
+}
+
+function parseMimeType(input) {
+  input = input.replace(HTTP_WS, "");
+  const n = input.length;
+  let pos = input.indexOf("/");
+  if (pos <= 0) return null;
+  const type = input.slice(0, pos);
+  if (!TOKEN.test(type)) return null;
+  pos++;
+  let end = input.indexOf(";", pos);
+  if (end < 0) end = n;
+  const subtype = input.slice(pos, end).replace(/[\t\n\r ]+$/, "");
+  if (!TOKEN.test(subtype)) return null;
+  pos = end;
+  const params = new Map();
+  while (pos < n) {
+    pos++; // ";"
+    while (pos < n && /[\t\n\r ]/.test(input[pos])) pos++;
+    let start = pos;
+    while (pos < n && input[pos] !== ";" && input[pos] !== "=") pos++;
+    const name = input.slice(start, pos).toLowerCase();
+    if (pos < n) {
+      if (input[pos] === ";") continue;
+      pos++; // "="
+    }
+    if (pos >= n) break;
+    let value;
+    if (input[pos] === "\"") {
+      [value, pos] = collectQuoted(input, pos, true);
+      while (pos < n && input[pos] !== ";") pos++;
+    } else {
+      start = pos;
+      while (pos < n && input[pos] !== ";") pos++;
+      value = input.slice(start, pos).replace(/[\t\n\r ]+$/, "");
+      if (value === "") continue;
+    }
+    if (name !== "" && TOKEN.test(name) && QUOTED_OK.test(value) && !params.has(name)) {
+      params.set(name, value);
+    }
+  }
+  return { type: type.toLowerCase(), subtype: subtype.toLowerCase(), params };
+}
+
+function serializeMimeType(mime) {
+  let s = mime.type + "/" + mime.subtype;
+  for (const [name, value] of mime.params) {
+    s += ";" + name + "=";
+    s += TOKEN.test(value) ? value : "\"" + value.replace(/(["\\])/g, "\\$1") + "\"";
+  }
+  return s;
+}
+
+// https://fetch.spec.whatwg.org/#header-value-get-decode-and-split
+function getDecodeSplit(value) {
+  const values = [];
+  const n = value.length;
+  let pos = 0;
+  let temp = "";
+  for (;;) {
+    const start = pos;
+    while (pos < n && value[pos] !== "\"" && value[pos] !== ",") pos++;
+    temp += value.slice(start, pos);
+    if (pos < n && value[pos] === "\"") {
+      let piece;
+      [piece, pos] = collectQuoted(value, pos, false);
+      temp += piece;
+      if (pos < n) continue;
+    }
+    values[values.length] = temp.replace(/^[\t ]+|[\t ]+$/g, "");
+    temp = "";
+    if (pos >= n) return values;
+    pos++;
+  }
+}
+
+// https://fetch.spec.whatwg.org/#concept-header-extract-mime-type; `value` is the
+// combined Content-Type value or null. Returns a parsed MIME type or null (failure).
+function extractMimeType(value) {
+  if (value === null) return null;
+  let charset = null;
+  let essence = null;
+  let mime = null;
+  const values = getDecodeSplit(value);
+  for (let i = 0; i < values.length; i++) {
+    const temp = parseMimeType(values[i]);
+    if (temp === null || (temp.type === "*" && temp.subtype === "*")) continue;
+    mime = temp;
+    const tempEssence = temp.type + "/" + temp.subtype;
+    if (tempEssence !== essence) {
+      charset = mime.params.has("charset") ? mime.params.get("charset") : null;
+      essence = tempEssence;
+    } else if (!mime.params.has("charset") && charset !== null) {
+      mime.params.set("charset", charset);
+    }
+  }
+  return mime;
+}
+
+// --- brand checks for the optional body types (looked up at call time) -----------------
+
+function isArrayBuffer(v) {
+  try {
+    ReflectApply(ArrayBufferByteLength, v, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isReadableStream(v) {
+  if (typeof nano.isReadableStream === "function") return nano.isReadableStream(v);
+  const RS = globalThis.ReadableStream;
+  return typeof RS === "function" && v instanceof RS;
+}
+
+function isBlob(v) {
+  if (typeof nano.isBlob === "function") return nano.isBlob(v);
+  const B = globalThis.Blob;
+  return typeof B === "function" && v instanceof B;
+}
+
+function isFormData(v) {
+  if (typeof nano.isFormData === "function") return nano.isFormData(v);
+  const F = globalThis.FormData;
+  return typeof F === "function" && v instanceof F;
+}
+
+function isURLSearchParams(v) {
+  if (typeof nano.isURLSearchParams === "function") return nano.isURLSearchParams(v);
+  const U = globalThis.URLSearchParams;
+  return typeof U === "function" && v instanceof U;
+}
+
+function streamIsDisturbed(s) {
+  return typeof nano.readableStreamIsDisturbed === "function" ? nano.readableStreamIsDisturbed(s) : false;
+}
+
+function streamIsLocked(s) {
+  return s.locked === true;
+}
+
+// --- extraction (https://fetch.spec.whatwg.org/#concept-bodyinit-extract) ----------------
+
+function record(kind, source, length, type) {
+  return { kind, source, length, type, disturbed: false, shared: false };
+}
+
+function copyBytes(buffer, offset, length) {
+  return ReflectApply(TypedArraySlice, new Uint8ArrayCtor(buffer, offset, length), []);
+}
+
+function extractBody(object, keepalive) {
+  if (typeof object === "string") return record("string", object, null, TEXT_PLAIN);
+  if (object !== null && (typeof object === "object" || typeof object === "function")) {
+    if (isReadableStream(object)) {
+      if (keepalive) throw new TypeErrorCtor("A keepalive request cannot have a ReadableStream body");
+      if (streamIsLocked(object) || streamIsDisturbed(object)) {
+        throw new TypeErrorCtor("The ReadableStream body is locked or has been read");
+      }
+      return record("stream", object, null, null);
+    }
+    if (isBlob(object)) {
+      const type = StringCtor(object.type);
+      return record("blob", object, object.size, type === "" ? null : type);
+    }
+    if (ArrayBufferIsView(object)) {
+      let bytes;
+      if (TypedArrayToStringTag(object) === undefined) {
+        bytes = copyBytes(ReflectApply(DataViewBuffer, object, []),
+          ReflectApply(DataViewByteOffset, object, []), ReflectApply(DataViewByteLength, object, []));
+      } else {
+        bytes = copyBytes(ReflectApply(TypedArrayBuffer, object, []),
+          ReflectApply(TypedArrayByteOffset, object, []), ReflectApply(TypedArrayByteLength, object, []));
+      }
+      return record("bytes", bytes, bytes.length, null);
+    }
+    if (isArrayBuffer(object)) {
+      const bytes = new Uint8ArrayCtor(ReflectApply(ArrayBufferSlice, object, [0]));
+      return record("bytes", bytes, bytes.length, null);
+    }
+    if (isFormData(object)) {
+      if (typeof nano.serializeMultipart !== "function") {
+        throw new TypeErrorCtor("FormData bodies are not supported yet");
+      }
+      // nano.serializeMultipart(formData) -> {body: record, type: "multipart/form-data; boundary=..."}
+      const result = nano.serializeMultipart(object);
+      result.body.type = result.type;
+      return result.body;
+    }
+    if (isURLSearchParams(object)) {
+      return record("string", urlSearchParamsString(object), null, FORM_URLENCODED);
+    }
+  }
+  // The USVString branch of the BodyInit union.
+  return record("string", StringCtor(object), null, TEXT_PLAIN);
+}
+
+function urlSearchParamsString(params) {
+  if (typeof nano.urlSearchParamsString === "function") return nano.urlSearchParamsString(params);
+  return ReflectApply(globalThis.URLSearchParams.prototype.toString, params, []);
+}
+
+// --- state, cloning, reading ----------------------------------------------------------------
+
+function bodyIsUnusable(body) {
+  if (body === null) return false;
+  if (body.disturbed) return true;
+  return body.kind === "stream" && (streamIsLocked(body.source) || streamIsDisturbed(body.source));
+}
+
+function bodyIsDisturbed(body) {
+  if (body === null) return false;
+  if (body.disturbed) return true;
+  return body.kind === "stream" && streamIsDisturbed(body.source);
+}
+
+// https://fetch.spec.whatwg.org/#concept-body-clone (the caller checks usability).
+function cloneBody(body) {
+  if (body === null) return null;
+  if (body.kind === "stream") {
+    const tee = typeof nano.readableStreamTee === "function"
+      ? nano.readableStreamTee(body.source) : body.source.tee();
+    body.source = tee[0];
+    return record("stream", tee[1], body.length, body.type);
+  }
+  body.shared = true;
+  const copy = record(body.kind, body.source, body.length, body.type);
+  copy.shared = true;
+  return copy;
+}
+
+// The body's bytes without copying when possible; a Uint8Array or a promise of one.
+function bodyBytes(body) {
+  switch (body.kind) {
+    case "string":
+      return utf8Encode(body.source);
+    case "bytes":
+      return body.source;
+    case "blob":
+      if (typeof nano.blobBytes === "function") return nano.blobBytes(body.source);
+      return then(body.source.arrayBuffer(), (ab) => new Uint8ArrayCtor(ab));
+    default:
+      return readAllStream(body.source);
+  }
+}
+
+function concat(chunks, total) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8ArrayCtor(total);
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    ReflectApply(TypedArraySet, out, [chunks[i], offset]);
+    offset += chunks[i].length;
+  }
+  return out;
+}
+
+function readAllStream(stream) {
+  if (typeof nano.readableStreamReadAll === "function") return nano.readableStreamReadAll(stream);
+  const reader = stream.getReader();
+  const chunks = [];
+  let total = 0;
+  return new PromiseCtor((resolve, reject) => {
+    const step = () => {
+      then(reader.read(), (result) => {
+        if (result.done) {
+          resolve(concat(chunks, total));
+          return;
+        }
+        const chunk = result.value;
+        if (!(chunk instanceof Uint8ArrayCtor)) {
+          const error = new TypeErrorCtor("Body stream chunks must be Uint8Array");
+          reader.cancel(error);
+          reject(error);
+          return;
+        }
+        chunks[chunks.length] = chunk;
+        total += chunk.length;
+        step();
+      }, reject);
+    };
+    step();
+  });
+}
+
+// The body's bytes as a new, unshared Uint8Array (for arrayBuffer()/bytes()).
+function ownedBytes(body, bytes) {
+  // A stream's single chunk may still be referenced by whoever enqueued it: copy it.
+  if (body.kind === "string" || (body.kind === "bytes" && !body.shared)) {
+    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  }
+  return ReflectApply(TypedArraySlice, bytes, []);
+}
+
+function bodyText(body) {
+  // A string body decodes to itself, except that lone surrogates become U+FFFD (the
+  // UTF-8 round trip) and a leading BOM is dropped (UTF-8 decode).
+  const s = ReflectApply(StringPrototypeToWellFormed, body.source, []);
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+// For the bridge: the string of a string body (well-formed), else the Uint8Array of a
+// bytes body, else null (the caller handles streams and blobs).
+function bodyStringOrBytes(body) {
+  if (body.kind === "string") return ReflectApply(StringPrototypeToWellFormed, body.source, []);
+  if (body.kind === "bytes") return body.source;
+  if (body.kind === "blob" && typeof nano.blobBytes === "function") return nano.blobBytes(body.source);
+  return null;
+}
+
+// --- the mixin -----------------------------------------------------------------------------
+
+// https://fetch.spec.whatwg.org/#concept-body-consume-body
+// `convert(bytesOrNull, body)` makes the result; bytesOrNull is null for a string body
+// whose text is wanted directly.
+function consume(self, access, name, convert, wantsText) {
+  let body;
+  try {
+    body = access.body(self);
+  } catch (e) {
+    return PromiseReject(e);
+  }
+  if (body === null) {
+    try {
+      return PromiseResolve(convert(self, access, EMPTY, null));
+    } catch (e) {
+      return PromiseReject(e);
+    }
+  }
+  if (bodyIsUnusable(body)) {
+    return PromiseReject(new TypeErrorCtor(name + ": the body has already been used"));
+  }
+  body.disturbed = true;
+  try {
+    if (wantsText && body.kind === "string") return PromiseResolve(convert(self, access, null, body));
+    const bytes = bodyBytes(body);
+    if (bytes instanceof Uint8ArrayCtor) return PromiseResolve(convert(self, access, bytes, body));
+    return then(bytes, (b) => convert(self, access, b, body));
+  } catch (e) {
+    return PromiseReject(e);
+  }
+}
+
+function toText(bytes, body) {
+  return bytes === null ? bodyText(body) : utf8Decode(bytes);
+}
+
+function convertArrayBuffer(self, access, bytes, body) {
+  const owned = body === null ? new Uint8ArrayCtor(0) : ownedBytes(body, bytes);
+  return owned.buffer;
+}
+
+function convertBytes(self, access, bytes, body) {
+  return body === null ? new Uint8ArrayCtor(0) : ownedBytes(body, bytes);
+}
+
+function convertText(self, access, bytes, body) {
+  return body === null ? "" : toText(bytes, body);
+}
+
+function convertJSON(self, access, bytes, body) {
+  return JSONParse(body === null ? "" : toText(bytes, body));
+}
+
+function mimeOf(self, access) {
+  return extractMimeType(access.contentType(self));
+}
+
+function convertBlob(self, access, bytes, body) {
+  const BlobCtor = globalThis.Blob;
+  if (typeof BlobCtor !== "function") throw new TypeErrorCtor("blob(): Blob is not available");
+  const mime = mimeOf(self, access);
+  return new BlobCtor([body === null ? new Uint8ArrayCtor(0) : bytes],
+    { type: mime === null ? "" : serializeMimeType(mime) });
+}
+
+function parseUrlencodedBytes(bytes) {
+  if (typeof nano.parseUrlencoded === "function") return nano.parseUrlencoded(bytes);
+  // Fallback (https://url.spec.whatwg.org/#concept-urlencoded-parser).
+  const text = utf8Decode(bytes);
+  const out = [];
+  for (const sequence of text.split("&")) {
+    if (sequence === "") continue;
+    const eq = sequence.indexOf("=");
+    let name = eq < 0 ? sequence : sequence.slice(0, eq);
+    let value = eq < 0 ? "" : sequence.slice(eq + 1);
+    out[out.length] = [percentDecode(name.replace(/\+/g, " ")), percentDecode(value.replace(/\+/g, " "))];
+  }
+  return out;
+}
+
+function percentDecode(s) {
+  if (s.indexOf("%") < 0) return s;
+  const bytes = utf8Encode(s);
+  const out = new Uint8ArrayCtor(bytes.length);
+  let j = 0;
+  const hex = (b) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x25 && i + 2 < bytes.length && hex(bytes[i + 1]) && hex(bytes[i + 2])) {
+      out[j++] = parseInt(StringFromCharCode(bytes[i + 1], bytes[i + 2]), 16);
+      i += 2;
+    } else {
+      out[j++] = bytes[i];
+    }
+  }
+  return utf8Decode(ReflectApply(TypedArraySlice, out, [0, j]));
+}
+
+function convertFormData(self, access, bytes, body) {
+  const mime = mimeOf(self, access);
+  const essence = mime === null ? "" : mime.type + "/" + mime.subtype;
+  const FormDataCtor = globalThis.FormData;
+  if (essence === "multipart/form-data") {
+    if (typeof nano.parseMultipart === "function") {
+      return nano.parseMultipart(body === null ? new Uint8ArrayCtor(0) : bytes, mime);
+    }
+    throw new TypeErrorCtor("formData(): multipart/form-data bodies are not supported yet");
+  }
+  if (essence === "application/x-www-form-urlencoded") {
+    if (typeof FormDataCtor !== "function") throw new TypeErrorCtor("formData(): FormData is not available");
+    const entries = parseUrlencodedBytes(body === null ? new Uint8ArrayCtor(0) : bytes);
+    const fd = new FormDataCtor();
+    for (let i = 0; i < entries.length; i++) fd.append(entries[i][0], entries[i][1]);
+    return fd;
+  }
+  throw new TypeErrorCtor("formData(): the body's Content-Type is neither multipart/form-data " +
+    "nor application/x-www-form-urlencoded");
+}
+
+// `.body`: null when there is no body; a ReadableStream (created once) when streams exist.
+function bodyStream(body) {
+  if (body === null) return null;
+  if (body.kind === "stream") return body.source;
+  const RS = globalThis.ReadableStream;
+  if (typeof RS !== "function") return null; // streams are not installed yet
+  let stream;
+  if (body.kind === "blob" && typeof nano.blobBytes !== "function") {
+    stream = body.disturbed ? null : body.source.stream();
+  }
+  if (stream === undefined || stream === null) {
+    const bytes = body.disturbed ? new Uint8ArrayCtor(0) : ownedBytes(body, bodyBytes(body));
+    if (typeof nano.readableStreamFromBytes === "function") {
+      stream = nano.readableStreamFromBytes(bytes);
+    } else {
+      stream = new RS({
+        type: "bytes",
+        start(controller) {
+          if (bytes.length > 0) controller.enqueue(bytes);
+          controller.close();
+        },
+      });
+    }
+  }
+  body.kind = "stream";
+  body.source = stream;
+  body.shared = false;
+  return stream;
+}
+
+// Installs body/bodyUsed and the six read methods on `proto`. `access` is
+// {body(self) -> record|null (throws TypeError on a wrong `this`),
+//  contentType(self) -> combined Content-Type value or null}.
+function installBodyMixin(proto, access) {
+  const methods = {
+    arrayBuffer() { return consume(this, access, "arrayBuffer()", convertArrayBuffer, false); },
+    blob() {
+      if (typeof globalThis.Blob !== "function") {
+        return PromiseReject(new TypeErrorCtor("blob(): Blob is not available"));
+      }
+      return consume(this, access, "blob()", convertBlob, false);
+    },
+    bytes() { return consume(this, access, "bytes()", convertBytes, false); },
+    formData() { return consume(this, access, "formData()", convertFormData, false); },
+    json() { return consume(this, access, "json()", convertJSON, true); },
+    text() { return consume(this, access, "text()", convertText, true); },
+  };
+  const accessors = {
+    get body() { return bodyStream(access.body(this)); },
+    get bodyUsed() { return bodyIsDisturbed(access.body(this)); },
+  };
+  for (const name of ["body", "bodyUsed"]) {
+    const desc = ObjectGetOwnPropertyDescriptor(accessors, name);
+    ObjectDefineProperty(proto, name, { get: desc.get, set: undefined, enumerable: true, configurable: true });
+  }
+  for (const name of ["arrayBuffer", "blob", "bytes", "formData", "json", "text"]) {
+    ObjectDefineProperty(proto, name, {
+      value: methods[name], writable: true, enumerable: true, configurable: true,
+    });
+  }
+}
+
+nano.extractBody = extractBody;
+nano.cloneBody = cloneBody;
+nano.bodyIsUnusable = bodyIsUnusable;
+nano.bodyStringOrBytes = bodyStringOrBytes;
+nano.installBodyMixin = installBodyMixin;
+nano.extractMimeType = extractMimeType;
+nano.parseMimeType = parseMimeType;
+nano.serializeMimeType = serializeMimeType;

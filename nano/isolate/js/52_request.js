@@ -1,0 +1,425 @@
+// The `Request` interface, and the bridge's constructor for incoming requests.
+// Spec: https://fetch.spec.whatwg.org/#request-class (constructor steps, getters,
+// clone), with the Body mixin from 51_body.js.
+// Host operations: none.
+//
+// Server-runtime choices (as in workerd): there is no base URL, so a relative URL is a
+// TypeError; the referrer is kept as given (there is no client origin to compare
+// with); forbidden header names are not filtered. `signal` is created on first use:
+// an AbortSignal that follows init.signal / the input request's signal (through
+// AbortSignal.any when available).
+//
+// Internals put on `nano`:
+//   nano.Request, nano.isRequest(v)
+//   nano.makeIncomingRequest(method, url, headerPairs, bodyBytesOrNull, signal)
+//     headerPairs: flat [name1, value1, ...] in arrival order (repeats kept); the
+//     request's headers are immutable. bodyBytesOrNull: a Uint8Array (taken over, not
+//     copied), null, or (once streams exist) a ReadableStream. signal: an AbortSignal
+//     or null (then a never-aborted one is made on first use).
+
+const ReflectApply = Reflect.apply;
+const ObjectDefineProperty = Object.defineProperty;
+const StringCtor = String;
+const TypeErrorCtor = TypeError;
+const SymbolToStringTag = Symbol.toStringTag;
+const StringPrototypeToLowerCase = String.prototype.toLowerCase;
+const StringPrototypeToWellFormed = String.prototype.toWellFormed;
+const URLAtLoad = globalThis.URL;
+const Uint8ArrayCtor = Uint8Array;
+const HeadersAppend = nano.Headers.prototype.append;
+
+const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const NORMALIZED_METHODS = new Map([
+  ["delete", "DELETE"], ["get", "GET"], ["head", "HEAD"], ["options", "OPTIONS"],
+  ["post", "POST"], ["put", "PUT"],
+]);
+const FORBIDDEN_METHODS = new Set(["connect", "trace", "track"]);
+
+const ENUMS = {
+  referrerPolicy: new Set(["", "no-referrer", "no-referrer-when-downgrade", "same-origin", "origin",
+    "strict-origin", "origin-when-cross-origin", "strict-origin-when-cross-origin", "unsafe-url"]),
+  mode: new Set(["navigate", "same-origin", "no-cors", "cors"]),
+  credentials: new Set(["omit", "same-origin", "include"]),
+  cache: new Set(["default", "no-store", "reload", "no-cache", "force-cache", "only-if-cached"]),
+  redirect: new Set(["follow", "error", "manual"]),
+  duplex: new Set(["half"]),
+  priority: new Set(["high", "low", "auto"]),
+};
+
+// The options no request of a worker usually changes, shared until one is set.
+const DEFAULT_OPTIONS = Object.freeze({
+  referrer: "client", // "client" | "no-referrer" | a URL string
+  referrerPolicy: "",
+  mode: "cors",
+  credentials: "same-origin",
+  cache: "default",
+  redirect: "follow",
+  integrity: "",
+  keepalive: false,
+  reloadNavigation: false,
+  historyNavigation: false,
+  priority: "auto",
+  duplex: "half",
+});
+
+// https://url.spec.whatwg.org/ via the URL implementation (30_url.js); no base URL.
+function parseURL(input, what) {
+  const URLCtor = URLAtLoad ?? globalThis.URL;
+  if (typeof URLCtor === "function") {
+    let url;
+    try {
+      url = new URLCtor(input);
+    } catch {
+      throw new TypeErrorCtor(what + ": invalid URL " + JSONQuote(input) +
+        " (relative URLs need a base, and a worker has none)");
+    }
+    return url;
+  }
+  // Fallback until URL lands: accept absolute URLs as given.
+  if (!/^[A-Za-z][A-Za-z0-9+.\-]*:/.test(input)) {
+    throw new TypeErrorCtor(what + ": invalid URL " + JSONQuote(input));
+  }
+  return { href: input, username: "", password: "" };
+}
+
+function JSONQuote(s) {
+  return "\"" + (s.length > 80 ? s.slice(0, 80) + "..." : s) + "\"";
+}
+
+function isAbortSignal(v) {
+  if (typeof nano.isAbortSignal === "function") return nano.isAbortSignal(v);
+  const S = globalThis.AbortSignal;
+  return typeof S === "function" && v instanceof S;
+}
+
+// A new signal that follows `source` (or a never-aborted one when source is null).
+function followingSignal(source) {
+  if (typeof nano.followSignal === "function") return nano.followSignal(source);
+  const S = globalThis.AbortSignal;
+  if (source !== null && S !== undefined && typeof S.any === "function") return S.any([source]);
+  const C = globalThis.AbortController;
+  if (typeof C !== "function") return source; // AbortController is not installed yet
+  const controller = new C();
+  if (source !== null) {
+    if (source.aborted) {
+      controller.abort(source.reason);
+    } else {
+      source.addEventListener("abort", () => controller.abort(source.reason), { once: true });
+    }
+  }
+  return controller.signal;
+}
+
+function convertEnum(init, key, out) {
+  const v = init[key];
+  if (v === undefined) return;
+  const s = StringCtor(v);
+  if (!ENUMS[key].has(s)) {
+    throw new TypeErrorCtor("Request: " + JSONQuote(s) + " is not a valid value for " + key);
+  }
+  out[key] = s;
+}
+
+// WebIDL conversion of RequestInit (members read in lexicographic order). Returns null
+// when init is empty (every member absent).
+function convertInit(init) {
+  if (init === undefined || init === null) return null;
+  if (typeof init !== "object" && typeof init !== "function") {
+    throw new TypeErrorCtor("Request: init must be an object");
+  }
+  const out = {};
+  let any = false;
+  let v = init.body;
+  if (v !== undefined) { out.body = v; any = true; }
+  convertEnum(init, "cache", out);
+  convertEnum(init, "credentials", out);
+  convertEnum(init, "duplex", out);
+  v = init.headers;
+  if (v !== undefined) {
+    if (v === null || (typeof v !== "object" && typeof v !== "function")) {
+      throw new TypeErrorCtor("Request: init.headers must be an object");
+    }
+    out.headers = v;
+  }
+  v = init.integrity;
+  if (v !== undefined) out.integrity = StringCtor(v);
+  v = init.keepalive;
+  if (v !== undefined) out.keepalive = !!v;
+  v = init.method;
+  if (v !== undefined) out.method = toByteString(v);
+  convertEnum(init, "mode", out);
+  convertEnum(init, "priority", out);
+  convertEnum(init, "redirect", out);
+  v = init.referrer;
+  if (v !== undefined) out.referrer = ReflectApply(StringPrototypeToWellFormed, StringCtor(v), []);
+  convertEnum(init, "referrerPolicy", out);
+  v = init.signal;
+  if (v !== undefined) {
+    if (v !== null && !isAbortSignal(v)) throw new TypeErrorCtor("Request: init.signal must be an AbortSignal");
+    out.signal = v;
+  }
+  v = init.window;
+  if (v !== undefined) out.window = v;
+  for (const key in out) { any = true; break; }
+  return any ? out : null;
+}
+
+function toByteString(v) {
+  const s = StringCtor(v);
+  if (/[\u0100-\uffff]/.test(s)) throw new TypeErrorCtor("Request: method is not a ByteString");
+  return s;
+}
+
+// Appends an already valid header list through the guard of `headers`.
+function appendList(headers, list) {
+  if (nano.headersGuard(headers) === "request-no-cors") {
+    for (let i = 0; i < list.length; i += 2) ReflectApply(HeadersAppend, headers, [list[i], list[i + 1]]);
+  } else {
+    const dst = nano.headersList(headers);
+    for (let i = 0; i < list.length; i++) dst[dst.length] = list[i];
+  }
+}
+
+function normalizeMethod(method) {
+  if (!METHOD_TOKEN.test(method)) throw new TypeErrorCtor("Request: invalid method " + JSONQuote(method));
+  const lower = ReflectApply(StringPrototypeToLowerCase, method, []);
+  if (FORBIDDEN_METHODS.has(lower)) throw new TypeErrorCtor("Request: forbidden method " + method);
+  return NORMALIZED_METHODS.get(lower) ?? method;
+}
+
+let creatingInternal = false;
+// Set by the class's static block (they need its private names).
+let isRequest;
+let check;
+let bodyAccess;
+
+class Request {
+  #method = "GET";
+  #url = "";
+  #headers = null; // Headers, made on first use for incoming requests
+  #rawHeaders = null; // flat header pairs from the bridge, until #headers is made
+  #body = null;
+  #signal = null;
+  #signalSource = null; // the signal ours follows, until #signal is made
+  #options = DEFAULT_OPTIONS;
+
+  constructor(input, init = undefined) {
+    if (creatingInternal) {
+      creatingInternal = false;
+      return;
+    }
+    if (arguments.length < 1) throw new TypeErrorCtor("Request constructor requires 1 argument");
+    let inputRequest = null;
+    let url;
+    if (isRequest(input)) {
+      inputRequest = input;
+    } else {
+      const parsed = parseURL(ReflectApply(StringPrototypeToWellFormed, StringCtor(input), []), "Request");
+      if (parsed.username !== "" || parsed.password !== "") {
+        throw new TypeErrorCtor("Request: the URL includes credentials");
+      }
+      url = parsed.href;
+    }
+    const opts = convertInit(init);
+    const options = { ...(inputRequest === null ? DEFAULT_OPTIONS : inputRequest.#options) };
+    if (inputRequest !== null) {
+      url = inputRequest.#url;
+      this.#method = inputRequest.#method;
+    }
+    let signalSource = inputRequest === null ? null : inputRequest.signal;
+    if (opts !== null) {
+      if (opts.window !== undefined && opts.window !== null) {
+        throw new TypeErrorCtor("Request: init.window must be null");
+      }
+      if (options.mode === "navigate") options.mode = "same-origin";
+      options.reloadNavigation = false;
+      options.historyNavigation = false;
+      options.referrer = "client";
+      options.referrerPolicy = "";
+      if (opts.referrer !== undefined) {
+        if (opts.referrer === "") {
+          options.referrer = "no-referrer";
+        } else {
+          const ref = parseURL(opts.referrer, "Request: referrer").href;
+          options.referrer = ref === "about:client" ? "client" : ref;
+        }
+      }
+      if (opts.referrerPolicy !== undefined) options.referrerPolicy = opts.referrerPolicy;
+      if (opts.mode === "navigate") throw new TypeErrorCtor("Request: mode \"navigate\" is not allowed");
+      if (opts.mode !== undefined) options.mode = opts.mode;
+      if (opts.credentials !== undefined) options.credentials = opts.credentials;
+      if (opts.cache !== undefined) options.cache = opts.cache;
+      if (options.cache === "only-if-cached" && options.mode !== "same-origin") {
+        throw new TypeErrorCtor("Request: cache \"only-if-cached\" requires mode \"same-origin\"");
+      }
+      if (opts.redirect !== undefined) options.redirect = opts.redirect;
+      if (opts.integrity !== undefined) options.integrity = opts.integrity;
+      if (opts.keepalive !== undefined) options.keepalive = opts.keepalive;
+      if (opts.method !== undefined) this.#method = normalizeMethod(opts.method);
+      if (opts.signal !== undefined) signalSource = opts.signal;
+      if (opts.priority !== undefined) options.priority = opts.priority;
+      if (opts.duplex !== undefined) options.duplex = opts.duplex;
+    }
+    this.#url = url;
+    this.#signalSource = signalSource;
+
+    // Headers.
+    let guard = "request";
+    if (options.mode === "no-cors") {
+      const m = this.#method;
+      if (m !== "GET" && m !== "HEAD" && m !== "POST") {
+        throw new TypeErrorCtor("Request: mode \"no-cors\" allows only GET, HEAD and POST");
+      }
+      guard = "request-no-cors";
+    }
+    const finalHeaders = nano.makeHeaders([], guard);
+    if (opts !== null && opts.headers !== undefined) {
+      if (nano.isHeaders(opts.headers)) appendList(finalHeaders, nano.headersList(opts.headers).slice());
+      else nano.fillHeaders(finalHeaders, opts.headers);
+    } else if (inputRequest !== null) {
+      appendList(finalHeaders, nano.headersList(inputRequest.headers).slice());
+    }
+    this.#headers = finalHeaders;
+
+    // Body.
+    const inputBody = inputRequest === null ? null : inputRequest.#body;
+    const initBody = opts !== null && opts.body !== undefined ? opts.body : null;
+    if ((initBody !== null || inputBody !== null) && (this.#method === "GET" || this.#method === "HEAD")) {
+      throw new TypeErrorCtor("Request with GET/HEAD method cannot have a body");
+    }
+    let body = null;
+    if (initBody !== null) {
+      body = nano.extractBody(initBody, options.keepalive);
+      if (body.type !== null && !nano.headerListContains(nano.headersList(finalHeaders), "content-type")) {
+        ReflectApply(HeadersAppend, finalHeaders, ["Content-Type", body.type]);
+      }
+    }
+    const inputOrInitBody = body ?? inputBody;
+    if (inputOrInitBody !== null && inputOrInitBody.kind === "stream") {
+      if (initBody !== null && (opts.duplex === undefined)) {
+        throw new TypeErrorCtor("Request: a ReadableStream body requires duplex: \"half\"");
+      }
+      if (options.mode !== "same-origin" && options.mode !== "cors") {
+        throw new TypeErrorCtor("Request: a ReadableStream body requires mode \"same-origin\" or \"cors\"");
+      }
+    }
+    if (initBody === null && inputBody !== null) {
+      if (nano.bodyIsUnusable(inputBody)) {
+        throw new TypeErrorCtor("Request: the input request's body has already been used");
+      }
+      // Take the body over: the input request is disturbed from now on.
+      body = { ...inputBody };
+      inputBody.disturbed = true;
+    }
+    this.#body = body;
+    this.#options = options;
+  }
+
+  get method() { return check(this).#method; }
+  get url() { return check(this).#url; }
+
+  get headers() {
+    const self = check(this);
+    if (self.#headers === null) {
+      const raw = self.#rawHeaders;
+      const list = [];
+      if (raw !== null) {
+        for (let i = 0; i < raw.length; i += 2) {
+          const name = raw[i];
+          list[i] = /[A-Z]/.test(name) ? ReflectApply(StringPrototypeToLowerCase, name, []) : name;
+          list[i + 1] = raw[i + 1];
+        }
+      }
+      self.#headers = nano.makeHeaders(list, "immutable");
+      self.#rawHeaders = null;
+    }
+    return self.#headers;
+  }
+
+  get destination() { check(this); return ""; }
+
+  get referrer() {
+    const referrer = check(this).#options.referrer;
+    if (referrer === "no-referrer") return "";
+    if (referrer === "client") return "about:client";
+    return referrer;
+  }
+
+  get referrerPolicy() { return check(this).#options.referrerPolicy; }
+  get mode() { return check(this).#options.mode; }
+  get credentials() { return check(this).#options.credentials; }
+  get cache() { return check(this).#options.cache; }
+  get redirect() { return check(this).#options.redirect; }
+  get integrity() { return check(this).#options.integrity; }
+  get keepalive() { return check(this).#options.keepalive; }
+  get isReloadNavigation() { return check(this).#options.reloadNavigation; }
+  get isHistoryNavigation() { return check(this).#options.historyNavigation; }
+  get duplex() { return check(this).#options.duplex; }
+
+  get signal() {
+    const self = check(this);
+    if (self.#signal === null) {
+      self.#signal = followingSignal(self.#signalSource);
+      self.#signalSource = null;
+    }
+    return self.#signal;
+  }
+
+  clone() {
+    const self = check(this);
+    if (nano.bodyIsUnusable(self.#body)) throw new TypeErrorCtor("Request.clone: the body has already been used");
+    const headers = self.headers;
+    creatingInternal = true;
+    const copy = new Request();
+    copy.#method = self.#method;
+    copy.#url = self.#url;
+    copy.#headers = nano.makeHeaders(nano.headersList(headers).slice(), nano.headersGuard(headers));
+    copy.#body = nano.cloneBody(self.#body);
+    copy.#signalSource = self.signal;
+    copy.#options = self.#options;
+    return copy;
+  }
+
+  static {
+    isRequest = (v) => v !== null && typeof v === "object" && #method in v;
+    check = (self) => {
+      if (!isRequest(self)) throw new TypeErrorCtor("Illegal invocation: not a Request");
+      return self;
+    };
+    nano.makeIncomingRequest = function makeIncomingRequest(method, url, headerPairs, body, signal) {
+      creatingInternal = true;
+      const request = new Request();
+      request.#method = method;
+      request.#url = url;
+      request.#rawHeaders = headerPairs;
+      if (body !== null && body !== undefined) {
+        request.#body = body instanceof Uint8ArrayCtor
+          ? { kind: "bytes", source: body, length: body.length, type: null, disturbed: false, shared: false }
+          : { kind: "stream", source: body, length: null, type: null, disturbed: false, shared: false };
+      }
+      if (signal !== null && signal !== undefined) request.#signal = signal;
+      return request;
+    };
+    bodyAccess = {
+      body: (self) => check(self).#body,
+      contentType: (self) => nano.headerListGet(nano.headersList(self.headers), "content-type"),
+    };
+  }
+}
+
+nano.installBodyMixin(Request.prototype, bodyAccess);
+
+const RequestPrototype = Request.prototype;
+for (const name of ["clone"]) ObjectDefineProperty(RequestPrototype, name, { enumerable: true });
+for (const name of ["method", "url", "headers", "destination", "referrer", "referrerPolicy", "mode",
+  "credentials", "cache", "redirect", "integrity", "keepalive", "isReloadNavigation",
+  "isHistoryNavigation", "duplex", "signal"]) {
+  ObjectDefineProperty(RequestPrototype, name, { enumerable: true });
+}
+ObjectDefineProperty(RequestPrototype, SymbolToStringTag, {
+  value: "Request", writable: false, enumerable: false, configurable: true,
+});
+
+nano.Request = Request;
+nano.isRequest = isRequest;
+nano.defineGlobal("Request", Request);
