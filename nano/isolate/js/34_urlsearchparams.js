@@ -1,0 +1,322 @@
+// URLSearchParams and the application/x-www-form-urlencoded parser and serializer.
+// Spec: https://url.spec.whatwg.org/#interface-urlsearchparams,
+// https://url.spec.whatwg.org/#concept-urlencoded
+// Host operations: none.
+//
+// Exposes on `nano`:
+//   parseUrlencoded(string) -> [[name, value], ...]
+//   serializeUrlencoded([[name, value], ...]) -> string
+//   isURLSearchParams(value) -> boolean
+//   urlSearchParamsList(params) -> a copy of the [[name, value], ...] list
+//   newURLSearchParamsForURL(state) / resetURLSearchParams(params, query): used by 30_url.js
+//     (`state` is the URL object's internal {rec, sp} record).
+
+const ObjectCreate = Object.create;
+const ObjectDefineProperty = Object.defineProperty;
+const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const ReflectApply = Reflect.apply;
+const ReflectOwnKeys = Reflect.ownKeys;
+const ArrayPrototypeSort = Array.prototype.sort;
+const ArrayIteratorPrototype = ObjectGetPrototypeOf([][Symbol.iterator]());
+const IteratorPrototype = ObjectGetPrototypeOf(ArrayIteratorPrototype);
+const SymbolIterator = Symbol.iterator;
+const SymbolToStringTag = Symbol.toStringTag;
+const WeakMapCtor = WeakMap;
+const WeakMapPrototypeGet = WeakMap.prototype.get;
+const WeakMapPrototypeSet = WeakMap.prototype.set;
+const TypeErrorCtor = TypeError;
+const StringPrototypeToWellFormed = String.prototype.toWellFormed;
+const StringPrototypeReplaceAll = String.prototype.replaceAll;
+
+function usv(v) {
+  return ReflectApply(StringPrototypeToWellFormed, `${v}`, []);
+}
+
+function requireArgs(count, needed, method) {
+  if (count < needed) {
+    throw new TypeErrorCtor(
+      `Failed to execute '${method}' on 'URLSearchParams': ${needed} argument` +
+      `${needed > 1 ? "s" : ""} required, but only ${count} present.`);
+  }
+}
+
+function decodeComponent(s) {
+  if (s.indexOf("+") >= 0) s = ReflectApply(StringPrototypeReplaceAll, s, ["+", " "]);
+  if (s.indexOf("%") < 0) return s;
+  return nano.utf8Decode(nano.percentDecodeBytes(s));
+}
+
+// https://url.spec.whatwg.org/#concept-urlencoded-parser (input as a string).
+function parseUrlencoded(input) {
+  input = usv(input);
+  const out = [];
+  if (input === "") return out;
+  const sequences = input.split("&");
+  for (let i = 0; i < sequences.length; i++) {
+    const seq = sequences[i];
+    if (seq === "") continue;
+    const eq = seq.indexOf("=");
+    const name = eq < 0 ? seq : seq.slice(0, eq);
+    const value = eq < 0 ? "" : seq.slice(eq + 1);
+    out[out.length] = [decodeComponent(name), decodeComponent(value)];
+  }
+  return out;
+}
+
+// https://url.spec.whatwg.org/#concept-urlencoded-serializer (UTF-8).
+function serializeUrlencoded(list) {
+  let out = "";
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out += "&";
+    out += nano.urlPercentEncode(usv(list[i][0]), "form", true) + "=" +
+      nano.urlPercentEncode(usv(list[i][1]), "form", true);
+  }
+  return out;
+}
+
+const FOR_URL = {};
+const iterators = new WeakMapCtor();
+let listOf = null;
+
+class URLSearchParams {
+  #list = [];
+  #url = null;
+
+  constructor(init = "") {
+    if (init === FOR_URL) return;
+    if (init !== null && (typeof init === "object" || typeof init === "function")) {
+      const method = init[SymbolIterator];
+      if (method !== undefined && method !== null) {
+        if (typeof method !== "function") {
+          throw new TypeErrorCtor("URLSearchParams: init[Symbol.iterator] is not a function");
+        }
+        const iterator = ReflectApply(method, init, []);
+        if (iterator === null || (typeof iterator !== "object" && typeof iterator !== "function")) {
+          throw new TypeErrorCtor("URLSearchParams: init's iterator is not an object");
+        }
+        const nextMethod = iterator.next;
+        for (;;) {
+          const step = ReflectApply(nextMethod, iterator, []);
+          if (step === null || (typeof step !== "object" && typeof step !== "function")) {
+            throw new TypeErrorCtor("URLSearchParams: iterator result is not an object");
+          }
+          if (step.done) break;
+          const pair = step.value;
+          if (pair === null || (typeof pair !== "object" && typeof pair !== "function")) {
+            throw new TypeErrorCtor("URLSearchParams: each pair must be a sequence");
+          }
+          const items = [];
+          for (const item of pair) items[items.length] = usv(item);
+          if (items.length !== 2) {
+            throw new TypeErrorCtor(
+              "URLSearchParams: each pair must have exactly two elements, got " + items.length);
+          }
+          this.#list[this.#list.length] = items;
+        }
+      } else {
+        const keys = ReflectOwnKeys(init);
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i];
+          const desc = ObjectGetOwnPropertyDescriptor(init, key);
+          if (desc === undefined || !desc.enumerable) continue;
+          const name = usv(key);
+          const value = usv(init[key]);
+          let found = false;
+          for (let j = 0; j < this.#list.length; j++) {
+            if (this.#list[j][0] === name) {
+              this.#list[j][1] = value;
+              found = true;
+              break;
+            }
+          }
+          if (!found) this.#list[this.#list.length] = [name, value];
+        }
+      }
+    } else {
+      let s = usv(init);
+      if (s[0] === "?") s = s.slice(1);
+      this.#list = parseUrlencoded(s);
+    }
+  }
+
+  #update() {
+    const state = this.#url;
+    if (state === null) return;
+    let query = serializeUrlencoded(this.#list);
+    if (query === "") query = null;
+    state.rec.query = query;
+    if (query === null) nano.urlStripTrailingSpaces(state.rec);
+  }
+
+  get size() {
+    return this.#list.length;
+  }
+
+  append(name, value) {
+    requireArgs(arguments.length, 2, "append");
+    this.#list[this.#list.length] = [usv(name), usv(value)];
+    this.#update();
+  }
+
+  delete(name, value = undefined) {
+    requireArgs(arguments.length, 1, "delete");
+    name = usv(name);
+    const hasValue = value !== undefined;
+    if (hasValue) value = usv(value);
+    const list = this.#list;
+    let j = 0;
+    for (let i = 0; i < list.length; i++) {
+      const pair = list[i];
+      if (pair[0] === name && (!hasValue || pair[1] === value)) continue;
+      list[j++] = pair;
+    }
+    list.length = j;
+    this.#update();
+  }
+
+  get(name) {
+    requireArgs(arguments.length, 1, "get");
+    name = usv(name);
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) if (list[i][0] === name) return list[i][1];
+    return null;
+  }
+
+  getAll(name) {
+    requireArgs(arguments.length, 1, "getAll");
+    name = usv(name);
+    const list = this.#list;
+    const out = [];
+    for (let i = 0; i < list.length; i++) if (list[i][0] === name) out[out.length] = list[i][1];
+    return out;
+  }
+
+  has(name, value = undefined) {
+    requireArgs(arguments.length, 1, "has");
+    name = usv(name);
+    const hasValue = value !== undefined;
+    if (hasValue) value = usv(value);
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i][0] === name && (!hasValue || list[i][1] === value)) return true;
+    }
+    return false;
+  }
+
+  set(name, value) {
+    requireArgs(arguments.length, 2, "set");
+    name = usv(name);
+    value = usv(value);
+    const list = this.#list;
+    let j = 0, found = false;
+    for (let i = 0; i < list.length; i++) {
+      const pair = list[i];
+      if (pair[0] === name) {
+        if (found) continue;
+        found = true;
+        pair[1] = value;
+      }
+      list[j++] = pair;
+    }
+    list.length = j;
+    if (!found) list[list.length] = [name, value];
+    this.#update();
+  }
+
+  sort() {
+    // Array.prototype.sort is stable; `<` compares UTF-16 code units.
+    ReflectApply(ArrayPrototypeSort, this.#list, [(a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)]);
+    this.#update();
+  }
+
+  forEach(callback, thisArg = undefined) {
+    requireArgs(arguments.length, 1, "forEach");
+    if (typeof callback !== "function") {
+      throw new TypeErrorCtor("URLSearchParams.forEach: callback is not a function");
+    }
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      const pair = list[i];
+      ReflectApply(callback, thisArg, [pair[1], pair[0], this]);
+    }
+  }
+
+  entries() { return makeIterator(this, this.#list, "entries"); }
+  keys() { return makeIterator(this, this.#list, "keys"); }
+  values() { return makeIterator(this, this.#list, "values"); }
+
+  toString() {
+    return serializeUrlencoded(this.#list);
+  }
+
+  static {
+    listOf = (params) => (#list in params ? params.#list : null);
+    nano.newURLSearchParamsForURL = (state) => {
+      const params = new URLSearchParams(FOR_URL);
+      params.#url = state;
+      params.#list = state.rec.query === null ? [] : parseUrlencoded(state.rec.query);
+      return params;
+    };
+    nano.resetURLSearchParams = (params, query) => {
+      params.#list = query === null ? [] : parseUrlencoded(query);
+    };
+  }
+}
+
+const IteratorProto = ObjectCreate(IteratorPrototype);
+
+function makeIterator(params, list, kind) {
+  const it = ObjectCreate(IteratorProto);
+  ReflectApply(WeakMapPrototypeSet, iterators, [it, { params, kind, index: 0 }]);
+  return it;
+}
+
+ObjectDefineProperty(IteratorProto, "next", {
+  value: function next() {
+    const state = ReflectApply(WeakMapPrototypeGet, iterators, [this]);
+    if (state === undefined) {
+      throw new TypeErrorCtor("next called on an object that is not a URLSearchParams Iterator");
+    }
+    const list = listOf(state.params);
+    if (state.index >= list.length) return { value: undefined, done: true };
+    const pair = list[state.index++];
+    const value = state.kind === "keys" ? pair[0] : state.kind === "values" ? pair[1] :
+      [pair[0], pair[1]];
+    return { value, done: false };
+  },
+  writable: true, enumerable: true, configurable: true,
+});
+ObjectDefineProperty(IteratorProto, SymbolToStringTag, {
+  value: "URLSearchParams Iterator", writable: false, enumerable: false, configurable: true,
+});
+
+const proto = URLSearchParams.prototype;
+const names = ObjectGetOwnPropertyNames(proto);
+for (let i = 0; i < names.length; i++) {
+  if (names[i] === "constructor") continue;
+  const desc = ObjectGetOwnPropertyDescriptor(proto, names[i]);
+  desc.enumerable = true;
+  ObjectDefineProperty(proto, names[i], desc);
+}
+ObjectDefineProperty(proto, SymbolIterator, {
+  value: proto.entries, writable: true, enumerable: false, configurable: true,
+});
+ObjectDefineProperty(proto, SymbolToStringTag, {
+  value: "URLSearchParams", writable: false, enumerable: false, configurable: true,
+});
+
+nano.parseUrlencoded = parseUrlencoded;
+nano.serializeUrlencoded = serializeUrlencoded;
+nano.isURLSearchParams = (value) =>
+  value !== null && typeof value === "object" && listOf(value) !== null;
+nano.urlSearchParamsList = (params) => {
+  const list = listOf(params);
+  const out = [];
+  for (let i = 0; i < list.length; i++) out[i] = [list[i][0], list[i][1]];
+  return out;
+};
+nano.URLSearchParams = URLSearchParams;
+
+nano.defineGlobal("URLSearchParams", URLSearchParams);
