@@ -756,7 +756,7 @@ function basicParse(input, base, url, override) {
         if (c !== undefined) url.fragment += percentEncode(c, "fragment", false);
         break;
     }
-    if (c === undefined) break;
+    if (p >= len) break;
   }
   return url;
 }
