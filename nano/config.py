@@ -203,7 +203,6 @@ _ENDPOINTS = {
     "ssl": ("port", "privateKey", "certKey", "sslmethod", "interface",
             "backlog", "extraCertChain", "dhParameters"),
     "unix": ("address", "mode", "backlog", "lockfile"),
-    "systemd": ("domain", "index", "name"),
 }
 
 
@@ -219,7 +218,7 @@ def _endpointOptions(description: str) -> tuple[str, dict[str, str]]:
     kind, params = args[0], _ENDPOINTS.get(args[0])
     if params is None:
         raise ValueError(f"unknown endpoint type {json.dumps(kind)} (known "
-                         "types: tcp, tcp6, ssl, unix, systemd)")
+                         "types: tcp, tcp6, ssl, unix)")
     if len(args) - 1 > len(params):
         raise ValueError(f"too many arguments for a {kind} endpoint")
     options = dict(zip(params, args[1:]))
@@ -249,35 +248,34 @@ def _checkEndpoint(kind: str, options: dict[str, str]) -> None:
         except ValueError:
             raise ValueError("interface must be an IP address or localhost, "
                              f"got {json.dumps(interface)}") from None
-    if kind == "unix":
-        if not options["address"]:
-            raise ValueError("a unix endpoint needs a socket path")
-        if not re.fullmatch(r"[0-7]{1,4}", options.get("mode", "666")):
-            raise ValueError("mode must be octal digits like 660")
-        if options.get("lockfile", "1") not in ("0", "1"):
-            raise ValueError("lockfile must be 0 or 1")
-    if kind == "systemd":
-        if options["domain"] not in ("INET", "INET6", "UNIX"):
-            raise ValueError("domain must be INET, INET6 or UNIX")
-        if ("index" in options) == ("name" in options):
-            raise ValueError("give exactly one of index and name")
-        if not options.get("index", "0").isdigit():
-            raise ValueError("index must be a non-negative integer")
+    if kind == "unix" and not options["address"]:
+        raise ValueError("a unix endpoint needs a socket path")
+    if not re.fullmatch(r"[0-7]{1,4}", options.get("mode", "666")):
+        raise ValueError("mode must be octal digits like 660")
+    if options.get("lockfile", "1") not in ("0", "1"):
+        raise ValueError("lockfile must be 0 or 1")
+
+
+def _validEndpoint(description: str) -> str:
+    try:
+        _checkEndpoint(*_endpointOptions(description))
+    except ValueError as e:
+        raise ValueError(f'{e}; expected e.g. "tcp:8080", '
+                         '"tcp:8080:interface=127.0.0.1" or "unix:/run/nano.sock"')
+    return description
 
 
 def endpointProblem(description: str) -> str | None:
     """
     Check the syntax of a Twisted server endpoint string without creating
     anything (no sockets, no certificate reads, no plugin scan).  Accepted:
-    C{tcp}, C{tcp6}, C{ssl}, C{unix} and C{systemd} with their Twisted options.
-    Returns C{None} if valid, else a message saying what was expected.
+    C{tcp}, C{tcp6}, C{ssl} and C{unix} with their Twisted options.  Returns
+    C{None} if valid, else a message saying what was expected.
     """
     try:
-        _checkEndpoint(*_endpointOptions(description))
+        _validEndpoint(description)
     except ValueError as e:
-        return (f"invalid endpoint {json.dumps(description)}: {e}; expected "
-                'e.g. "tcp:8080", "tcp:8080:interface=127.0.0.1" or '
-                '"unix:/run/nano.sock"')
+        return f"invalid endpoint {json.dumps(description)}: {e}"
     return None
 
 
@@ -291,7 +289,7 @@ def isLoopbackEndpoint(description: str) -> bool:
     if kind == "unix":
         return True
     interface = options.get("interface")
-    if interface is None or kind == "systemd":
+    if interface is None:
         return False
     return interface == "localhost" or ipaddress.ip_address(interface).is_loopback
 
@@ -472,17 +470,6 @@ class _Parser:
             lambda v: isinstance(v, str) and (pattern is None or pattern.match(v)),
             expected, nullable)
 
-    def endpoint(self, value, loc):
-        if not isinstance(value, str):
-            self.report(loc, 'expected an endpoint string like "tcp:8080", '
-                        f"got {_describe(value)}")
-            return _BAD
-        problem = endpointProblem(value)
-        if problem:
-            self.report(loc, problem)
-            return _BAD
-        return value
-
     def listOf(self, check: Callable, expected: str, nonEmpty=False) -> Callable:
         def checkList(value, loc):
             if not isinstance(value, list) or (nonEmpty and not value):
@@ -493,9 +480,12 @@ class _Parser:
         return checkList
 
     def normalized(self, normalize: Callable, noun: str) -> Callable:
+        article = "an" if noun[0] in "aeiou" else "a"
+
         def check(value, loc):
             if not isinstance(value, str):
-                self.report(loc, f"expected a {noun} string, got {_describe(value)}")
+                self.report(loc, f"expected {article} {noun} string, "
+                            f"got {_describe(value)}")
                 return _BAD
             try:
                 return normalize(value)
@@ -524,15 +514,16 @@ class _Parser:
     # ------------------------------------------------------------- parts ---
 
     def config(self, value, loc, path: str | None) -> NanoConfig | None:
-        fieldLimits = {"port": self.integer(1, 65535),
-                       "workers": self.integer(1, 64),
-                       "drain_timeout_ms": self.integer(0, 3_600_000)}
-        handlers = dict(
-            listen=self.listOf(self.endpoint, "a non-empty list of endpoint "
-                               'strings like ["tcp:8080"]', nonEmpty=True),
-            admin=self.admin, defaults=lambda v, l: self.limits(v, l, Limits()),
-            egress=self.egress, apps=lambda v, l: v,
-            default_app=self.string("an app name"), **fieldLimits)
+        endpoints = self.listOf(
+            self.normalized(_validEndpoint, "endpoint"),
+            'a non-empty list of endpoint strings like ["tcp:8080"]', nonEmpty=True)
+        handlers = {
+            "listen": endpoints, "port": self.integer(1, 65535),
+            "admin": self.admin, "workers": self.integer(1, 64),
+            "drain_timeout_ms": self.integer(0, 3_600_000),
+            "defaults": lambda v, l: self.limits(v, l, Limits()),
+            "egress": self.egress, "apps": lambda v, l: v,
+            "default_app": self.string("an app name", nullable=True)}
         results, locs = self.fields(value, loc, handlers)
         if results is None:
             return None
@@ -560,7 +551,7 @@ class _Parser:
         if value is None:
             return None
         results, locs = self.fields(value, loc, {
-            "listen": self.endpoint,
+            "listen": self.normalized(_validEndpoint, "endpoint"),
             "token_env": self.string("an environment variable name", _VAR, True)})
         if results is None or _BAD in results.values():
             return _BAD
@@ -642,7 +633,8 @@ class _Parser:
             "hostname": lambda v, l: [(hostname(v, l), l)],
             "hostnames": hostnameList,
             "path": self.string("a directory path"),
-            "main": self.string("a file path relative to the app directory"),
+            "main": self.string("a file path relative to the app directory",
+                                nullable=True),
             "env": self.env,
             "limits": lambda v, l: self.limits(v, l, defaults),
         }, required=("name", "path"))

@@ -158,7 +158,7 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
                   'or "unix:/run/nano.sock"')
         self.assertEqual(problems, [
             ("listen[0]", 'invalid endpoint "http:80": unknown endpoint type '
-             '"http" (known types: tcp, tcp6, ssl, unix, systemd)' + suffix),
+             '"http" (known types: tcp, tcp6, ssl, unix)' + suffix),
             ("listen[1]", 'invalid endpoint "tcp:http": port must be an integer '
              'from 0 to 65535, got "http"' + suffix),
             ("listen[2]", 'invalid endpoint "tcp:80:interface=eth0": interface '
@@ -166,7 +166,7 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
             ("listen[3]", 'invalid endpoint "tcp:80:color=red": unknown option '
              '"color" for a tcp endpoint (expected one of: port, interface, '
              'backlog)' + suffix),
-            ("listen[4]", 'expected an endpoint string like "tcp:8080", got 8'),
+            ("listen[4]", "expected an endpoint string, got 8"),
         ])
 
     def test_listenNotAList(self):
@@ -204,8 +204,8 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
         """
         self.assertEqual(self.problems({"workrs": 2, "zzz": 1}), [
             ("workrs", 'unknown key (did you mean "workers"?)'),
-            ("zzz", "unknown key (expected one of: listen, admin, defaults, "
-             "egress, apps, default_app, port, workers, drain_timeout_ms)")])
+            ("zzz", "unknown key (expected one of: listen, port, admin, "
+             "workers, drain_timeout_ms, defaults, egress, apps, default_app)")])
 
     def test_unknownKeyNested(self):
         """
@@ -589,7 +589,8 @@ class EndpointTests(SynchronousTestCase):
         """
         Valid strings give None; bad ones a reason.
         """
-        self.assertIsNone(endpointProblem("systemd:domain=INET:index=0"))
+        self.assertIsNone(endpointProblem("unix:/x.sock:lockfile=0:mode=600"))
+        self.assertIn('unknown endpoint type "systemd"', endpointProblem("systemd:INET"))
         self.assertIn("a unix endpoint needs a address", endpointProblem("unix"))
         self.assertIn("too many arguments", endpointProblem("tcp:1:2:3:4"))
         self.assertIn("lone backslash", endpointProblem("tcp:80\\"))
@@ -635,7 +636,9 @@ class RenderAndLoadTests(ConfigTestsMixin, SynchronousTestCase):
         self.assertNotIn("admintoken", text)
         self.assertEqual(rendered["apps"][0]["env"]["PW"], {"from_env": "SECRET"})
         self.assertEqual(rendered["apps"][0]["limits"], {"memory_mb": 64})
-        self.assertEqual(self.parse(text, environ), config)
+        reparsed = self.parse(text, environ)
+        self.assertEqual(reparsed, config)
+        self.assertEqual(hash(reparsed), hash(config))
 
     def test_relativePaths(self):
         """
