@@ -1,0 +1,241 @@
+"""
+Tests for the URL prelude files (C{nano/isolate/js/30_url.js}, C{31_url_parser.js},
+C{32_idna.js}, C{34_urlsearchparams.js}): the WHATWG URL parser, the C{URL} and
+C{URLSearchParams} interfaces, domain-to-ASCII and the form-urlencoded helpers on C{nano}.
+
+Each test loads C{00_core.js} and the URL files, wrapped the way L{nano.isolate.prelude}
+wraps them, into a fresh MiniRacer isolate; the internal C{nano} object is kept on a
+test-only global so the helpers meant for other prelude files can be checked too.
+"""
+
+import json
+import os
+
+from py_mini_racer import MiniRacer
+from twisted.trial.unittest import SynchronousTestCase
+
+_JS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "isolate", "js")
+_FILES = ("00_core.js", "30_url.js", "31_url_parser.js", "32_idna.js", "34_urlsearchparams.js")
+
+
+def _script():
+    """
+    The core and URL prelude files as one script that leaves C{nano} on
+    C{globalThis.__nano} (for these tests only).
+    """
+    parts = []
+    for name in _FILES:
+        with open(os.path.join(_JS, name), encoding="utf-8") as f:
+            parts.append('(function (nano) { "use strict";\n%s\n})(nano);\n' % (f.read(),))
+    return (
+        "(function () {\nconst nano = { bootstrap: %s };\n%sglobalThis.__nano = nano;\n})();\n"
+        % (json.dumps({"seed": "0" * 64, "userAgent": "test", "timeOrigin": 0, "dev": True}),
+           "".join(parts))
+    )
+
+
+class URLPreludeTests(SynchronousTestCase):
+    """
+    Behaviour of C{URL}, C{URLSearchParams} and the C{nano} URL helpers in an isolate.
+    """
+
+    def setUp(self):
+        self.ctx = MiniRacer()
+        self.ctx.eval(_script())
+        self.addCleanup(self.ctx.close)
+
+    def js(self, source):
+        """
+        Evaluate C{source} (an expression) and return its value decoded from JSON.
+        """
+        return json.loads(self.ctx.eval("JSON.stringify(%s)" % (source,)))
+
+    def errorName(self, statement):
+        """
+        Run C{statement} and return the constructor name of what it throws, or C{None}.
+        """
+        return self.js(
+            "(() => { try { %s; return null; } catch (e) { return e.constructor.name; } })()"
+            % (statement,))
+
+    def test_parseWithBase(self):
+        """
+        A relative reference resolves against the base: dot segments are removed and
+        the query and fragment come from the reference.
+        """
+        self.assertEqual(
+            self.js('new URL("../c/./d?x=1#frag", "http://user:pw@a.example:8080/b/e/f").href'),
+            "http://user:pw@a.example:8080/b/c/d?x=1#frag")
+        self.assertEqual(
+            self.js('new URL("//other.example", "https://a.example/x").href'),
+            "https://other.example/")
+
+    def test_components(self):
+        """
+        Every getter returns its serialized component; the default port is dropped and
+        special schemes get a "/" path.
+        """
+        self.assertEqual(
+            self.js('(u => [u.protocol, u.username, u.password, u.host, u.hostname, u.port,'
+                    ' u.pathname, u.search, u.hash, u.origin])'
+                    '(new URL("HTTPS://u:p@EXAMPLE.com:443?q=1#h"))'),
+            ["https:", "u", "p", "example.com", "example.com", "", "/", "?q=1", "#h",
+             "https://example.com"])
+
+    def test_invalidThrowsTypeError(self):
+        """
+        Unparseable URLs and bases, missing arguments and wrong receivers all throw
+        TypeError.
+        """
+        self.assertEqual(self.errorName('new URL("http://[::1")'), "TypeError")
+        self.assertEqual(self.errorName('new URL("relative")'), "TypeError")
+        self.assertEqual(self.errorName('new URL("a", "not a base")'), "TypeError")
+        self.assertEqual(self.errorName("new URL()"), "TypeError")
+        self.assertEqual(
+            self.errorName('Object.getOwnPropertyDescriptor(URL.prototype, "href").get.call({})'),
+            "TypeError")
+        self.assertEqual(self.errorName('new URLSearchParams().append("a")'), "TypeError")
+
+    def test_staticCanParseAndParse(self):
+        """
+        C{URL.canParse} answers without throwing and C{URL.parse} returns a URL or null.
+        """
+        self.assertEqual(
+            self.js('[URL.canParse("x", "http://a/"), URL.canParse("x"), URL.parse("x"),'
+                    ' URL.parse("x", "http://a/b/").href, URL.parse("x", "http://a/") instanceof URL]'),
+            [True, False, None, "http://a/b/x", True])
+
+    def test_setters(self):
+        """
+        Setters re-run the parser from the right state: the host setter keeps the path,
+        a default port is dropped, special and non-special schemes do not swap, and the
+        pathname setter percent-encodes.
+        """
+        self.assertEqual(
+            self.js('(u => { u.host = "b.example:81"; u.port = "80"; u.protocol = "foo";'
+                    ' u.pathname = "/a b"; u.hash = "x"; u.search = "?y"; return u.href; })'
+                    '(new URL("http://a.example/p"))'),
+            "http://b.example/a%20b?y#x")
+        self.assertEqual(
+            self.js('(u => { u.protocol = "https"; u.port = "99999"; return u.href; })'
+                    '(new URL("http://a.example:8000/"))'),
+            "https://a.example:8000/")
+
+    def test_searchParamsSync(self):
+        """
+        C{url.searchParams} is one object that follows the URL's query, and changing it
+        rewrites the query (an empty list removes the "?").
+        """
+        self.assertEqual(
+            self.js('(u => { const sp = u.searchParams; const a = sp.get("a");'
+                    ' u.search = "?b=2"; const b = sp.get("b"); sp.append("c", "x y");'
+                    ' const h1 = u.href; sp.delete("b"); sp.delete("c");'
+                    ' return [a, b, h1, u.href, u.searchParams === sp]; })'
+                    '(new URL("http://h/?a=1"))'),
+            ["1", "2", "http://h/?b=2&c=x+y", "http://h/", True])
+
+    def test_hostForms(self):
+        """
+        IPv4 hosts accept decimal, octal and hex parts; IPv6 hosts are serialized with
+        the longest run of zeros compressed; forbidden code points fail.
+        """
+        self.assertEqual(
+            self.js('[new URL("http://0x7f.1/").host, new URL("http://0300.0250.1.010/").host,'
+                    ' new URL("http://4294967295/").host,'
+                    ' new URL("http://[0:0:1:0:0:0:0:1]/").host, new URL("http://[::ffff:1.2.3.4]").host]'),
+            ["127.0.0.1", "192.168.1.8", "255.255.255.255", "[0:0:1::1]", "[::ffff:102:304]"])
+        self.assertEqual(self.errorName('new URL("http://4294967296/")'), "TypeError")
+        self.assertEqual(self.errorName('new URL("http://a^b/")'), "TypeError")
+
+    def test_idnaHost(self):
+        """
+        Non-ASCII domains are mapped (case, width, ignorables), NFC-normalised and
+        Punycode-encoded; invalid Punycode labels and disallowed code points fail.
+        """
+        self.assertEqual(
+            self.js('[new URL("http://Bücher.Example/").hostname, new URL("http://ＧＯ.com").hostname,'
+                    ' new URL("http://fa\\u00df.de").hostname, new URL("http://a\\u00adb.com").hostname,'
+                    ' new URL("http://xn--bcher-kva.example").hostname, new URL("http://你好你好").hostname]'),
+            ["xn--bcher-kva.example", "go.com", "xn--fa-hia.de", "ab.com",
+             "xn--bcher-kva.example", "xn--6qqa088eba"])
+        self.assertEqual(self.errorName('new URL("http://a.b.c.xn--pokxncvks/")'),
+                         "TypeError")
+        self.assertEqual(self.errorName('new URL("http://\\ufdd0x.com/")'), "TypeError")
+
+    def test_fileAndOpaqueURLs(self):
+        """
+        File URLs normalise drive letters and drop "localhost"; URLs with an opaque path
+        keep it verbatim and have no host.
+        """
+        self.assertEqual(
+            self.js('[new URL("file:///C|/x/../y").href, new URL("file://localhost/etc").href,'
+                    ' new URL("mailto:Someone@Example.com").pathname,'
+                    ' new URL("mailto:x").host, new URL("sc://h/p").host]'),
+            ["file:///C:/y", "file:///etc", "Someone@Example.com", "", "h"])
+
+    def test_urlSearchParamsConstructor(self):
+        """
+        URLSearchParams accepts a string (leading "?" dropped), a record, a sequence of
+        pairs and another URLSearchParams; a pair of the wrong length is a TypeError.
+        """
+        self.assertEqual(
+            self.js('[new URLSearchParams("?a=1&b=%20x+y").toString(),'
+                    ' new URLSearchParams({a: "1", "b c": "2"}).toString(),'
+                    ' new URLSearchParams([["x", "1"], ["x", "2"]]).getAll("x"),'
+                    ' new URLSearchParams(new URLSearchParams("q=1")).get("q")]'),
+            ["a=1&b=+x+y", "a=1&b+c=2", ["1", "2"], "1"])
+        self.assertEqual(self.errorName('new URLSearchParams([["a"]])'), "TypeError")
+
+    def test_urlSearchParamsMethods(self):
+        """
+        has/delete honour the optional value, set replaces the first match and removes
+        the rest, sort is stable by UTF-16 code units, and size counts pairs.
+        """
+        self.assertEqual(
+            self.js('(p => { const r = [p.has("a", "2"), p.has("a", "3")]; p.delete("a", "1");'
+                    ' r.push(p.toString()); p.set("z", "0"); r.push(p.toString());'
+                    ' p.append("\\ufb03", ""); p.append("\\u{1F308}", ""); p.sort();'
+                    ' r.push([...p.keys()]); r.push(p.size); return r; })'
+                    '(new URLSearchParams("z=b&a=1&a=2&z=a"))'),
+            [True, False, "z=b&a=2&z=a", "z=0&a=2", ["a", "z", "\U0001F308", "\ufb03"], 4])
+
+    def test_iterators(self):
+        """
+        Iterators inherit from %IteratorPrototype%, are tagged "URLSearchParams Iterator"
+        and see pairs appended while iterating.
+        """
+        self.assertEqual(
+            self.js('(p => { const it = p.entries(); const first = it.next().value;'
+                    ' p.append("c", "3");'
+                    ' return [Object.prototype.toString.call(it), first, [...it],'
+                    ' Object.getPrototypeOf(Object.getPrototypeOf(it)) ==='
+                    ' Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())),'
+                    ' p[Symbol.iterator] === p.entries, String(new URL("http://a/")),'
+                    ' Object.prototype.toString.call(new URL("http://a/"))]; })'
+                    '(new URLSearchParams("a=1&b=2"))'),
+            ["[object URLSearchParams Iterator]", ["a", "1"], [["b", "2"], ["c", "3"]], True,
+             True, "http://a/", "[object URL]"])
+
+    def test_nanoUrlencodedHelpers(self):
+        """
+        C{nano.parseUrlencoded} decodes "+" and percent escapes (invalid UTF-8 becomes
+        U+FFFD) and C{nano.serializeUrlencoded} encodes with the form set.
+        """
+        self.assertEqual(
+            self.js('__nano.parseUrlencoded("a=b+c&&%C2x=%41&=&d")'),
+            [["a", "b c"], ["\ufffdx", "A"], ["", ""], ["d", ""]])
+        self.assertEqual(
+            self.js('__nano.serializeUrlencoded([["a b", "c&d=é"], ["*-._", "~!"]])'),
+            "a+b=c%26d%3D%C3%A9&*-._=%7E%21")
+
+    def test_nanoInternalHelpers(self):
+        """
+        Other prelude files can recognise URL and URLSearchParams objects and read
+        their contents without going through user-patchable methods.
+        """
+        self.assertEqual(
+            self.js('(() => { const u = new URL("http://a/?x=1"); const p = u.searchParams;'
+                    ' URL.prototype.toString = () => "patched";'
+                    ' return [__nano.isURL(u), __nano.isURL({}), __nano.urlHref(u),'
+                    ' __nano.isURLSearchParams(p), __nano.urlSearchParamsList(p)]; })()'),
+            [True, False, "http://a/?x=1", True, [["x", "1"]]])
