@@ -239,3 +239,26 @@ class URLPreludeTests(SynchronousTestCase):
                     ' return [__nano.isURL(u), __nano.isURL({}), __nano.urlHref(u),'
                     ' __nano.isURLSearchParams(p), __nano.urlSearchParamsList(p)]; })()'),
             [True, False, "http://a/?x=1", True, [["x", "1"]]])
+
+    def test_ignoresPatchedBuiltins(self):
+        """
+        Parsing and serializing use intrinsics captured at bootstrap, so user code that
+        replaces String and Array methods cannot change or break URL handling.
+        """
+        self.assertEqual(
+            self.js('(() => { for (const m of ["split", "slice", "charCodeAt", "indexOf",'
+                    ' "toLowerCase", "normalize"]) String.prototype[m] = () => { throw 1; };'
+                    ' Array.prototype.join = Array.prototype.slice = () => { throw 2; };'
+                    ' return [new URL("http://B\\u00fccher.de/a/../b?c=d#e").href,'
+                    ' new URL("http://[1:0::]/").host, new URL("x", "file:///C:/y").href,'
+                    ' new URLSearchParams("a=b+c&d=%41").toString()]; })()'),
+            ["http://xn--bcher-kva.de/b?c=d#e", "[1::]", "file:///C:/x", "a=b+c&d=A"])
+
+    def test_percentDecodedHostIsChecked(self):
+        """
+        A host is percent-decoded before domain-to-ASCII, so escaped forbidden code
+        points (tab, space, "%") still make it invalid, IDNA path included.
+        """
+        self.assertEqual(self.errorName('new URL("http://\\u00e4%09b/")'), "TypeError")
+        self.assertEqual(self.errorName('new URL("http://a%20b/")'), "TypeError")
+        self.assertEqual(self.errorName('new URL("http://%2541/")'), "TypeError")

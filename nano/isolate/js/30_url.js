@@ -13,6 +13,11 @@ const ObjectDefineProperty = Object.defineProperty;
 const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ReflectApply = Reflect.apply;
+const FunctionPrototypeCall = Function.prototype.call;
+const FunctionPrototypeBind = Function.prototype.bind;
+const uncurryThis = (fn) => ReflectApply(FunctionPrototypeBind, FunctionPrototypeCall, [fn]);
+const StringCharCodeAt = uncurryThis(String.prototype.charCodeAt);
+const StringSlice = uncurryThis(String.prototype.slice);
 const TypeErrorCtor = TypeError;
 const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const SymbolToStringTag = Symbol.toStringTag;
@@ -24,8 +29,8 @@ function usv(v) {
 function stripTrailingSpaces(rec) {
   if (typeof rec.path !== "string" || rec.fragment !== null || rec.query !== null) return;
   let end = rec.path.length;
-  while (end > 0 && rec.path.charCodeAt(end - 1) === 0x20) end--;
-  rec.path = rec.path.slice(0, end);
+  while (end > 0 && StringCharCodeAt(rec.path, end - 1) === 0x20) end--;
+  rec.path = StringSlice(rec.path, 0, end);
 }
 
 function cannotHaveCredentialsOrPort(rec) {
@@ -195,7 +200,7 @@ class URL {
       stripTrailingSpaces(rec);
       return;
     }
-    const input = value[0] === "?" ? value.slice(1) : value;
+    const input = value[0] === "?" ? StringSlice(value, 1) : value;
     rec.query = "";
     nano.urlBasicParse(input, null, rec, nano.urlStates.query);
     if (s.sp !== null) nano.resetURLSearchParams(s.sp, input);
@@ -220,7 +225,7 @@ class URL {
       stripTrailingSpaces(rec);
       return;
     }
-    const input = value[0] === "#" ? value.slice(1) : value;
+    const input = value[0] === "#" ? StringSlice(value, 1) : value;
     rec.fragment = "";
     nano.urlBasicParse(input, null, rec, nano.urlStates.fragment);
   }

@@ -11,13 +11,20 @@
 // utf8Decode, percentDecodeBytes, urlSpecialScheme, urlStates (state-override names).
 
 const ObjectCreate = Object.create;
-const ArrayFrom = Array.from;
 const StringFromCharCode = String.fromCharCode;
 const StringFromCodePoint = String.fromCodePoint;
 const NumberParseInt = Number.parseInt;
 const MathFloor = Math.floor;
 const MathPow = Math.pow;
 const ReflectApply = Reflect.apply;
+const FunctionPrototypeCall = Function.prototype.call;
+const FunctionPrototypeBind = Function.prototype.bind;
+const uncurryThis = (fn) => ReflectApply(FunctionPrototypeBind, FunctionPrototypeCall, [fn]);
+const StringCharCodeAt = uncurryThis(String.prototype.charCodeAt);
+const StringSlice = uncurryThis(String.prototype.slice);
+const StringSplit = uncurryThis(String.prototype.split);
+const ArraySlice = uncurryThis(Array.prototype.slice);
+const NumberToString = uncurryThis(Number.prototype.toString);
 const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const StringPrototypeToLowerCase = String.prototype.toLowerCase;
 const RegExpPrototypeExec = RegExp.prototype.exec;
@@ -72,9 +79,9 @@ const HEX = "0123456789ABCDEF";
 function utf8Encode(s) {
   const out = [];
   for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
+    let c = StringCharCodeAt(s, i);
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
+      const d = StringCharCodeAt(s, i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         i++;
@@ -143,7 +150,7 @@ function percentEncode(s, setName, spaceAsPlus) {
   let out = "";
   let plain = true;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+    const c = StringCharCodeAt(s, i);
     if (inSet(c) || (spaceAsPlus && c === 0x20)) { plain = false; break; }
   }
   if (plain) return s;
@@ -194,10 +201,10 @@ function ipv4Number(part) {
   if (part === "") return null;
   let radix = 10;
   if (part.length >= 2 && part[0] === "0" && (part[1] === "x" || part[1] === "X")) {
-    part = part.slice(2);
+    part = StringSlice(part, 2);
     radix = 16;
   } else if (part.length >= 2 && part[0] === "0") {
-    part = part.slice(1);
+    part = StringSlice(part, 1);
     radix = 8;
   }
   if (part === "") return 0;
@@ -207,7 +214,7 @@ function ipv4Number(part) {
 }
 
 function endsInANumber(input) {
-  const parts = input.split(".");
+  const parts = StringSplit(input, ".");
   if (parts[parts.length - 1] === "") {
     if (parts.length === 1) return false;
     parts.length--;
@@ -219,7 +226,7 @@ function endsInANumber(input) {
 }
 
 function parseIPv4(input) {
-  const parts = input.split(".");
+  const parts = StringSplit(input, ".");
   if (parts[parts.length - 1] === "" && parts.length > 1) parts.length--;
   if (parts.length > 4) return null;
   const numbers = [];
@@ -245,7 +252,7 @@ function isDigit(c) { return c >= 0x30 && c <= 0x39; }
 function parseIPv6(s) {
   const address = [0, 0, 0, 0, 0, 0, 0, 0];
   let pieceIndex = 0, compress = null, p = 0;
-  const at = (i) => (i < s.length ? s.charCodeAt(i) : -1);
+  const at = (i) => (i < s.length ? StringCharCodeAt(s, i) : -1);
   if (at(p) === 0x3a) {
     if (at(p + 1) !== 0x3a) return null;
     p += 2;
@@ -330,7 +337,7 @@ function serializeIPv6(address) {
       ignore0 = true;
       continue;
     }
-    out += address[i].toString(16);
+    out += NumberToString(address[i], 16);
     if (i !== 7) out += ":";
   }
   return out;
@@ -340,7 +347,7 @@ function serializeIPv6(address) {
 function parseHost(input, isOpaque) {
   if (input[0] === "[") {
     if (input[input.length - 1] !== "]") return null;
-    const address = parseIPv6(input.slice(1, -1));
+    const address = parseIPv6(StringSlice(input, 1, -1));
     return address === null ? null : "[" + serializeIPv6(address) + "]";
   }
   if (isOpaque) {
@@ -379,10 +386,10 @@ function newRecord() {
 function isAlpha(c) { return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a); }
 
 function isWindowsDriveLetter(s) {
-  return s.length === 2 && isAlpha(s.charCodeAt(0)) && (s[1] === ":" || s[1] === "|");
+  return s.length === 2 && isAlpha(StringCharCodeAt(s, 0)) && (s[1] === ":" || s[1] === "|");
 }
 function isNormalizedWindowsDriveLetter(s) {
-  return s.length === 2 && isAlpha(s.charCodeAt(0)) && s[1] === ":";
+  return s.length === 2 && isAlpha(StringCharCodeAt(s, 0)) && s[1] === ":";
 }
 function startsWithWindowsDriveLetter(cps, p) {
   if (cps.length - p < 2) return false;
@@ -407,8 +414,37 @@ function isDoubleDot(s) {
 
 function includesCredentials(url) { return url.username !== "" || url.password !== ""; }
 
-const TRIM = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
-const TABNL = /[\t\n\r]/g;
+// Leading and trailing C0 controls and spaces go.
+function trimControlsAndSpace(s) {
+  let a = 0, b = s.length;
+  while (a < b && StringCharCodeAt(s, a) <= 0x20) a++;
+  while (b > a && StringCharCodeAt(s, b - 1) <= 0x20) b--;
+  return a === 0 && b === s.length ? s : StringSlice(s, a, b);
+}
+
+// The string's code points as an array of strings (ASCII tab and newline removed when
+// `dropTabNewline`).
+function codePoints(s, dropTabNewline) {
+  const out = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = StringCharCodeAt(s, i);
+    if (dropTabNewline && (c === 0x09 || c === 0x0a || c === 0x0d)) continue;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = StringCharCodeAt(s, i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out[out.length] = StringSlice(s, i, i + 2);
+        i++;
+        continue;
+      }
+    }
+    out[out.length] = s[i];
+  }
+  return out;
+}
+
+function isSchemeCodePoint(c) {
+  return isAlpha(c) || isDigit(c) || c === 0x2b || c === 0x2d || c === 0x2e;
+}
 
 // The basic URL parser. Returns a URL record, or null on failure. With `url` and
 // `override` given, modifies `url` in place and returns null on failure (the record may
@@ -416,10 +452,9 @@ const TABNL = /[\t\n\r]/g;
 function basicParse(input, base, url, override) {
   if (url === undefined || url === null) {
     url = newRecord();
-    input = input.replace(TRIM, "");
+    input = trimControlsAndSpace(input);
   }
-  input = input.replace(TABNL, "");
-  const cps = ArrayFrom(input);
+  const cps = codePoints(input, true);
   const len = cps.length;
   let state = override || S.schemeStart;
   let buffer = "";
@@ -429,7 +464,7 @@ function basicParse(input, base, url, override) {
     const c = p < len ? cps[p] : undefined;
     switch (state) {
       case S.schemeStart:
-        if (c !== undefined && c.length === 1 && isAlpha(c.charCodeAt(0))) {
+        if (c !== undefined && c.length === 1 && isAlpha(StringCharCodeAt(c, 0))) {
           buffer += lower(c);
           state = S.scheme;
         } else if (!override) {
@@ -438,7 +473,7 @@ function basicParse(input, base, url, override) {
         } else return null;
         break;
       case S.scheme:
-        if (c !== undefined && c.length === 1 && /[A-Za-z0-9+\-.]/.test(c)) {
+        if (c !== undefined && c.length === 1 && isSchemeCodePoint(StringCharCodeAt(c, 0))) {
           buffer += lower(c);
         } else if (c === ":") {
           if (override) {
@@ -512,7 +547,7 @@ function basicParse(input, base, url, override) {
           url.password = base.password;
           url.host = base.host;
           url.port = base.port;
-          url.path = base.path.slice();
+          url.path = ArraySlice(base.path);
           url.query = base.query;
           if (c === "?") {
             url.query = "";
@@ -559,7 +594,7 @@ function basicParse(input, base, url, override) {
         if (c === "@") {
           if (atSignSeen) buffer = "%40" + buffer;
           atSignSeen = true;
-          const bcps = ArrayFrom(buffer);
+          const bcps = codePoints(buffer, false);
           for (let i = 0; i < bcps.length; i++) {
             const b = bcps[i];
             if (b === ":" && !passwordTokenSeen) {
@@ -574,7 +609,7 @@ function basicParse(input, base, url, override) {
         } else if (c === undefined || c === "/" || c === "?" || c === "#" ||
                    (special && c === "\\")) {
           if (atSignSeen && buffer === "") return null;
-          p -= ArrayFrom(buffer).length + 1;
+          p -= codePoints(buffer, false).length + 1;
           buffer = "";
           state = S.host;
         } else buffer += c;
@@ -612,7 +647,7 @@ function basicParse(input, base, url, override) {
         }
         break;
       case S.port:
-        if (c !== undefined && c.length === 1 && isDigit(c.charCodeAt(0))) buffer += c;
+        if (c !== undefined && c.length === 1 && isDigit(StringCharCodeAt(c, 0))) buffer += c;
         else if (c === undefined || c === "/" || c === "?" || c === "#" ||
                  (special && c === "\\") || override) {
           if (buffer !== "") {
@@ -634,7 +669,7 @@ function basicParse(input, base, url, override) {
         if (c === "/" || c === "\\") state = S.fileSlash;
         else if (base && base.scheme === "file") {
           url.host = base.host;
-          url.path = base.path.slice();
+          url.path = ArraySlice(base.path);
           url.query = base.query;
           if (c === "?") {
             url.query = "";
@@ -824,3 +859,4 @@ nano.utf8Encode = utf8Encode;
 nano.utf8Decode = utf8Decode;
 nano.percentDecodeBytes = percentDecodeBytes;
 nano.toUSVString = toWellFormed;
+nano.urlCodePoints = codePoints;

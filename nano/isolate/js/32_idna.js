@@ -16,9 +16,18 @@
 // punycodeDecode.
 
 const StringFromCodePoint = String.fromCodePoint;
-const ArrayFrom = Array.from;
 const MathFloor = Math.floor;
 const ReflectApply = Reflect.apply;
+const FunctionPrototypeCall = Function.prototype.call;
+const FunctionPrototypeBind = Function.prototype.bind;
+const uncurryThis = (fn) => ReflectApply(FunctionPrototypeBind, FunctionPrototypeCall, [fn]);
+const StringCharCodeAt = uncurryThis(String.prototype.charCodeAt);
+const StringSlice = uncurryThis(String.prototype.slice);
+const StringSplit = uncurryThis(String.prototype.split);
+const StringIndexOf = uncurryThis(String.prototype.indexOf);
+const StringLastIndexOf = uncurryThis(String.prototype.lastIndexOf);
+const ArrayJoin = uncurryThis(Array.prototype.join);
+const ArraySplice = uncurryThis(Array.prototype.splice);
 const StringPrototypeNormalize = String.prototype.normalize;
 const StringPrototypeToLowerCase = String.prototype.toLowerCase;
 const StringPrototypeToUpperCase = String.prototype.toUpperCase;
@@ -26,6 +35,7 @@ const StringPrototypeCodePointAt = String.prototype.codePointAt;
 const RegExpPrototypeExec = RegExp.prototype.exec;
 const RegExpCtor = RegExp;
 
+function codePoints(s) { return nano.urlCodePoints(s); }
 function normalize(s, form) { return ReflectApply(StringPrototypeNormalize, s, [form]); }
 function lower(s) { return ReflectApply(StringPrototypeToLowerCase, s, []); }
 function toUpper(s) { return ReflectApply(StringPrototypeToUpperCase, s, []); }
@@ -53,7 +63,8 @@ function digitChar(d) { return StringFromCodePoint(d < 26 ? d + 0x61 : d + 0x16)
 
 function punycodeEncode(input) {
   const cps = [];
-  for (const ch of input) cps[cps.length] = cpAt(ch, 0);
+  const chars = codePoints(input);
+  for (let i = 0; i < chars.length; i++) cps[cps.length] = cpAt(chars[i], 0);
   let out = "";
   for (let i = 0; i < cps.length; i++) if (cps[i] < 0x80) out += StringFromCodePoint(cps[i]);
   const b = out.length;
@@ -99,10 +110,10 @@ function digitValue(c) {
 // Decode a Punycode string (without the "xn--" prefix); null when invalid.
 function punycodeDecode(input) {
   const out = [];
-  let b = input.lastIndexOf("-");
+  let b = StringLastIndexOf(input, "-");
   if (b < 0) b = 0;
   for (let j = 0; j < b; j++) {
-    const c = input.charCodeAt(j);
+    const c = StringCharCodeAt(input, j);
     if (c >= 0x80) return null;
     out[out.length] = c;
   }
@@ -112,7 +123,7 @@ function punycodeDecode(input) {
     let w = 1;
     for (let k = BASE; ; k += BASE) {
       if (pos >= input.length) return null;
-      const digit = digitValue(input.charCodeAt(pos++));
+      const digit = digitValue(StringCharCodeAt(input, pos++));
       if (digit < 0) return null;
       if (digit > MAXINT / w || i + digit * w > MAXINT) return null;
       i += digit * w;
@@ -125,7 +136,7 @@ function punycodeDecode(input) {
     n += MathFloor(i / (out.length + 1));
     if (n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return null;
     i %= out.length + 1;
-    out.splice(i, 0, n);
+    ArraySplice(out, i, 0, n);
     i++;
   }
   let s = "";
@@ -207,19 +218,20 @@ function mapCodePoint(ch) {
   if (c === 0x3002 || c === 0xff0e || c === 0xff61) return ".";
   let m = normalize(ch, "NFKC");
   let l = "";
-  for (const x of m) l += foldCase(x, u);
+  const chars = codePoints(m);
+  for (let i = 0; i < chars.length; i++) l += foldCase(chars[i], u);
   m = normalize(l, "NFKC");
-  if (m.indexOf(".") >= 0) return null;
+  if (StringIndexOf(m, ".") >= 0) return null;
   if (m === ch) return ch;
   // Mapped results are themselves mapped until stable (e.g. case pairs after NFKC).
   let again = "";
-  for (const x of m) {
-    if (x === ch) return ch;
+  for (let i_x = 0, a_x = codePoints(m); i_x < a_x.length; i_x++) {
+    const x = a_x[i_x];if (x === ch) return ch;
     const y = mapCodePoint(x);
     if (y === null) return null;
     again += y;
   }
-  return again.indexOf(".") >= 0 ? null : again;
+  return StringIndexOf(again, ".") >= 0 ? null : again;
 }
 
 function isValidCodePoint(ch) {
@@ -289,8 +301,8 @@ function checkBidiLabel(cps) {
 
 function isBidiDomain(labels) {
   for (let i = 0; i < labels.length; i++) {
-    for (const ch of labels[i]) {
-      const k = bidiClass(ch);
+    for (let i_ch = 0, a_ch = codePoints(labels[i]); i_ch < a_ch.length; i_ch++) {
+      const ch = a_ch[i_ch];const k = bidiClass(ch);
       if (k === "R" || k === "AL" || k === "AN") return true;
     }
   }
@@ -300,35 +312,36 @@ function isBidiDomain(labels) {
 // UTS #46 ToASCII with the URL Standard's options; null on any recorded error.
 function toASCII(domain) {
   let mapped = "";
-  for (const ch of domain) {
-    const m = mapCodePoint(ch);
+  for (let i_ch = 0, a_ch = codePoints(domain); i_ch < a_ch.length; i_ch++) {
+    const ch = a_ch[i_ch];const m = mapCodePoint(ch);
     if (m === null) return null;
     mapped += m;
   }
   mapped = normalize(mapped, "NFC");
-  const labels = mapped.split(".");
+  const labels = StringSplit(mapped, ".");
   for (let i = 0; i < labels.length; i++) {
     let label = labels[i];
-    if (label.length >= 4 && lower(label.slice(0, 4)) === "xn--") {
+    if (label.length >= 4 && lower(StringSlice(label, 0, 4)) === "xn--") {
       if (test(/[^\u0000-\u007f]/, label)) return null;
-      const decoded = punycodeDecode(label.slice(4));
+      const decoded = punycodeDecode(StringSlice(label, 4));
       if (decoded === null || decoded === "" || !test(/[^\u0000-\u007f]/, decoded)) return null;
       label = decoded;
       labels[i] = label;
       if (normalize(label, "NFC") !== label) return null;
-      if (label.length >= 4 && lower(label.slice(0, 4)) === "xn--") return null;
-      for (const ch of label) if (!isValidCodePoint(ch)) return null;
+      if (label.length >= 4 && lower(StringSlice(label, 0, 4)) === "xn--") return null;
+      const chars = codePoints(label);
+      for (let j = 0; j < chars.length; j++) if (!isValidCodePoint(chars[j])) return null;
     }
     if (label === "") continue;
-    if (label.indexOf(".") >= 0) return null;
+    if (StringIndexOf(label, ".") >= 0) return null;
     if (test(/[^\u0000-\u007f]/, label)) {
       const u = unicodeData();
       if (test(u.mark, label)) return null;
-      if (!checkJoiners(ArrayFrom(label))) return null;
+      if (!checkJoiners(codePoints(label))) return null;
     }
   }
   if (isBidiDomain(labels)) {
-    for (let i = 0; i < labels.length; i++) if (!checkBidiLabel(ArrayFrom(labels[i]))) return null;
+    for (let i = 0; i < labels.length; i++) if (!checkBidiLabel(codePoints(labels[i]))) return null;
   }
   for (let i = 0; i < labels.length; i++) {
     if (test(/[^\u0000-\u007f]/, labels[i])) {
@@ -337,7 +350,7 @@ function toASCII(domain) {
       labels[i] = "xn--" + enc;
     }
   }
-  return labels.join(".");
+  return ArrayJoin(labels, ".");
 }
 
 // https://url.spec.whatwg.org/#concept-domain-to-ascii (beStrict is always false here).

@@ -17,6 +17,12 @@ const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ReflectApply = Reflect.apply;
+const FunctionPrototypeCall = Function.prototype.call;
+const FunctionPrototypeBind = Function.prototype.bind;
+const uncurryThis = (fn) => ReflectApply(FunctionPrototypeBind, FunctionPrototypeCall, [fn]);
+const StringSlice = uncurryThis(String.prototype.slice);
+const StringSplit = uncurryThis(String.prototype.split);
+const StringIndexOf = uncurryThis(String.prototype.indexOf);
 const ReflectOwnKeys = Reflect.ownKeys;
 const ArrayPrototypeSort = Array.prototype.sort;
 const ArrayIteratorPrototype = ObjectGetPrototypeOf([][Symbol.iterator]());
@@ -43,8 +49,8 @@ function requireArgs(count, needed, method) {
 }
 
 function decodeComponent(s) {
-  if (s.indexOf("+") >= 0) s = ReflectApply(StringPrototypeReplaceAll, s, ["+", " "]);
-  if (s.indexOf("%") < 0) return s;
+  if (StringIndexOf(s, "+") >= 0) s = ReflectApply(StringPrototypeReplaceAll, s, ["+", " "]);
+  if (StringIndexOf(s, "%") < 0) return s;
   return nano.utf8Decode(nano.percentDecodeBytes(s));
 }
 
@@ -53,13 +59,13 @@ function parseUrlencoded(input) {
   input = usv(input);
   const out = [];
   if (input === "") return out;
-  const sequences = input.split("&");
+  const sequences = StringSplit(input, "&");
   for (let i = 0; i < sequences.length; i++) {
     const seq = sequences[i];
     if (seq === "") continue;
-    const eq = seq.indexOf("=");
-    const name = eq < 0 ? seq : seq.slice(0, eq);
-    const value = eq < 0 ? "" : seq.slice(eq + 1);
+    const eq = StringIndexOf(seq, "=");
+    const name = eq < 0 ? seq : StringSlice(seq, 0, eq);
+    const value = eq < 0 ? "" : StringSlice(seq, eq + 1);
     out[out.length] = [decodeComponent(name), decodeComponent(value)];
   }
   return out;
@@ -136,7 +142,7 @@ class URLSearchParams {
       }
     } else {
       let s = usv(init);
-      if (s[0] === "?") s = s.slice(1);
+      if (s[0] === "?") s = StringSlice(s, 1);
       this.#list = parseUrlencoded(s);
     }
   }
