@@ -109,7 +109,18 @@ class NanoService(MultiService):
         d.addCallback(lambda _: self._drain())
         d.addBoth(self._closeApps)
         d.addBoth(lambda _: MultiService.stopService(self))
+        d.addBoth(self._drained)
         return d
+
+    def _drained(self, result):
+        """
+        A drain that ran to its end is a clean exit: twistd would otherwise re-raise
+        the SIGTERM/SIGINT that stopped the reactor and exit with -15 (SPEC §9 wants
+        exit status 0). twistd reads this after the reactor stops.
+        """
+        if getattr(self._reactor, "_exitSignal", None) is not None:
+            self._reactor._exitSignal = None
+        return result
 
     def _drain(self):
         waits = []

@@ -296,6 +296,8 @@ class V8Context:
         """
         if self.closed:
             raise IsolateClosed("the isolate is closed")
+        if self._emptyArgs is None:
+            raise RuntimeError("V8Context.prepare() must complete before call()")
         if isinstance(this, str):
             thisHandle = self._string(this)
             try:
@@ -327,14 +329,26 @@ class V8Context:
             raise value
         return value
 
-    def installBridge(self, emptyArray, drain):
+    def prepare(self):
         """
-        Remember the handles the pump thread needs to answer doorbells: one empty JS
-        array (the argument list of every call) and the drain function.
+        Create the empty JS array that serves as the argument list of every call.
+        Must complete before the first L{call}.
+
+        @return: a Deferred firing with None.
         """
-        self._emptyArgs = emptyArray.raw
+
+        def keep(empty):
+            self._emptyArgs = empty.raw
+            self._handles.append(empty)
+
+        return self.eval("[]").addCallback(keep)
+
+    def installBridge(self, drain):
+        """
+        Remember the drain function: the pump thread calls it when the doorbell rings.
+        """
         self._drainFn = drain.raw
-        self._handles.extend([emptyArray, drain])
+        self._handles.append(drain)
 
     def makeDoorbell(self):
         """

@@ -159,16 +159,15 @@ class Isolate:
             setDoorbell = context.getItem(internal, "setDoorbell")
             self._registerFn = context.getItem(internal, "register")
             context.free(internal)
-            d = context.eval("[]")
-            d.addCallback(lambda empty: context.installBridge(empty, drain))
-            d.addCallback(lambda _: context.call(setDoorbell, context.makeDoorbell(), timeout=_SETUP_TIMEOUT))
-            return d
+            context.installBridge(drain)
+            return context.call(setDoorbell, context.makeDoorbell(), timeout=_SETUP_TIMEOUT)
 
         def prelude_failed(failure):
             failure.trap(JSError)
             raise LoadError("the runtime prelude failed: %s" % (failure.value,))
 
-        d = context.eval(buildPrelude(bootstrap), timeout=_SETUP_TIMEOUT)
+        d = context.prepare()
+        d.addCallback(lambda _: context.eval(buildPrelude(bootstrap), timeout=_SETUP_TIMEOUT))
         d.addCallbacks(setup, prelude_failed)
         for path, source in graph.modules:
             d.addCallback(lambda _, path=path, source=source: self._evalModule(path, source))

@@ -53,7 +53,8 @@ def requestURL(request):
     elif not _HOST_OK.match(host):
         raise BadTarget("malformed Host header")
     scheme = b"https://" if request.isSecure() else b"http://"
-    return (scheme + host + uri).decode("latin-1")
+    # Hosts are case-insensitive; the URL parser would lowercase it too.
+    return (scheme + host.lower() + uri).decode("latin-1")
 
 
 def _headerList(request):

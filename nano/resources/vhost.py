@@ -5,6 +5,7 @@ are no reserved paths. Unknown hosts get a 404 JSON error.
 """
 
 from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
 
 from nano.registry import normalizeHost
 from nano.resources.app import AppResource
@@ -23,7 +24,7 @@ class _NoApp(Resource):
     def render(self, request):
         host = normalizeHost(request.getHeader(b"host"))
         writeJSONError(request, 404, {"error": "no app for host", "host": host})
-        return b""
+        return NOT_DONE_YET
 
 
 class HostRouter(Resource):

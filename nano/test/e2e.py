@@ -1,0 +1,174 @@
+"""
+Helpers for end-to-end tests: start a real C{twistd -n nano} subprocess on
+127.0.0.1, wait until it listens, talk HTTP to it, stop it.
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+__all__ = ["TwistdProcess", "APPS", "writeConfig"]
+
+APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
+_LISTENING = re.compile(r"nano listening on (?P<host>[0-9.]+):(?P<port>\d+)")
+
+
+def twistdCommand():
+    """
+    The argv prefix that runs twistd with this interpreter.
+    """
+    candidate = os.path.join(os.path.dirname(sys.executable), "twistd")
+    if os.path.exists(candidate):
+        return [candidate]
+    return [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
+
+
+def writeConfig(directory, config):
+    """
+    Write C{config} (a dict) as config.json in C{directory}; return its path.
+    """
+    path = os.path.join(directory, "config.json")
+    with open(path, "w") as f:
+        json.dump(config, f, indent=2)
+    return path
+
+
+class TwistdProcess:
+    """
+    A running C{twistd -n nano ...}.
+
+    @ivar port: the TCP port it listens on (once L{start} returned).
+    @ivar output: everything it printed so far (stdout and stderr merged).
+    """
+
+    def __init__(self, args, env=None, cwd=None):
+        self.args = list(args)
+        self.env = dict(os.environ, **(env or {}))
+        self.cwd = cwd or tempfile.mkdtemp(prefix="nano-e2e-")
+        self._ownCwd = cwd is None
+        self.process = None
+        self.port = None
+        self._lines = []
+        self._lock = threading.Lock()
+
+    @property
+    def output(self):
+        with self._lock:
+            return "".join(self._lines)
+
+    def _reader(self, stream):
+        for line in iter(stream.readline, ""):
+            with self._lock:
+                self._lines.append(line)
+        stream.close()
+
+    def start(self, timeout=30.0, expectListening=True):
+        """
+        Start twistd; wait until it logs that it listens (or exits).
+        """
+        argv = twistdCommand() + ["-n", "--pidfile=", "nano"] + self.args
+        self.process = subprocess.Popen(
+            argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        threading.Thread(target=self._reader, args=(self.process.stdout,), daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = _LISTENING.search(self.output)
+            if match is not None:
+                self.port = int(match.group("port"))
+                return self
+            if self.process.poll() is not None:
+                time.sleep(0.1)
+                if expectListening:
+                    raise RuntimeError("twistd exited %s:\n%s" % (self.process.returncode, self.output))
+                return self
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("twistd did not listen in %s s:\n%s" % (timeout, self.output))
+
+    def wait(self, timeout=30.0):
+        """
+        Wait for the process to exit; return its exit code.
+        """
+        try:
+            return self.process.wait(timeout)
+        finally:
+            time.sleep(0.05)
+
+    def waitForOutput(self, text, timeout=10.0):
+        """
+        Wait until C{text} appears in the output; return True if it did.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output:
+                return True
+            time.sleep(0.02)
+        return False
+
+    def stop(self):
+        """
+        SIGTERM the process (SIGKILL after 15 s); return its exit code.
+        """
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self._ownCwd:
+            shutil.rmtree(self.cwd, ignore_errors=True)
+        return self.process.returncode
+
+    def request(self, method, path, host=None, headers=(), body=None, connection=None):
+        """
+        One HTTP request; return (status, reason, header list, body bytes).
+        """
+        conn = connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        skip = {}
+        if host is None:
+            skip["skip_host"] = True
+        conn.putrequest(method, path, **skip)
+        if host is not None:
+            conn.putheader("Host", host)
+        for name, value in headers:
+            conn.putheader(name, value)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        response = conn.getresponse()
+        data = response.read()
+        result = (response.status, response.reason, response.getheaders(), data)
+        if connection is None:
+            conn.close()
+        return result
+
+    def rawRequest(self, data, timeout=10.0):
+        """
+        Send raw bytes; return everything the server sent until it closed (or timeout).
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
+            sock.sendall(data)
+            chunks = []
+            try:
+                while True:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+            except (socket.timeout, ConnectionResetError):
+                pass
+        return b"".join(chunks)

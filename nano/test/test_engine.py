@@ -1,0 +1,111 @@
+"""
+Tests for L{nano.isolate.engine}: real isolates, driven by a L{PumpedReactor}.
+"""
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from nano.isolate.engine import (
+    Handle,
+    IsolateClosed,
+    JSError,
+    JSParseError,
+    JSTerminated,
+    V8Context,
+)
+from nano.testing import PumpedReactor
+
+
+class V8ContextTests(SynchronousTestCase):
+    """
+    L{V8Context} runs scripts asynchronously and reports results on the reactor.
+    """
+
+    def setUp(self):
+        self.reactor = PumpedReactor()
+        self.drained = []
+        self.context = V8Context(self.reactor, self.drained.append)
+        self.addCleanup(self.context.close)
+        self.result(self.context.prepare())
+
+    def result(self, d):
+        box = []
+        d.addBoth(box.append)
+        self.reactor.pump(lambda: box)
+        return box[0]
+
+    def test_values(self):
+        """
+        Completion values convert: numbers, strings (non-ASCII too), booleans,
+        null/undefined, ArrayBuffers as bytes, objects as handles.
+        """
+        self.assertEqual(self.result(self.context.eval("6 * 7")), 42)
+        self.assertEqual(self.result(self.context.eval("1.5")), 1.5)
+        self.assertEqual(self.result(self.context.eval("'h\u00e9llo \u2603'")), "h\u00e9llo \u2603")
+        self.assertIs(self.result(self.context.eval("true")), True)
+        self.assertIsNone(self.result(self.context.eval("undefined")))
+        self.assertEqual(self.result(self.context.eval("new Uint8Array([1,2,255]).buffer")), b"\x01\x02\xff")
+        self.assertIsInstance(self.result(self.context.eval("({a: 1})")), Handle)
+
+    def test_parseError(self):
+        """
+        A syntax error fails with L{JSParseError} carrying the file and line.
+        """
+        failure = self.result(self.context.eval("let x = ;\n//# sourceURL=app/x.js"))
+        self.assertIsInstance(failure.value, JSParseError)
+        self.assertIn("app/x.js:1: SyntaxError", str(failure.value))
+
+    def test_thrown(self):
+        """
+        An uncaught exception fails with L{JSError} including the stack.
+        """
+        failure = self.result(self.context.eval("(function f() { throw new RangeError('nope') })()"))
+        self.assertIsInstance(failure.value, JSError)
+        self.assertIn("RangeError: nope", str(failure.value))
+
+    def test_callWithStringThis(self):
+        """
+        L{V8Context.call} passes a string as C{this}: one crossing carries the payload.
+        """
+        fn = self.result(self.context.eval("(function () { return this.toUpperCase() + '!' })"))
+        self.assertEqual(self.result(self.context.call(fn, "batch \u00e9")), "BATCH \u00c9!")
+
+    def test_deadline(self):
+        """
+        A call past its deadline is terminated (L{JSTerminated}); the isolate stays
+        usable and keeps its globals.
+        """
+        self.result(self.context.eval("globalThis.kept = 7"))
+        d = self.context.eval("while (true) {}", timeout=0.05)
+        box = []
+        d.addBoth(box.append)
+        self.reactor.pump(lambda: box, advance=0.05)
+        self.assertIsInstance(box[0].value, JSTerminated)
+        self.assertEqual(self.result(self.context.eval("kept")), 7)
+
+    def test_doorbellDrain(self):
+        """
+        JS ringing the doorbell makes the pump thread call drain; its text reaches
+        C{onDrain} on the reactor, once per batch.
+        """
+        setup = self.result(self.context.eval(
+            "globalThis.q = []; globalThis.drain = function () { const t = JSON.stringify(q); q = []; return t };"
+            "(function () { globalThis.ring = this })"
+        ))
+        drain = self.result(self.context.eval("drain"))
+        self.context.installBridge(drain)
+        self.result(self.context.call(setup, self.context.makeDoorbell()))
+        self.result(self.context.eval("q.push(1, 2); ring(); q.push(3)"))
+        self.reactor.pump(lambda: self.drained)
+        self.assertEqual(self.drained, ["[1,2,3]"])
+
+    def test_closeFailsPending(self):
+        """
+        Closing fails what is pending with L{IsolateClosed}; later calls fail at once.
+        """
+        d = self.context.eval("while (true) {}")
+        box = []
+        d.addBoth(box.append)
+        self.context.close()
+        self.assertIsInstance(box[0].value, IsolateClosed)
+        self.assertRaises(IsolateClosed, self.context.eval, "1")
+        self.assertTrue(self.context.closed)

@@ -1,0 +1,92 @@
+"""
+Tests for L{nano.registry}.
+"""
+
+import attrs
+from twisted.trial.unittest import SynchronousTestCase
+
+from nano.registry import AppRegistry, normalizeHost
+
+
+@attrs.frozen
+class _Config:
+    hostnames: tuple
+
+
+@attrs.define
+class _App:
+    name: str
+    config: _Config
+
+
+def _app(name, *hostnames):
+    return _App(name, _Config(tuple(hostnames)))
+
+
+class NormalizeHostTests(SynchronousTestCase):
+    """
+    L{normalizeHost} lowercases and strips ports, keeping IPv6 literals whole.
+    """
+
+    def test_forms(self):
+        """
+        Case, ports, trailing dots, IPv6 literals with and without ports, bytes and
+        missing values.
+        """
+        self.assertEqual(normalizeHost(b"Example.COM:8080"), "example.com")
+        self.assertEqual(normalizeHost("example.com."), "example.com")
+        self.assertEqual(normalizeHost("[::1]:8080"), "[::1]")
+        self.assertEqual(normalizeHost("[FE80::1]"), "[fe80::1]")
+        self.assertEqual(normalizeHost(None), "")
+        self.assertEqual(normalizeHost(b""), "")
+
+
+class AppRegistryTests(SynchronousTestCase):
+    """
+    L{AppRegistry} matches hosts to apps.
+    """
+
+    def setUp(self):
+        self.registry = AppRegistry()
+        self.api = _app("api", "api.example.com", "*.api.example.com")
+        self.wide = _app("wide", "*.example.com")
+        self.v6 = _app("v6", "[::1]")
+        for app in (self.api, self.wide, self.v6):
+            self.registry.add(app)
+
+    def test_exactBeforeWildcard(self):
+        """
+        Exact names win; the longest wildcard suffix wins over a shorter one.
+        """
+        self.assertIs(self.registry.match("API.example.com:443"), self.api)
+        self.assertIs(self.registry.match("v1.api.example.com"), self.api)
+        self.assertIs(self.registry.match("www.example.com"), self.wide)
+        self.assertIs(self.registry.match("[::1]:80"), self.v6)
+
+    def test_wildcardNeedsALabel(self):
+        """
+        C{*.example.com} does not match C{example.com} itself.
+        """
+        self.assertIsNone(self.registry.match("example.com"))
+
+    def test_default(self):
+        """
+        Without a match the default app serves, if there is one.
+        """
+        self.assertIsNone(self.registry.match("other.org"))
+        self.registry.defaultApp = "api"
+        self.assertIs(self.registry.match("other.org"), self.api)
+        self.assertIs(self.registry.match(None), self.api)
+
+    def test_replaceAndRemove(self):
+        """
+        Adding an app with a known name replaces it (its old hostnames are dropped);
+        removing unregisters every hostname.
+        """
+        new = _app("api", "new.example.org")
+        self.assertIs(self.registry.add(new), self.api)
+        self.assertIs(self.registry.match("new.example.org"), new)
+        self.assertIs(self.registry.match("api.example.com"), self.wide)
+        self.assertIs(self.registry.remove("api"), new)
+        self.assertIsNone(self.registry.match("new.example.org"))
+        self.assertEqual([a.name for a in self.registry.apps()], ["wide", "v6"])
