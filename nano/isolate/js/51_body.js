@@ -23,8 +23,9 @@
 //   nano.isReadableStream(v), nano.readableStreamIsDisturbed(s),
 //   nano.readableStreamFromBytes(u8), nano.readableStreamReadAll(s) -> Promise<Uint8Array>
 // Other optional hooks: nano.utf8Encode/utf8Decode (20_encoding.js),
-// nano.parseUrlencoded (30_url.js), nano.isBlob(v), nano.blobBytes(blob) -> Uint8Array
-// (synchronous), nano.isFormData(v), nano.isURLSearchParams(v).
+// nano.parseUrlencoded(text) and nano.serializeUrlencoded/urlSearchParamsList
+// (34_urlsearchparams.js), nano.isBlob(v), nano.blobBytes(blob) -> Uint8Array
+// (synchronous), nano.isFormData(v).
 //
 // Internals put on `nano`: extractBody, cloneBody, bodyIsUnusable, bodyStringOrBytes,
 // installBodyMixin, extractMimeType, parseMimeType, serializeMimeType.
@@ -70,7 +71,11 @@ function then(promise, onFulfilled, onRejected) {
 // --- UTF-8 (prefers 20_encoding.js; the fallbacks keep this file testable alone) --------
 
 function utf8Encode(s) {
-  if (typeof nano.utf8Encode === "function") return nano.utf8Encode(s);
+  if (typeof nano.utf8Encode === "function") {
+    // 31_url_parser.js's version returns a plain array of bytes.
+    const bytes = nano.utf8Encode(s);
+    return bytes instanceof Uint8ArrayCtor ? bytes : new Uint8ArrayCtor(bytes);
+  }
   s = ReflectApply(StringPrototypeToWellFormed, s, []);
   const out = new Uint8ArrayCtor(s.length * 3);
   let j = 0;
@@ -99,8 +104,10 @@ function utf8Encode(s) {
 // UTF-8 decode (https://encoding.spec.whatwg.org/#utf-8-decode): BOM stripped, errors
 // replaced by U+FFFD.
 function utf8Decode(bytes) {
-  if (typeof nano.utf8Decode === "function") return nano.utf8Decode(bytes);
-  let i = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  // nano.utf8Decode is "UTF-8 decode without BOM": the BOM is dropped here.
+  if (typeof nano.utf8Decode === "function") return nano.utf8Decode(bom ? bytes.subarray(3) : bytes);
+  let i = bom ? 3 : 0;
   let out = "";
   let chunk = [];
   const n = bytes.length;
@@ -300,9 +307,7 @@ function isFormData(v) {
 }
 
 function isURLSearchParams(v) {
-  if (typeof nano.isURLSearchParams === "function") return nano.isURLSearchParams(v);
-  const U = globalThis.URLSearchParams;
-  return typeof U === "function" && v instanceof U;
+  return nano.isURLSearchParams(v);
 }
 
 function streamIsDisturbed(s) {
@@ -339,7 +344,7 @@ function extractBody(object, keepalive) {
     }
     if (ArrayBufferIsView(object)) {
       let bytes;
-      if (TypedArrayToStringTag(object) === undefined) {
+      if (ReflectApply(TypedArrayToStringTag, object, []) === undefined) {
         bytes = copyBytes(ReflectApply(DataViewBuffer, object, []),
           ReflectApply(DataViewByteOffset, object, []), ReflectApply(DataViewByteLength, object, []));
       } else {
@@ -370,8 +375,7 @@ function extractBody(object, keepalive) {
 }
 
 function urlSearchParamsString(params) {
-  if (typeof nano.urlSearchParamsString === "function") return nano.urlSearchParamsString(params);
-  return ReflectApply(globalThis.URLSearchParams.prototype.toString, params, []);
+  return nano.serializeUrlencoded(nano.urlSearchParamsList(params));
 }
 
 // --- state, cloning, reading ----------------------------------------------------------------
@@ -548,36 +552,10 @@ function convertBlob(self, access, bytes, body) {
     { type: mime === null ? "" : serializeMimeType(mime) });
 }
 
+// https://url.spec.whatwg.org/#concept-urlencoded-parser (34_urlsearchparams.js's parser
+// takes the UTF-8 decoded text).
 function parseUrlencodedBytes(bytes) {
-  if (typeof nano.parseUrlencoded === "function") return nano.parseUrlencoded(bytes);
-  // Fallback (https://url.spec.whatwg.org/#concept-urlencoded-parser).
-  const text = utf8Decode(bytes);
-  const out = [];
-  for (const sequence of text.split("&")) {
-    if (sequence === "") continue;
-    const eq = sequence.indexOf("=");
-    let name = eq < 0 ? sequence : sequence.slice(0, eq);
-    let value = eq < 0 ? "" : sequence.slice(eq + 1);
-    out[out.length] = [percentDecode(name.replace(/\+/g, " ")), percentDecode(value.replace(/\+/g, " "))];
-  }
-  return out;
-}
-
-function percentDecode(s) {
-  if (s.indexOf("%") < 0) return s;
-  const bytes = utf8Encode(s);
-  const out = new Uint8ArrayCtor(bytes.length);
-  let j = 0;
-  const hex = (b) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0x25 && i + 2 < bytes.length && hex(bytes[i + 1]) && hex(bytes[i + 2])) {
-      out[j++] = parseInt(StringFromCharCode(bytes[i + 1], bytes[i + 2]), 16);
-      i += 2;
-    } else {
-      out[j++] = bytes[i];
-    }
-  }
-  return utf8Decode(ReflectApply(TypedArraySlice, out, [0, j]));
+  return nano.parseUrlencoded(utf8Decode(bytes));
 }
 
 function convertFormData(self, access, bytes, body) {

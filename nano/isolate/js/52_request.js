@@ -24,7 +24,6 @@ const TypeErrorCtor = TypeError;
 const SymbolToStringTag = Symbol.toStringTag;
 const StringPrototypeToLowerCase = String.prototype.toLowerCase;
 const StringPrototypeToWellFormed = String.prototype.toWellFormed;
-const URLAtLoad = globalThis.URL;
 const Uint8ArrayCtor = Uint8Array;
 const HeadersAppend = nano.Headers.prototype.append;
 
@@ -62,24 +61,17 @@ const DEFAULT_OPTIONS = Object.freeze({
   duplex: "half",
 });
 
-// https://url.spec.whatwg.org/ via the URL implementation (30_url.js); no base URL.
+// https://url.spec.whatwg.org/ via the URL implementation (31_url_parser.js), with no
+// base URL. Returns {href, credentials}.
 function parseURL(input, what) {
-  const URLCtor = URLAtLoad ?? globalThis.URL;
-  if (typeof URLCtor === "function") {
-    let url;
-    try {
-      url = new URLCtor(input);
-    } catch {
-      throw new TypeErrorCtor(what + ": invalid URL " + JSONQuote(input) +
-        " (relative URLs need a base, and a worker has none)");
-    }
-    return url;
-  }
-  // Fallback until URL lands: accept absolute URLs as given.
-  if (!/^[A-Za-z][A-Za-z0-9+.\-]*:/.test(input)) {
-    throw new TypeErrorCtor(what + ": invalid URL " + JSONQuote(input));
-  }
-  return { href: input, username: "", password: "" };
+  const record = nano.urlParse(input, null);
+  if (record === null) throw invalidURL(input, what);
+  return { href: nano.urlSerialize(record, false), credentials: record.username !== "" || record.password !== "" };
+}
+
+function invalidURL(input, what) {
+  return new TypeErrorCtor(what + ": invalid URL " + JSONQuote(input) +
+    " (relative URLs need a base, and a worker has none)");
 }
 
 function JSONQuote(s) {
@@ -87,27 +79,12 @@ function JSONQuote(s) {
 }
 
 function isAbortSignal(v) {
-  if (typeof nano.isAbortSignal === "function") return nano.isAbortSignal(v);
-  const S = globalThis.AbortSignal;
-  return typeof S === "function" && v instanceof S;
+  return nano.isAbortSignal(v);
 }
 
 // A new signal that follows `source` (or a never-aborted one when source is null).
 function followingSignal(source) {
-  if (typeof nano.followSignal === "function") return nano.followSignal(source);
-  const S = globalThis.AbortSignal;
-  if (source !== null && S !== undefined && typeof S.any === "function") return S.any([source]);
-  const C = globalThis.AbortController;
-  if (typeof C !== "function") return source; // AbortController is not installed yet
-  const controller = new C();
-  if (source !== null) {
-    if (source.aborted) {
-      controller.abort(source.reason);
-    } else {
-      source.addEventListener("abort", () => controller.abort(source.reason), { once: true });
-    }
-  }
-  return controller.signal;
+  return nano.createDependentAbortSignal(source === null ? [] : [source]);
 }
 
 function convertEnum(init, key, out) {
@@ -215,7 +192,7 @@ class Request {
       inputRequest = input;
     } else {
       const parsed = parseURL(ReflectApply(StringPrototypeToWellFormed, StringCtor(input), []), "Request");
-      if (parsed.username !== "" || parsed.password !== "") {
+      if (parsed.credentials) {
         throw new TypeErrorCtor("Request: the URL includes credentials");
       }
       url = parsed.href;

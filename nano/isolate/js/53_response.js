@@ -27,7 +27,6 @@ const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 const JSONStringify = JSON.stringify;
 const SymbolToStringTag = Symbol.toStringTag;
-const URLAtLoad = globalThis.URL;
 const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const HeadersAppend = nano.Headers.prototype.append;
 
@@ -49,20 +48,14 @@ function toUnsignedShort(v) {
   return x < 0 ? x + 65536 : x + 0;
 }
 
+// https://url.spec.whatwg.org/ (31_url_parser.js), with no base URL.
 function parseURL(input) {
-  const URLCtor = URLAtLoad ?? globalThis.URL;
-  if (typeof URLCtor === "function") {
-    try {
-      return new URLCtor(input).href;
-    } catch {
-      throw new TypeErrorCtor("Response.redirect: invalid URL \"" + input +
-        "\" (relative URLs need a base, and a worker has none)");
-    }
+  const record = nano.urlParse(input, null);
+  if (record === null) {
+    throw new TypeErrorCtor("Response.redirect: invalid URL \"" + input +
+      "\" (relative URLs need a base, and a worker has none)");
   }
-  if (!/^[A-Za-z][A-Za-z0-9+.\-]*:/.test(input)) {
-    throw new TypeErrorCtor("Response.redirect: invalid URL \"" + input + "\"");
-  }
-  return input;
+  return nano.urlSerialize(record, false);
 }
 
 let creatingInternal = false;
