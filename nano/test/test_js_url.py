@@ -15,7 +15,8 @@ from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SynchronousTestCase
 
 _JS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "isolate", "js")
-_FILES = ("00_core.js", "30_url.js", "31_url_parser.js", "32_idna.js", "34_urlsearchparams.js")
+_FILES = ("00_core.js", "30_url.js", "31_url_parser.js", "32_idna.js", "33_urlpattern.js",
+          "34_urlsearchparams.js")
 
 
 def _script():
@@ -262,3 +263,41 @@ class URLPreludeTests(SynchronousTestCase):
         self.assertEqual(self.errorName('new URL("http://\\u00e4%09b/")'), "TypeError")
         self.assertEqual(self.errorName('new URL("http://a%20b/")'), "TypeError")
         self.assertEqual(self.errorName('new URL("http://%2541/")'), "TypeError")
+
+    def test_urlPatternComponents(self):
+        """
+        A URLPattern built from a constructor string splits it into components, drops a
+        default port, and fills unspecified later components with "*".
+        """
+        self.assertEqual(
+            self.js('(p => [p.protocol, p.username, p.hostname, p.port, p.pathname, p.search,'
+                    ' p.hash, p.hasRegExpGroups])'
+                    '(new URLPattern("https://*.example.com:443/books/:id(\\\\d+)"))'),
+            ["https", "*", "*.example.com", "", "/books/:id(\\d+)", "*", "*", True])
+
+    def test_urlPatternExec(self):
+        """
+        exec returns the inputs and each component's named groups; test applies a base
+        URL to relative input; non-matching input gives null.
+        """
+        self.assertEqual(
+            self.js('(p => { const r = p.exec("https://example.com/books/42?x=1");'
+                    ' return [r.pathname.groups, r.hostname.input, r.inputs,'
+                    ' p.test("/books/7", "https://example.com"), p.exec("https://example.com/books/x")]; })'
+                    '(new URLPattern({pathname: "/books/:id(\\\\d+)"}))'),
+            [{"id": "42"}, "example.com", ["https://example.com/books/42?x=1"], True, None])
+        self.assertEqual(
+            self.js('(p => [p.test({pathname: "/a/b/c"}), p.exec({pathname: "/a/b/c"}).pathname.groups])'
+                    '(new URLPattern({pathname: "/a/:rest+"}))'),
+            [True, {"rest": "b/c"}])
+
+    def test_urlPatternErrors(self):
+        """
+        Invalid patterns, duplicate group names, relative strings without a base and a
+        base URL given with a dictionary all throw TypeError.
+        """
+        self.assertEqual(self.errorName('new URLPattern({pathname: "/(foo"})'), "TypeError")
+        self.assertEqual(self.errorName('new URLPattern({pathname: "/:a/:a"})'), "TypeError")
+        self.assertEqual(self.errorName('new URLPattern("/relative")'), "TypeError")
+        self.assertEqual(self.errorName('new URLPattern({}, "https://a/")'), "TypeError")
+        self.assertEqual(self.errorName('new URLPattern({pathname: "/([a-z]"})'), "TypeError")
