@@ -72,7 +72,9 @@ class App:
             graph = loadModuleGraph(self.config.path, self.config.main)
         except ModuleLoadError as e:
             return self._failed(LoadError(str(e)))
-        isolate = self._isolateFactory(self._reactor, self.name, dev=self._dev)
+        isolate = self._isolateFactory(
+            self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0
+        )
         self.isolate = isolate
         memory = self.config.limits.memory_mb * 1024 * 1024
         d = isolate.load(graph, self.config.envJSON(), memoryLimit=memory)
@@ -104,6 +106,16 @@ class App:
         for w in waiting:
             w.errback(AppUnavailable("app %s failed to load: %s" % (self.name, self.loadError)))
         return fail(error)
+
+    def readyIsolate(self):
+        """
+        The isolate, if the app is ready and its isolate alive (the fast path);
+        else None (use L{acquire}).
+        """
+        isolate = self.isolate
+        if self.state == "ready" and isolate is not None and not isolate.closed:
+            return isolate
+        return None
 
     def acquire(self):
         """

@@ -36,14 +36,14 @@ class NanoService(MultiService):
 
     _log = Logger()
 
-    def __init__(self, config, reactor, dev=False, stderr=None):
+    def __init__(self, config, reactor, dev=False, stderr=None, accessLog=True):
         MultiService.__init__(self)
         self.config = config
         self._reactor = reactor
         self._dev = dev
         self._stderr = stderr if stderr is not None else sys.stderr
         self.registry = AppRegistry(defaultApp=config.default_app)
-        self.router = HostRouter(self.registry, reactor, dev=dev)
+        self.router = HostRouter(self.registry, reactor, dev=dev, accessLog=accessLog)
         self.site = NanoSite(self.router, reactor=reactor)
         self.ports = []
         self.ready = None

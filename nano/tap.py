@@ -34,6 +34,7 @@ class Options(usage.Options):
     ]
     optFlags = [
         ["dev", None, "Development mode: script errors include the stack in the 500 body."],
+        ["no-access-log", None, "Do not log one event per request (errors and console output are still logged)."],
     ]
 
     def __init__(self):
@@ -88,4 +89,4 @@ def makeService(options):
         sys.stderr.write(str(e).rstrip("\n") + "\n")
         sys.stderr.flush()
         raise SystemExit(1)
-    return NanoService(config, reactor, dev=options["dev"])
+    return NanoService(config, reactor, dev=options["dev"], accessLog=not options["no-access-log"])

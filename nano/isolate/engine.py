@@ -61,6 +61,9 @@ _T_KEY_EXC = 206
 _DOORBELL_ID = 1
 _DRAIN_ID = 2
 _FIRST_TASK_ID = 3
+# Fire-and-forget calls (L{V8Context.post}) use ids from here up: their success is
+# never reported to the reactor.
+_QUIET_BASE = 1 << 62
 
 _V8_FLAGS = ("--single-threaded",)
 
@@ -159,7 +162,10 @@ class V8Context:
         self._callback = MR_CALLBACK(self._fromV8)
         self._ctx = self._dll.mr_init_context(self._callback)
         self._ids = itertools.count(_FIRST_TASK_ID)
+        self._quietIds = itertools.count(_QUIET_BASE)
         self._pending = {}
+        self._posted = {}
+        self.onPostError = None
         self._lock = threading.Lock()
         self._drainFn = None
         self._undefined = self._dll.mr_alloc_int_val(self._ctx, 0, _T_UNDEFINED)
@@ -191,6 +197,11 @@ class V8Context:
                 )
             return
         value = self._convert(raw)
+        if callbackId >= _QUIET_BASE:
+            self._posted.pop(callbackId, None)
+            if isinstance(value, Exception) and self.onPostError is not None:
+                self._reactor.callFromThread(self.onPostError, value)
+            return
         if callbackId == _DRAIN_ID:
             if isinstance(value, str):
                 self._reactor.callFromThread(self._onDrain, value)
@@ -312,6 +323,47 @@ class V8Context:
         return self._start(
             self._dll.mr_call_function, (function.raw, raw, self._emptyArgs), timeout
         )
+
+    def post(self, function, this):
+        """
+        Call C{function} with C{this} set to a string, without waiting for it: one
+        asynchronous crossing whose success is never reported back (no reactor
+        wake-up). A failure is handed to C{onPostError} on the reactor thread.
+        Calls running longer than a limit are ended by L{cancelOverdue}.
+        """
+        if self.closed:
+            raise IsolateClosed("the isolate is closed")
+        if self._emptyArgs is None:
+            raise RuntimeError("V8Context.prepare() must complete before post()")
+        callbackId = next(self._quietIds)
+        entry = [None, time.monotonic()]
+        self._posted[callbackId] = entry
+        thisHandle = self._string(this)
+        try:
+            entry[0] = self._dll.mr_call_function(
+                self._ctx, function.raw, thisHandle, self._emptyArgs, callbackId
+            )
+        finally:
+            self._dll.mr_free_value(self._ctx, thisHandle)
+
+    def cancelOverdue(self, limit):
+        """
+        Cancel every posted call that has been running for more than C{limit}
+        seconds (V8 terminates it; C{onPostError} then hears L{JSTerminated}).
+
+        @return: how many were cancelled.
+        """
+        if self.closed or not self._posted:
+            return 0
+        now = time.monotonic()
+        cancelled = 0
+        for callbackId, entry in list(self._posted.items()):
+            taskId, started = entry
+            if taskId is not None and now - started > limit:
+                self._posted.pop(callbackId, None)
+                self._dll.mr_cancel_task(self._ctx, taskId)
+                cancelled += 1
+        return cancelled
 
     def getItem(self, obj, key):
         """

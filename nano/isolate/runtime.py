@@ -13,7 +13,7 @@ import os
 import re
 
 import attrs
-from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
 
 from nano.isolate.engine import (
@@ -29,6 +29,7 @@ __all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailu
 
 USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
 _SETUP_TIMEOUT = 10.0
+_WATCH_INTERVAL = 0.05
 _LOCATION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<message>[^\n]*)\n(?P<source>[^\n]*)\n(?P<caret>[ \t]*)\^")
 
 
@@ -106,10 +107,12 @@ class Isolate:
 
     _log = Logger()
 
-    def __init__(self, reactor, appName, dev=False, onLog=None):
+    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None):
         """
         @param onLog: C{onLog(level, text, requestId)} for every console message and
             uncaught error (level C{"error"}); defaults to twisted.logger.
+        @param cpuLimit: seconds one dispatch may run before it is terminated (the
+            isolate is then closed and its requests fail with L{IsolateFailure}).
         """
         self._reactor = reactor
         self.appName = appName
@@ -124,12 +127,14 @@ class Isolate:
         self._timers = {}
         self._loaded = None
         self._settled = {}
+        self._cpuLimit = cpuLimit
+        self._watchCall = None
         self.inflight = 0
         self.closed = False
 
     def _defaultLog(self, level, text, requestId):
         emit = getattr(self._log, level, self._log.info)
-        emit("{app}: {text}", app=self.appName, text=text, request_id=requestId, log_source_app=self.appName)
+        emit("{app}: {text}", app=self.appName, text=text, request_id=requestId)
 
     # -- loading ---------------------------------------------------------------
 
@@ -143,6 +148,7 @@ class Isolate:
             L{LoadError}.
         """
         self._context = context = V8Context(self._reactor, self._onDrain)
+        context.onPostError = self._dispatchFailed
         if memoryLimit:
             context.setMemoryLimit(memoryLimit)
         bootstrap = {
@@ -171,10 +177,25 @@ class Isolate:
         d.addCallbacks(setup, prelude_failed)
         for path, source in graph.modules:
             d.addCallback(lambda _, path=path, source=source: self._evalModule(path, source))
-        d.addCallback(lambda _: self._send(["load", graph.entry, envJSON]))
-        d.addCallback(lambda _: self._loaded)
+        d.addCallback(lambda _: self._sendLoad(graph.entry, envJSON))
         d.addErrback(self._loadFailed)
         return d
+
+    def _sendLoad(self, entry, envJSON):
+        """
+        Evaluate the app's modules (one dispatch); a load still running after the
+        setup timeout (a top-level endless loop) is terminated.
+        """
+        self._send(["load", entry, envJSON])
+        loaded = self._loaded
+        timer = self._reactor.callLater(_SETUP_TIMEOUT, self._loadTimedOut)
+        loaded.addBoth(lambda result: (timer.cancel() if timer.active() else None, result)[1])
+        return loaded
+
+    def _loadTimedOut(self):
+        d, self._loaded = self._loaded, None
+        if d is not None:
+            d.errback(LoadError("the app did not finish loading in %d s" % (_SETUP_TIMEOUT,)))
 
     def _evalModule(self, path, source):
         context = self._context
@@ -200,32 +221,46 @@ class Isolate:
 
     # -- requests ----------------------------------------------------------------
 
-    def fetch(self, method, url, headers, body):
+    def fetch(self, method, url, headers, body, sink):
         """
         Run the app's fetch handler for one request.
 
         @param headers: flat list C{[name, value, name, value, ...]} (str).
         @param body: C{bytes} or None.
-        @return: C{(requestId, d)}: C{d} fires with a L{ResponseStart} or fails with
-            L{ScriptError} / L{IsolateFailure}.
+        @param sink: gets exactly one call: C{sink.gotResponse(ResponseStart)} or
+            C{sink.gotError(error)} with a L{ScriptError} or L{IsolateFailure}
+            (unless the request is cancelled first).
+        @return: the request id (for L{cancel}).
         """
         if self.closed:
-            return None, fail(IsolateFailure("closed", "the isolate is closed"))
+            sink.gotError(IsolateFailure("closed", "the isolate is closed"))
+            return None
         self._nextId += 1
         rid = self._nextId
-        d = Deferred()
-        self._requests[rid] = d
+        self._requests[rid] = sink
         self.inflight += 1
         payload = None if not body else base64.b64encode(body).decode("ascii")
         self._send(["req", rid, method, url, headers, payload])
-        return rid, d
+        if self._watchCall is None and self._cpuLimit is not None:
+            self._watchCall = self._reactor.callLater(_WATCH_INTERVAL, self._watch)
+        return rid
+
+    def _watch(self):
+        """
+        End a dispatch that has run longer than the CPU limit (a runaway handler).
+        """
+        self._watchCall = None
+        if self.closed:
+            return
+        self._context.cancelOverdue(self._cpuLimit)
+        if self._requests:
+            self._watchCall = self._reactor.callLater(_WATCH_INTERVAL, self._watch)
 
     def cancel(self, rid):
         """
         Tell JS the client of request C{rid} went away (aborts C{request.signal}).
         """
-        d = self._requests.pop(rid, None)
-        if d is not None:
+        if self._requests.pop(rid, None) is not None:
             self.inflight -= 1
         if not self.closed:
             self._send(["cancel", rid])
@@ -251,20 +286,17 @@ class Isolate:
             return
         batch, self._outbox = self._outbox, []
         try:
-            d = self._context.call(self._dispatchFn, json.dumps(batch, separators=(",", ":")))
+            self._context.post(self._dispatchFn, json.dumps(batch, separators=(",", ":")))
         except IsolateClosed:
             return
-        d.addErrback(self._dispatchFailed)
 
-    def _dispatchFailed(self, failure):
-        if failure.check(JSOutOfMemory):
+    def _dispatchFailed(self, error):
+        if isinstance(error, JSOutOfMemory):
             self._fatal("memory", "the app exceeded its memory limit")
-        elif failure.check(JSTerminated):
+        elif isinstance(error, JSTerminated):
             self._fatal("cpu", "the app exceeded its CPU time limit")
-        elif failure.check(IsolateClosed):
-            pass
-        else:
-            self._log.failure("dispatch to {app} failed", failure, app=self.appName)
+        elif not isinstance(error, IsolateClosed):
+            self._log.error("dispatch to {app} failed: {error}", app=self.appName, error=str(error))
 
     def _onDrain(self, text):
         if self.closed:
@@ -292,8 +324,8 @@ class Isolate:
             d.errback(LoadError(text))
 
     def _op_res(self, rid, status, statusText, headers, kind, body):
-        d = self._requests.pop(rid, None)
-        if d is None:
+        sink = self._requests.pop(rid, None)
+        if sink is None:
             return
         self.inflight -= 1
         if kind == 1:
@@ -303,14 +335,14 @@ class Isolate:
         else:
             data = b""
         pairs = tuple(zip(headers[0::2], headers[1::2]))
-        d.callback(ResponseStart(status, statusText, pairs, data))
+        sink.gotResponse(ResponseStart(status, statusText, pairs, data))
 
     def _op_err(self, rid, kind, short, full):
-        d = self._requests.pop(rid, None)
-        if d is None:
+        sink = self._requests.pop(rid, None)
+        if sink is None:
             return
         self.inflight -= 1
-        d.errback(ScriptError(kind, short, full))
+        sink.gotError(ScriptError(kind, short, full))
 
     def _op_wait(self, rid):
         if rid not in self._settled:
@@ -358,8 +390,8 @@ class Isolate:
         """
         requests, self._requests = self._requests, {}
         self.close()
-        for d in requests.values():
-            d.errback(IsolateFailure(kind, message))
+        for sink in requests.values():
+            sink.gotError(IsolateFailure(kind, message))
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -379,10 +411,13 @@ class Isolate:
         self._flushCall = None
         if self._context is not None:
             self._context.close()
+        if self._watchCall is not None and self._watchCall.active():
+            self._watchCall.cancel()
+        self._watchCall = None
         requests, self._requests = self._requests, {}
         self.inflight = 0
-        for d in requests.values():
-            d.errback(IsolateFailure("closed", "the isolate was closed"))
+        for sink in requests.values():
+            sink.gotError(IsolateFailure("closed", "the isolate was closed"))
         settled, self._settled = self._settled, {}
         for d in settled.values():
             d.callback(None)

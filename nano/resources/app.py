@@ -9,6 +9,7 @@ limit; with C{Retry-After}), 504 (no response headers within C{timeout_ms}), 400
 request whose Host or target cannot form a URL).
 """
 
+import collections
 import re
 
 from twisted.logger import Logger
@@ -24,6 +25,7 @@ __all__ = ["AppResource", "requestURL"]
 # Hop-by-hop and framing headers: NANO frames the body itself.
 _SKIP = frozenset(["content-length", "transfer-encoding", "connection", "keep-alive"])
 _NO_BODY_STATUS = frozenset([204, 304])
+_SWEEP_INTERVAL = 0.05
 _HOST_OK = re.compile(rb"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]{1,5})?$")
 
 
@@ -75,12 +77,45 @@ class AppResource(Resource):
     isLeaf = True
     _log = Logger()
 
-    def __init__(self, app, reactor, dev=False, metrics=None):
+    def __init__(self, app, reactor, dev=False, metrics=None, accessLog=True):
         Resource.__init__(self)
         self.app = app
         self._reactor = reactor
         self._dev = dev
         self._metrics = metrics
+        self.accessLog = accessLog
+        self._deadlines = collections.deque()
+        self._sweepCall = None
+
+    def _watchDeadline(self, state):
+        """
+        Requests are checked against their wall deadline by one sweep every
+        C{_SWEEP_INTERVAL} seconds (cheaper than a timer per request); a request past
+        its deadline gets 504.
+        """
+        state.deadline = self._reactor.seconds() + self.app.config.limits.timeout_ms / 1000.0
+        self._deadlines.append(state)
+        if self._sweepCall is None:
+            self._sweepCall = self._reactor.callLater(_SWEEP_INTERVAL, self._sweep)
+
+    def _sweep(self):
+        self._sweepCall = None
+        now = self._reactor.seconds()
+        deadlines = self._deadlines
+        while deadlines:
+            state = deadlines[0]
+            if state.done or state.gone:
+                deadlines.popleft()
+            elif state.deadline <= now:
+                deadlines.popleft()
+                state.timedOut()
+            else:
+                break
+        if deadlines:
+            # Requests finish out of order: drop finished ones behind the head too.
+            if len(deadlines) > 64:
+                self._deadlines = collections.deque(s for s in deadlines if not (s.done or s.gone))
+            self._sweepCall = self._reactor.callLater(_SWEEP_INTERVAL, self._sweep)
 
     def render(self, request):
         app = self.app
@@ -100,13 +135,16 @@ class AppResource(Resource):
             body = content.read() or None
         method = request.method.decode("latin-1")
         headers = _headerList(request)
-        request.notifyFinish().addErrback(state.clientGone)
-        timeout = app.config.limits.timeout_ms / 1000.0
-        state.timer = self._reactor.callLater(timeout, state.timedOut)
-        d = app.acquire()
-        d.addCallback(state.send, method, url, headers, body)
-        d.addCallbacks(state.respond, state.failed)
-        d.addErrback(state.bug)
+        request.nanoState = state
+        self._watchDeadline(state)
+        isolate = app.readyIsolate()
+        if isolate is not None:
+            state.send(isolate, method, url, headers, body)
+        else:
+            d = app.acquire()
+            d.addCallback(state.send, method, url, headers, body)
+            d.addErrback(lambda f: state.gotError(f.value))
+            d.addErrback(state.bug)
         return NOT_DONE_YET
 
 
@@ -124,24 +162,21 @@ class _RequestState:
         self.started = started
         self.isolate = None
         self.rid = None
-        self.timer = None
+        self.deadline = None
         self.done = False
         self.gone = False
 
     def send(self, isolate, method, url, headers, body):
+        if self.done or self.gone:
+            return
         self.isolate = isolate
-        self.rid, d = isolate.fetch(method, url, headers, body)
-        return d
-
-    def _stopTimer(self):
-        if self.timer is not None and self.timer.active():
-            self.timer.cancel()
-        self.timer = None
+        self.rid = isolate.fetch(method, url, headers, body, self)
 
     def _finish(self, status):
         self.done = True
-        self._stopTimer()
         self.app.requestFinished(status)
+        if not self.resource.accessLog:
+            return
         request = self.request
         self._log.info(
             "{method} {host}{path} -> {status} ({ms:.1f} ms)",
@@ -151,13 +186,11 @@ class _RequestState:
             path=request.uri.decode("latin-1"),
             status=status,
             ms=(self.resource._reactor.seconds() - self.started) * 1000,
-            log_source_app=self.app.name,
         )
 
-    def respond(self, result):
+    def gotResponse(self, response):
         if self.done or self.gone:
             return
-        response = result
         request = self.request
         status = response.status
         reason = response.statusText.encode("latin-1", "replace") if response.statusText else None
@@ -175,14 +208,12 @@ class _RequestState:
         self._finish(status)
         request.finish()
 
-    def failed(self, failure):
+    def gotError(self, error):
         if self.done or self.gone:
             return
-        error = failure.value
         if isinstance(error, ScriptError):
             self._log.error(
                 "app {app}: {kind}: {error}", app=self.app.name, kind=error.kind, error=error.full,
-                log_source_app=self.app.name,
             )
             self.fail(500, error.full if self.resource._dev else error.short)
         elif isinstance(error, IsolateFailure):
@@ -191,7 +222,7 @@ class _RequestState:
         elif isinstance(error, AppUnavailable):
             self.fail(error.status, str(error), retry=True)
         else:
-            self._log.failure("app {app}: request failed", failure, app=self.app.name)
+            self._log.error("app {app}: request failed: {error!r}", app=self.app.name, error=error)
             self.fail(500, "internal error")
 
     def fail(self, status, text, retry=False, json=False):
@@ -205,18 +236,19 @@ class _RequestState:
             writeTextError(self.request, status, text, extra)
 
     def timedOut(self):
-        self.timer = None
         if self.done or self.gone:
             return
         if self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)
         self.fail(504, "the app did not respond within %d ms" % (self.app.config.limits.timeout_ms,))
 
-    def clientGone(self, failure):
-        if self.done:
+    def clientGone(self):
+        """
+        The connection closed before the response was finished.
+        """
+        if self.done or self.gone:
             return
         self.gone = True
-        self._stopTimer()
         self.app.requestFinished(499)
         if self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)

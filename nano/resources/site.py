@@ -21,10 +21,13 @@ class NanoRequest(Request):
     _bodyLimit = None
     _received = 0
     _refused = False
+    nanoApp = None
+    nanoState = None
 
     def gotLength(self, length):
         router = getattr(self.channel.site, "router", None)
         app = router.appFor(self) if router is not None else None
+        self.nanoApp = app
         if app is not None:
             self._bodyLimit = app.config.limits.max_body_mb * 1024 * 1024
             self._appName = app.name
@@ -46,7 +49,7 @@ class NanoRequest(Request):
         self._refused = True
         self._log.info(
             "app {app}: request body over {limit} bytes refused with 413",
-            app=self._appName, limit=self._bodyLimit, log_source_app=self._appName,
+            app=self._appName, limit=self._bodyLimit,
         )
         transport = self.channel.transport
         transport.write(
@@ -55,6 +58,15 @@ class NanoRequest(Request):
             })
         )
         self.channel.loseConnection()
+
+    def connectionLost(self, reason):
+        """
+        Tell the app leaf (if it is still answering) that the client went away.
+        """
+        state = self.nanoState
+        Request.connectionLost(self, reason)
+        if state is not None and not self.finished:
+            state.clientGone()
 
     def requestReceived(self, command, path, version):
         if self._refused:

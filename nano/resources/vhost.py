@@ -32,12 +32,13 @@ class HostRouter(Resource):
     Route by Host header to an L{AppResource}.
     """
 
-    def __init__(self, registry, reactor, dev=False, metrics=None):
+    def __init__(self, registry, reactor, dev=False, metrics=None, accessLog=True):
         Resource.__init__(self)
         self._registry = registry
         self._reactor = reactor
         self._dev = dev
         self._metrics = metrics
+        self._accessLog = accessLog
         self._leaves = {}
 
     def appFor(self, request):
@@ -46,6 +47,14 @@ class HostRouter(Resource):
         """
         return self._registry.match(request.getHeader(b"host"))
 
+    def _appOf(self, request):
+        """
+        The app found for C{request} when its headers arrived (by L{NanoRequest}),
+        else a fresh lookup.
+        """
+        app = getattr(request, "nanoApp", None)
+        return app if app is not None else self.appFor(request)
+
     def getChild(self, path, request):
         return self._leafFor(request)
 
@@ -53,11 +62,11 @@ class HostRouter(Resource):
         return self._leafFor(request).render(request)
 
     def _leafFor(self, request):
-        app = self.appFor(request)
+        app = self._appOf(request)
         if app is None:
             return _NoApp()
         leaf = self._leaves.get(app.name)
         if leaf is None or leaf.app is not app:
-            leaf = AppResource(app, self._reactor, dev=self._dev, metrics=self._metrics)
+            leaf = AppResource(app, self._reactor, dev=self._dev, metrics=self._metrics, accessLog=self._accessLog)
             self._leaves[app.name] = leaf
         return leaf
