@@ -10,9 +10,13 @@ isolates synchronous (no global reactor, no real time apart from V8's own work).
 import queue
 import time
 
+from twisted.internet.defer import fail, succeed
 from twisted.internet.task import Clock
+from zope.interface import implementer
 
-__all__ = ["PumpedReactor"]
+from nano.interfaces import IIsolate
+
+__all__ = ["PumpedReactor", "FakeIsolate"]
 
 
 class PumpedReactor(Clock):
@@ -66,3 +70,64 @@ class PumpedReactor(Clock):
                 continue
             f(*args, **kwargs)
             self.advance(0)
+
+
+@implementer(IIsolate)
+class FakeIsolate:
+    """
+    An L{IIsolate} that records requests; the test answers them with L{respond} or
+    L{fail}.
+
+    @ivar requests: C{{rid: (method, url, headers, body, sink)}} still unanswered.
+    @ivar cancelled: request ids cancelled by the caller.
+    """
+
+    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None):
+        self.appName = appName
+        self.requests = {}
+        self.cancelled = []
+        self.closed = False
+        self._nextId = 0
+        self.loadResult = None
+
+    @property
+    def inflight(self):
+        return len(self.requests)
+
+    def load(self, graph, envJSON, memoryLimit=None):
+        self.graph = graph
+        self.envJSON = envJSON
+        if self.loadResult is not None:
+            return fail(self.loadResult)
+        return succeed(None)
+
+    def fetch(self, method, url, headers, body, sink):
+        self._nextId += 1
+        self.requests[self._nextId] = (method, url, headers, body, sink)
+        return self._nextId
+
+    def respond(self, rid, status=200, headers=(), body=b"", statusText=""):
+        """
+        Answer request C{rid} with a response.
+        """
+        from nano.isolate.runtime import ResponseStart
+
+        sink = self.requests.pop(rid)[4]
+        sink.gotResponse(ResponseStart(status, statusText, tuple(headers), body))
+
+    def fail(self, rid, error):
+        """
+        Fail request C{rid} with C{error}.
+        """
+        sink = self.requests.pop(rid)[4]
+        sink.gotError(error)
+
+    def cancel(self, rid):
+        self.requests.pop(rid, None)
+        self.cancelled.append(rid)
+
+    def pendingWork(self):
+        return []
+
+    def close(self):
+        self.closed = True

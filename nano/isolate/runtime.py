@@ -15,6 +15,7 @@ import re
 import attrs
 from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
+from zope.interface import implementer
 
 from nano.isolate.engine import (
     IsolateClosed,
@@ -23,6 +24,7 @@ from nano.isolate.engine import (
     JSTerminated,
     V8Context,
 )
+from nano.interfaces import IIsolate
 from nano.isolate.prelude import buildPrelude
 
 __all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure"]
@@ -97,6 +99,7 @@ def describeJSError(error):
     )
 
 
+@implementer(IIsolate)
 class Isolate:
     """
     One V8 isolate running one app.

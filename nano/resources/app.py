@@ -15,8 +15,10 @@ import re
 from twisted.logger import Logger
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
+from zope.interface import implementer
 
 from nano.app import AppUnavailable
+from nano.interfaces import IResponseSink
 from nano.isolate.runtime import IsolateFailure, ScriptError
 from nano.resources.errors import writeJSONError, writeTextError
 
@@ -148,6 +150,7 @@ class AppResource(Resource):
         return NOT_DONE_YET
 
 
+@implementer(IResponseSink)
 class _RequestState:
     """
     One request between arrival and finish.

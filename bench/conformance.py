@@ -1,0 +1,177 @@
+"""
+Web-platform-tests conformance: build the WPT app from ../shared/conformance, serve it
+with a real `twistd nano`, run the harness, and compare every subtest with
+conformance/expectations.json.
+
+Usage: python bench/conformance.py [--update] [--area AREA ...] [--out results.json]
+
+Exit status 1 when a subtest that is expected to pass fails (a regression); subtests
+that pass although listed as expected failures are reported so the file can be
+tightened. --update rewrites the expectations from this run, keeping the reasons
+already written and taking the area's default reason for new entries.
+
+Without ../shared/conformance (or $NANO_CONFORMANCE_DIR) it prints why and exits 0.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+EXPECTATIONS = os.path.join(ROOT, "conformance", "expectations.json")
+
+
+def harnessDir():
+    candidates = [os.environ.get("NANO_CONFORMANCE_DIR"), os.path.join(ROOT, "..", "shared", "conformance")]
+    for candidate in candidates:
+        if candidate and os.path.isfile(os.path.join(candidate, "run.py")):
+            return os.path.abspath(candidate)
+    return None
+
+
+def freePort():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def twistd():
+    candidate = os.path.join(os.path.dirname(sys.executable), "twistd")
+    return [candidate] if os.path.exists(candidate) else [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
+
+
+def waitForPort(port, proc, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("twistd exited with %s" % (proc.returncode,))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("twistd did not listen on %d" % (port,))
+
+
+def loadExpectations():
+    if not os.path.exists(EXPECTATIONS):
+        return {"area_reasons": {}, "expected_failures": {}}
+    with open(EXPECTATIONS) as f:
+        return json.load(f)
+
+
+def failuresOf(results):
+    """
+    {test file: {subtest name: status}} for every subtest that did not pass.
+    """
+    out = {}
+    for r in results["results"]:
+        failed = {f["name"]: f.get("status") for f in r.get("failed", [])}
+        if failed:
+            out[r["test"]] = failed
+    return out
+
+
+def compare(results, expectations):
+    expected = expectations.get("expected_failures", {})
+    regressions, fixed = [], []
+    actual = failuresOf(results)
+    areaOf = {r["test"]: r["area"] for r in results["results"]}
+    for test, failed in actual.items():
+        allowed = expected.get(test, {})
+        for name in failed:
+            if name not in allowed and "*" not in allowed:
+                regressions.append((test, name, failed[name]))
+    for test, allowed in expected.items():
+        if test not in areaOf:
+            continue
+        for name in allowed:
+            if name != "*" and name not in actual.get(test, {}):
+                fixed.append((test, name))
+    return regressions, fixed
+
+
+def update(results, expectations):
+    reasons = expectations.setdefault("area_reasons", {})
+    old = expectations.get("expected_failures", {})
+    new = {}
+    areaOf = {r["test"]: r["area"] for r in results["results"]}
+    for test, failed in sorted(failuresOf(results).items()):
+        area = areaOf[test]
+        default = reasons.get(area, "not yet investigated")
+        entry = {}
+        for name in sorted(failed):
+            entry[name] = old.get(test, {}).get(name, default)
+        new[test] = entry
+    expectations["expected_failures"] = new
+    os.makedirs(os.path.dirname(EXPECTATIONS), exist_ok=True)
+    with open(EXPECTATIONS, "w") as f:
+        json.dump(expectations, f, indent=1, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--update", action="store_true")
+    parser.add_argument("--area", action="append", default=[])
+    parser.add_argument("--out")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    args = parser.parse_args()
+    harness = harnessDir()
+    if harness is None:
+        print("conformance: skipped: ../shared/conformance is not here (set NANO_CONFORMANCE_DIR)")
+        return 0
+    work = tempfile.mkdtemp(prefix="nano-wpt-")
+    try:
+        app = os.path.join(work, "app")
+        subprocess.run([sys.executable, os.path.join(harness, "build_app.py"), app], check=True,
+                       stdout=subprocess.DEVNULL)
+        port = freePort()
+        log = open(os.path.join(work, "twistd.log"), "w")
+        proc = subprocess.Popen(
+            twistd() + ["-n", "--pidfile=", "nano", "--app", app, "--no-access-log",
+                        "--listen", "tcp:%d:interface=127.0.0.1" % (port,)],
+            stdout=log, stderr=subprocess.STDOUT, cwd=work,
+        )
+        try:
+            waitForPort(port, proc)
+            out = args.out or os.path.join(work, "results.json")
+            command = [sys.executable, os.path.join(harness, "run.py"), "http://127.0.0.1:%d" % (port,),
+                       "--out", out, "--label", "nano", "--timeout", str(args.timeout), "-q"]
+            for area in args.area:
+                command += ["--area", area]
+            subprocess.run(command, check=True)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        with open(out) as f:
+            results = json.load(f)
+        expectations = loadExpectations()
+        if args.update:
+            update(results, expectations)
+            print("conformance: wrote %s" % (EXPECTATIONS,))
+            return 0
+        regressions, fixed = compare(results, expectations)
+        for test, name in fixed:
+            print("now passing (remove from expectations): %s :: %s" % (test, name))
+        for test, name, status in regressions:
+            print("UNEXPECTED %s: %s :: %s" % (status, test, name))
+        print("conformance: %d unexpected failures, %d expected failures now pass" % (len(regressions), len(fixed)))
+        return 1 if regressions else 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""
+The contracts between NANO's parts, as zope interfaces. Implementations declare them
+with C{@implementer}; the fakes in L{nano.testing} implement them too.
+"""
+
+from zope.interface import Attribute, Interface
+
+__all__ = ["IIsolate", "IResponseSink"]
+
+
+class IResponseSink(Interface):
+    """
+    Receives the outcome of one request sent to an isolate: exactly one call.
+    """
+
+    def gotResponse(response):
+        """
+        The handler returned a Response.
+
+        @param response: a L{nano.isolate.runtime.ResponseStart}.
+        """
+
+    def gotError(error):
+        """
+        The request failed.
+
+        @param error: a L{nano.isolate.runtime.ScriptError} (the handler threw or
+            returned something else than a Response) or an
+            L{nano.isolate.runtime.IsolateFailure} (the isolate died or closed).
+        """
+
+
+class IIsolate(Interface):
+    """
+    One app's JavaScript isolate, as the HTTP side sees it.
+    """
+
+    appName = Attribute("The name of the app this isolate runs (str).")
+    inflight = Attribute("How many requests wait for their response (int).")
+    closed = Attribute("True once the isolate was closed; it then fails every request.")
+
+    def load(graph, envJSON, memoryLimit=None):
+        """
+        Create the isolate and evaluate the app's module graph.
+
+        @return: a Deferred firing with None, or failing with
+            L{nano.isolate.runtime.LoadError}.
+        """
+
+    def fetch(method, url, headers, body, sink):
+        """
+        Send one request to the app's fetch handler.
+
+        @param headers: flat list C{[name, value, ...]} of str.
+        @param body: bytes or None.
+        @param sink: an L{IResponseSink}.
+        @return: the request id, for L{cancel}.
+        """
+
+    def cancel(rid):
+        """
+        The client of request C{rid} went away: its sink will not be called and
+        JS sees C{request.signal} abort.
+        """
+
+    def pendingWork():
+        """
+        Deferreds of the C{ctx.waitUntil} work still running.
+        """
+
+    def close():
+        """
+        Close the isolate: drop its timers and fail its requests in flight.
+        """

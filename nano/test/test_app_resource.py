@@ -1,0 +1,303 @@
+"""
+Tests for L{nano.resources.app}, L{nano.resources.vhost} and L{nano.resources.site}
+with real twisted.web requests on a L{DummyChannel} and a L{FakeIsolate}.
+"""
+
+import json
+import os
+from io import BytesIO
+
+import attrs
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
+from twisted.web.test.requesthelper import DummyChannel
+from zope.interface.verify import verifyObject
+
+from nano.app import App
+from nano.config import singleAppConfig
+from nano.interfaces import IIsolate, IResponseSink
+from nano.isolate.runtime import IsolateFailure, ScriptError
+from nano.registry import AppRegistry
+from nano.resources.app import AppResource, _RequestState, requestURL
+from nano.resources.site import NanoRequest, NanoSite
+from nano.resources.vhost import HostRouter
+from nano.testing import FakeIsolate
+
+
+def _appConfig(**limits):
+    directory = os.path.abspath("app")
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "index.js"), "w") as f:
+        f.write("export default {fetch() {}}\n")
+    config = singleAppConfig(directory).apps[0]
+    if limits:
+        config = attrs.evolve(config, limits=attrs.evolve(config.limits, **limits))
+    return attrs.evolve(config, hostnames=("a.test",))
+
+
+def _readyApp(clock, **limits):
+    app = App(clock, _appConfig(**limits))
+    app.isolate = FakeIsolate()
+    app.state = "ready"
+    return app
+
+
+def _request(method=b"GET", uri=b"/path?q=1", host=b"a.test", headers=(), body=b""):
+    channel = DummyChannel()
+    request = NanoRequest(channel, False)
+    request.testTransport = channel.transport
+    request.method = method
+    request.uri = uri
+    request.path = uri.split(b"?")[0]
+    request.clientproto = b"HTTP/1.1"
+    if host is not None:
+        request.requestHeaders.setRawHeaders(b"host", [host])
+    for name, value in headers:
+        request.requestHeaders.addRawHeader(name, value)
+    request.content = BytesIO(body)
+    return request
+
+
+def _written(request):
+    return request.testTransport.written.getvalue()
+
+
+class InterfaceTests(SynchronousTestCase):
+    """
+    The implementations provide their interfaces.
+    """
+
+    def test_fakeIsolate(self):
+        """
+        L{FakeIsolate} provides L{IIsolate}.
+        """
+        self.assertTrue(verifyObject(IIsolate, FakeIsolate()))
+
+    def test_requestState(self):
+        """
+        The leaf's per-request state is an L{IResponseSink}.
+        """
+        clock = Clock()
+        state = _RequestState(AppResource(_readyApp(clock), clock), _request(), 0)
+        self.assertTrue(verifyObject(IResponseSink, state))
+
+
+class RequestURLTests(SynchronousTestCase):
+    """
+    L{requestURL} rebuilds the URL the client asked for.
+    """
+
+    def test_hostAndQuery(self):
+        """
+        Scheme, the Host as sent (lowercased, port kept), path and query.
+        """
+        self.assertEqual(requestURL(_request(uri=b"/a/b?x=1", host=b"A.Test:8080")), "http://a.test:8080/a/b?x=1")
+
+    def test_absoluteForm(self):
+        """
+        An absolute-form target is used as it is.
+        """
+        self.assertEqual(requestURL(_request(uri=b"http://b.test/x")), "http://b.test/x")
+
+    def test_badHost(self):
+        """
+        A Host with spaces or slashes cannot form a URL.
+        """
+        from nano.resources.app import BadTarget
+
+        self.assertRaises(BadTarget, requestURL, _request(host=b"a b/c"))
+
+
+class AppResourceTests(SynchronousTestCase):
+    """
+    L{AppResource} turns requests into isolate messages and writes the replies.
+    """
+
+    def setUp(self):
+        self.clock = Clock()
+        self.app = _readyApp(self.clock, timeout_ms=1000)
+        self.resource = AppResource(self.app, self.clock, accessLog=False)
+
+    def render(self, **kw):
+        request = _request(**kw)
+        self.resource.render(request)
+        return request
+
+    def test_messageToIsolate(self):
+        """
+        Method, full URL, every header (repeats kept, names lowercased) and the body
+        reach the isolate.
+        """
+        self.render(method=b"POST", headers=[(b"X-A", b"1"), (b"X-A", b"2")], body=b"data")
+        (method, url, headers, body, sink), = self.app.isolate.requests.values()
+        self.assertEqual((method, url, body), ("POST", "http://a.test/path?q=1", b"data"))
+        pairs = list(zip(headers[0::2], headers[1::2]))
+        self.assertIn(("x-a", "1"), pairs)
+        self.assertIn(("x-a", "2"), pairs)
+        self.assertEqual(self.app.inflight, 1)
+
+    def test_response(self):
+        """
+        Status, reason, every header (framing headers dropped) and the body with its
+        length are written; the request finishes.
+        """
+        request = self.render()
+        self.app.isolate.respond(1, 201, [("set-cookie", "a=1"), ("set-cookie", "b=2"),
+                                          ("transfer-encoding", "chunked")], b"made", "Created")
+        out = _written(request)
+        self.assertTrue(out.startswith(b"HTTP/1.1 201 Created\r\n"), out)
+        self.assertEqual(request.responseHeaders.getRawHeaders(b"set-cookie"), [b"a=1", b"b=2"])
+        self.assertIsNone(request.responseHeaders.getRawHeaders(b"transfer-encoding"))
+        self.assertEqual(request.responseHeaders.getRawHeaders(b"content-length"), [b"4"])
+        self.assertTrue(out.endswith(b"made"))
+        self.assertTrue(request.finished)
+        self.assertEqual((self.app.inflight, self.app.requests, self.app.errors), (0, 1, 0))
+
+    def test_scriptError(self):
+        """
+        A script error is a 500 with the short message only (the stack stays in the
+        log unless --dev).
+        """
+        request = self.render()
+        self.app.isolate.fail(1, ScriptError("exception", "TypeError: bad", "TypeError: bad\n    at f (index.js:1:1)"))
+        out = _written(request)
+        self.assertIn(b" 500 ", out.split(b"\r\n")[0])
+        self.assertTrue(out.endswith(b"TypeError: bad\n"))
+        self.assertEqual(self.app.errors, 1)
+        self.flushLoggedErrors()
+
+    def test_scriptErrorDev(self):
+        """
+        With --dev the 500 body has the stack.
+        """
+        resource = AppResource(self.app, self.clock, dev=True, accessLog=False)
+        request = _request()
+        resource.render(request)
+        self.app.isolate.fail(1, ScriptError("exception", "TypeError: bad", "TypeError: bad\n    at f (index.js:1:1)"))
+        self.assertIn(b"at f (index.js:1:1)", _written(request))
+
+    def test_isolateFailure(self):
+        """
+        A request failed by a dying isolate gets 503 with Retry-After.
+        """
+        request = self.render()
+        self.app.isolate.fail(1, IsolateFailure("cpu", "the app exceeded its CPU time limit"))
+        self.assertIn(b" 503 ", _written(request).split(b"\r\n")[0])
+        self.assertEqual(request.responseHeaders.getRawHeaders(b"retry-after"), [b"1"])
+
+    def test_wallTimeout(self):
+        """
+        No response within timeout_ms is a 504; the isolate hears the cancellation
+        and a late reply is ignored.
+        """
+        request = self.render()
+        self.clock.advance(0.9)
+        self.assertFalse(request.finished)
+        self.clock.advance(0.2)
+        self.assertIn(b" 504 ", _written(request).split(b"\r\n")[0])
+        self.assertEqual(self.app.isolate.cancelled, [1])
+
+    def test_clientGone(self):
+        """
+        A client that disconnects cancels its request in the isolate.
+        """
+        request = self.render()
+        request.connectionLost(Exception("gone"))
+        self.assertEqual(self.app.isolate.cancelled, [1])
+        self.assertEqual(self.app.inflight, 0)
+
+    def test_badHost(self):
+        """
+        A Host that cannot form a URL is a 400 JSON error.
+        """
+        request = self.render(host=b"bad host")
+        out = _written(request)
+        self.assertIn(b" 400 ", out.split(b"\r\n")[0])
+        self.assertEqual(json.loads(out.split(b"\r\n\r\n", 1)[1]), {"error": "malformed Host header"})
+
+    def test_failedApp(self):
+        """
+        An app that failed to load answers 503 naming the load error.
+        """
+        self.app.state = "failed"
+        self.app.loadError = "index.js:1:2: SyntaxError: x"
+        request = self.render()
+        out = _written(request)
+        self.assertIn(b" 503 ", out.split(b"\r\n")[0])
+        self.assertIn(b"index.js:1:2: SyntaxError: x", out)
+
+
+class HostRouterTests(SynchronousTestCase):
+    """
+    L{HostRouter} routes by Host.
+    """
+
+    def test_unknownHost(self):
+        """
+        An unknown host gets 404 JSON naming the (normalized) host.
+        """
+        clock = Clock()
+        router = HostRouter(AppRegistry(), clock)
+        request = _request(host=b"Nobody.Test:81")
+        router.getChildWithDefault(b"path", request).render(request)
+        out = _written(request)
+        self.assertIn(b" 404 ", out.split(b"\r\n")[0])
+        self.assertEqual(json.loads(out.split(b"\r\n\r\n", 1)[1]), {"error": "no app for host", "host": "nobody.test"})
+
+    def test_appLeaf(self):
+        """
+        A known host gets that app's leaf (one leaf per app, reused).
+        """
+        clock = Clock()
+        registry = AppRegistry()
+        app = _readyApp(clock)
+        registry.add(app)
+        router = HostRouter(registry, clock)
+        leaf = router.getChildWithDefault(b"x", _request(host=b"A.TEST"))
+        self.assertIsInstance(leaf, AppResource)
+        self.assertIs(leaf.app, app)
+        self.assertIs(router.getChildWithDefault(b"y", _request()), leaf)
+
+
+class BodyLimitTests(SynchronousTestCase):
+    """
+    L{NanoRequest} refuses bodies over the app's max_body_mb while they arrive.
+    """
+
+    def setUp(self):
+        clock = Clock()
+        registry = AppRegistry()
+        registry.add(_readyApp(clock, max_body_mb=1))
+        self.site = NanoSite(HostRouter(registry, clock), reactor=clock)
+
+    def request(self):
+        channel = DummyChannel()
+        channel.site = self.site
+        request = NanoRequest(channel, False)
+        request.requestHeaders.setRawHeaders(b"host", [b"a.test"])
+        return request
+
+    def test_contentLength(self):
+        """
+        A Content-Length over the limit is refused with 413 at once and the
+        connection closes.
+        """
+        request = self.request()
+        request.gotLength(1024 * 1024 + 1)
+        out = request.channel.transport.written.getvalue()
+        self.assertTrue(out.startswith(b"HTTP/1.1 413 Payload Too Large\r\n"), out)
+        self.assertIn(b'"limit_bytes": 1048576', out)
+
+    def test_chunked(self):
+        """
+        A chunked body is counted as it arrives and refused when it passes the limit;
+        the rest is not stored.
+        """
+        request = self.request()
+        request.gotLength(None)
+        request.handleContentChunk(b"x" * (1024 * 1024))
+        self.assertEqual(request.channel.transport.written.getvalue(), b"")
+        request.handleContentChunk(b"y")
+        self.assertIn(b"413", request.channel.transport.written.getvalue())
+        request.handleContentChunk(b"z" * 1000)
+        self.assertEqual(request.content.tell(), 1024 * 1024)
