@@ -1,0 +1,311 @@
+// The ES module linker: links and evaluates the module functions that
+// nano/isolate/modules.py makes out of an app's module graph (V8 here runs classic
+// scripts only, so each module arrives as a generator function expression).
+// Spec: https://tc39.es/ecma262/#sec-source-text-module-records (approximated: imported
+// bindings are copied when the importer starts evaluating, exports are live getters,
+// cycles see partially initialised namespaces; see modules.py).
+// Host operations: none. Offers nano.registerModule(path, fn) and
+// nano.evaluateModules(entryPath) to the bridge.
+//
+// Protocol with the generated code (`__nano_mod` is the per-module object below):
+//   first gen.next():  __nano_link() calls __nano_mod.link(deps, getters, reexports,
+//                      stars, checks) and __nano_mod.name(fn) for anonymous defaults;
+//   second gen.next(): __nano_bind() calls __nano_mod.bind(path, names) and
+//                      __nano_mod.import(path); then the module body runs, which may use
+//                      __nano_mod.dyn(path) (dynamic import), __nano_mod.meta
+//                      (import.meta), __nano_mod.name(value) and __nano_mod.json(text).
+
+const ObjectCreate = Object.create;
+const ObjectDefineProperty = Object.defineProperty;
+const ObjectFreeze = Object.freeze;
+const ObjectKeys = Object.keys;
+const ObjectPreventExtensions = Object.preventExtensions;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const ReflectApply = Reflect.apply;
+const ArrayPrototypeSort = Array.prototype.sort;
+const ArrayPrototypePush = Array.prototype.push;
+const PromiseCtor = Promise;
+const PromisePrototypeThen = Promise.prototype.then;
+const JSONParse = JSON.parse;
+const SymbolToStringTag = Symbol.toStringTag;
+const TypeErrorCtor = TypeError;
+const SyntaxErrorCtor = SyntaxError;
+const ReferenceErrorCtor = ReferenceError;
+const StringCtor = String;
+const GeneratorFunctionPrototype = ObjectGetPrototypeOf(function* () {});
+const AsyncGeneratorFunctionPrototype = ObjectGetPrototypeOf(async function* () {});
+const GeneratorNext = GeneratorFunctionPrototype.prototype.next;
+const AsyncGeneratorNext = AsyncGeneratorFunctionPrototype.prototype.next;
+
+const NEW = 0;
+const LINKED = 1;
+const EVALUATING = 2;
+const EVALUATED = 3;
+const FAILED = 4;
+
+// path -> record; a null-prototype dictionary (no Map methods user code could patch).
+const records = ObjectCreate(null);
+const order = [];
+
+function then(promise, onFulfilled, onRejected) {
+  return ReflectApply(PromisePrototypeThen, promise, [onFulfilled, onRejected]);
+}
+
+function recordOf(path) {
+  const record = records[path];
+  if (record === undefined) {
+    throw new TypeErrorCtor("Cannot find module '" + StringCtor(path) + "'");
+  }
+  return record;
+}
+
+function makeApi(record) {
+  const api = ObjectCreate(null);
+  api.link = function link(deps, getters, reexports, stars, checks) {
+    if (record.deps !== null) return;
+    record.deps = deps;
+    record.getters = getters;
+    record.reexports = reexports;
+    record.stars = stars;
+    record.checks = checks;
+  };
+  api.import = function importNamespace(path) {
+    return recordOf(path).namespace;
+  };
+  api.bind = function bind(path, names) {
+    const namespace = recordOf(path).namespace;
+    const values = [];
+    for (let i = 0; i < names.length; i++) {
+      let value;
+      try {
+        value = namespace[names[i]];
+      } catch (e) {
+        // A cycle: the binding is not initialised yet (CommonJS-like semantics).
+        if (!(e instanceof ReferenceErrorCtor)) throw e;
+      }
+      ObjectDefineProperty(values, i, { value, writable: true, enumerable: true, configurable: true });
+    }
+    return values;
+  };
+  api.name = function name(value) {
+    if (typeof value !== "function") return;
+    const descriptor = ObjectGetOwnPropertyDescriptor(value, "name");
+    if (descriptor !== undefined && descriptor.value === "__nano_default" && descriptor.configurable) {
+      ObjectDefineProperty(value, "name", { value: "default" });
+    }
+  };
+  api.dyn = function dyn(path) {
+    return dynamicImport(path);
+  };
+  api.json = function json(text) {
+    return JSONParse(text);
+  };
+  const meta = ObjectCreate(null);
+  meta.url = "file:///" + record.path;
+  api.meta = meta;
+  return ObjectFreeze(api);
+}
+
+nano.registerModule = function registerModule(path, fn) {
+  path = StringCtor(path);
+  if (typeof fn !== "function") {
+    throw new TypeErrorCtor("registerModule: expected a module function for " + path);
+  }
+  if (records[path] !== undefined) {
+    throw new TypeErrorCtor("registerModule: module " + path + " is already registered");
+  }
+  const namespace = ObjectCreate(null);
+  ObjectDefineProperty(namespace, SymbolToStringTag, {
+    value: "Module", writable: false, enumerable: false, configurable: false,
+  });
+  const record = {
+    path, fn, namespace,
+    isAsync: ObjectGetPrototypeOf(fn) === AsyncGeneratorFunctionPrototype,
+    status: NEW, generator: null, error: undefined, promise: undefined,
+    deps: null, getters: null, reexports: null, stars: null, checks: null,
+    exports: null, resolving: false, defined: false,
+  };
+  record.api = makeApi(record);
+  records[path] = record;
+  ReflectApply(ArrayPrototypePush, order, [record]);
+};
+
+function link(record) {
+  if (record.status !== NEW) return;
+  record.status = LINKED;
+  const generator = ReflectApply(record.fn, undefined, [record.api]);
+  record.generator = generator;
+  if (record.isAsync) {
+    // The body runs synchronously up to its first `yield`; nothing to wait for.
+    then(ReflectApply(AsyncGeneratorNext, generator, []), undefined, nano.reportError);
+  } else {
+    ReflectApply(GeneratorNext, generator, []);
+  }
+  if (record.deps === null) {
+    throw new TypeErrorCtor("module " + record.path + " did not link (not made by modules.py?)");
+  }
+}
+
+function namespaceGetter(record, name) {
+  return () => record.namespace[name];
+}
+
+// The export table of a record: name -> {get, origin} (origin identifies the binding, to
+// detect ambiguous `export *` names).
+function exportsOf(record) {
+  if (record.exports !== null) return record.exports;
+  const table = ObjectCreate(null);
+  if (record.resolving) return table;  // a cycle through `export *`
+  record.resolving = true;
+  const getters = record.getters;
+  const own = ObjectKeys(getters);
+  for (let i = 0; i < own.length; i++) {
+    table[own[i]] = { get: getters[own[i]], origin: record.path + "\u0000" + own[i] };
+  }
+  const reexports = record.reexports;
+  const names = ObjectKeys(reexports);
+  for (let i = 0; i < names.length; i++) {
+    const target = recordOf(reexports[names[i]][0]);
+    const imported = reexports[names[i]][1];
+    if (imported === null) {
+      table[names[i]] = { get: () => target.namespace, origin: target.path + "\u0000*" };
+    } else {
+      const resolved = exportsOf(target)[imported];
+      table[names[i]] = {
+        get: namespaceGetter(target, imported),
+        origin: resolved !== undefined ? resolved.origin : target.path + "\u0000" + imported,
+      };
+    }
+  }
+  const starred = ObjectCreate(null);
+  for (let i = 0; i < record.stars.length; i++) {
+    const target = recordOf(record.stars[i]);
+    const theirs = exportsOf(target);
+    const keys = ObjectKeys(theirs);
+    for (let j = 0; j < keys.length; j++) {
+      const name = keys[j];
+      if (name === "default" || table[name] !== undefined) continue;
+      const previous = starred[name];
+      if (previous === undefined) {
+        starred[name] = { get: namespaceGetter(target, name), origin: theirs[name].origin };
+      } else if (previous !== null && previous.origin !== theirs[name].origin) {
+        starred[name] = null;  // ambiguous: left out, as the spec says
+      }
+    }
+  }
+  const starNames = ObjectKeys(starred);
+  for (let i = 0; i < starNames.length; i++) {
+    if (starred[starNames[i]] !== null) table[starNames[i]] = starred[starNames[i]];
+  }
+  record.resolving = false;
+  record.exports = table;
+  return table;
+}
+
+function defineNamespace(record) {
+  if (record.defined) return;
+  record.defined = true;
+  const table = exportsOf(record);
+  const names = ReflectApply(ArrayPrototypeSort, ObjectKeys(table), []);
+  for (let i = 0; i < names.length; i++) {
+    ObjectDefineProperty(record.namespace, names[i], {
+      get: table[names[i]].get, set: undefined, enumerable: true, configurable: false,
+    });
+  }
+  ObjectPreventExtensions(record.namespace);
+}
+
+function linkAll() {
+  for (let i = 0; i < order.length; i++) link(order[i]);
+  for (let i = 0; i < order.length; i++) defineNamespace(order[i]);
+  for (let i = 0; i < order.length; i++) {
+    const record = order[i];
+    const checks = record.checks;
+    if (checks === null || checks.length === 0) continue;
+    for (let j = 0; j < checks.length; j++) {
+      const target = recordOf(checks[j][0]);
+      if (exportsOf(target)[checks[j][1]] === undefined) {
+        const error = new SyntaxErrorCtor(
+          "The requested module '" + target.path + "' does not provide an export named '" +
+          StringCtor(checks[j][1]) + "' (imported by " + record.path + ")");
+        fail(record, error);
+        throw error;
+      }
+    }
+    record.checks = null;
+  }
+}
+
+function fail(record, error) {
+  if (record.status === FAILED) return;
+  record.status = FAILED;
+  record.error = error;
+}
+
+function finish(record) {
+  record.status = EVALUATED;
+  ObjectFreeze(record.namespace);
+}
+
+// Evaluates a record after its dependencies (depth first, in import order). Returns
+// undefined when everything ran synchronously, else a promise (top-level await).
+function evaluate(record) {
+  const status = record.status;
+  if (status === EVALUATED || status === EVALUATING) return record.promise;
+  if (status === FAILED) throw record.error;
+  record.status = EVALUATING;
+  return continueFrom(record, 0);
+}
+
+function continueFrom(record, index) {
+  try {
+    const deps = record.deps;
+    for (; index < deps.length; index++) {
+      const pending = evaluate(recordOf(deps[index]));
+      if (pending !== undefined) {
+        const next = index + 1;
+        record.promise = then(pending, () => continueFrom(record, next), (error) => {
+          fail(record, error);
+          throw error;
+        });
+        return record.promise;
+      }
+    }
+    if (record.isAsync) {
+      record.promise = then(ReflectApply(AsyncGeneratorNext, record.generator, []), () => {
+        finish(record);
+      }, (error) => {
+        fail(record, error);
+        throw error;
+      });
+      return record.promise;
+    }
+    ReflectApply(GeneratorNext, record.generator, []);
+  } catch (error) {
+    fail(record, error);
+    throw error;
+  }
+  finish(record);
+  return undefined;
+}
+
+function dynamicImport(path) {
+  return new PromiseCtor((resolve) => {
+    const record = recordOf(path);
+    linkAll();
+    const pending = evaluate(record);
+    resolve(pending === undefined ? record.namespace : then(pending, () => record.namespace));
+  });
+}
+
+// Evaluates the graph from its entry (every module must be registered first) and returns
+// the entry's namespace object, or a promise of it when a module uses top-level await.
+// A module that threw throws the same error again on later evaluations.
+nano.evaluateModules = function evaluateModules(entryPath) {
+  const record = recordOf(StringCtor(entryPath));
+  linkAll();
+  const pending = evaluate(record);
+  if (pending === undefined) return record.namespace;
+  return then(pending, () => record.namespace);
+};
