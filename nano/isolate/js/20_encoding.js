@@ -1,13 +1,13 @@
-// The Encoding Standard's API (TextEncoder, TextDecoder) and its decoders for every
-// encoding of the standard, plus the HTML base64 utilities atob() and btoa().
-// Spec: https://encoding.spec.whatwg.org/ (API, UTF-8, UTF-16BE/LE, single-byte,
-// x-user-defined, replacement; the multi-byte CJK decoders are in 21_encoding_legacy.js)
-// and https://html.spec.whatwg.org/multipage/webappapis.html#atob with
-// https://infra.spec.whatwg.org/#forgiving-base64.
+// The Encoding Standard's decoders for every encoding of the standard, the label table
+// and the decoder object behind TextDecoder. TextEncoder/TextDecoder themselves are in
+// 23_text_encoding.js, the multi-byte CJK decoders in 21_encoding_legacy.js, atob/btoa in
+// 22_base64.js.
+// Spec: https://encoding.spec.whatwg.org/ (names and labels, UTF-8, UTF-16BE/LE,
+// single-byte, x-user-defined, replacement, TextDecoder's decode steps).
 // Host operations: none. Legacy index tables come from the loader as
 // `nano.encodingTables` (built by nano/isolate/encodings.py) and are unpacked on first use.
 //
-// Internals this file puts on `nano` for other prelude files:
+// Internals on `nano` for other prelude files (from this file unless noted):
 //   nano.getEncoding(label)        "get an encoding": the lowercased encoding name for a
 //                                  label ("utf-8", "shift_jis", ...) or null.
 //   nano.createDecoder(label, {fatal, ignoreBOM})
@@ -15,9 +15,9 @@
 //                                  decode(bytes, stream)} with TextDecoder.decode()'s
 //                                  semantics (bytes: Uint8Array or null; stream: boolean;
 //                                  BOM handling included); throws RangeError for unknown
-//                                  and "replacement" labels. For TextDecoderStream.
-//   nano.utf8Encode(string)        Uint8Array (lone surrogates become U+FFFD).
-//   nano.utf8EncodeInto(string, u8) {read, written} as TextEncoder.encodeInto().
+//                                  and "replacement" labels. For TextDecoderStream: call
+//                                  decode(chunk, true) per chunk and decode(null, false)
+//                                  to flush.
 //   nano.utf8Decode(u8)            string; U+FFFD for errors; a leading BOM is KEPT (the
 //   nano.utf8DecodeWithoutBOM(u8)  spec's "UTF-8 decode without BOM"; both names).
 //   nano.utf8DecodeStripBOM(u8)    the spec's "UTF-8 decode": a leading BOM is dropped
@@ -25,19 +25,17 @@
 //   nano.utf8DecodeOrFail(u8)      "UTF-8 decode without BOM or fail": string or null.
 //   nano.isomorphicDecode(u8)      string with one code unit per byte.
 //   nano.isomorphicEncode(string)  Uint8Array of the low byte of each code unit.
-//   nano.base64Encode(u8)          string (standard alphabet, padded).
-//   nano.base64Decode(string)      forgiving-base64 decode: Uint8Array, or null on failure.
-//   nano.bufferSourceBytes(value)  a Uint8Array over the memory of an ArrayBuffer,
+//   nano.utf8Encode(string)        (23_text_encoding.js) Uint8Array; lone surrogates
+//                                  become U+FFFD.
+//   nano.utf8EncodeInto(string, u8) (23) {read, written} as TextEncoder.encodeInto().
+//   nano.bufferSourceBytes(value)  (23) a Uint8Array over the memory of an ArrayBuffer,
 //                                  SharedArrayBuffer or ArrayBufferView, else undefined.
+//   nano.base64Encode(u8), nano.base64Decode(string)  (22_base64.js).
 // The multi-byte decoders of 21_encoding_legacy.js use nano.encodingIndex(name) and
-// register themselves in nano.legacyDecoders.
+// nano.encodingHandler, and register themselves in nano.legacyDecoders.
 
-const ObjectDefineProperty = Object.defineProperty;
-const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
-const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ReflectApply = Reflect.apply;
-const FunctionPrototypeCall = Function.prototype.call;
-const uncurry = (fn) => FunctionPrototypeCall.bind(fn);
+const uncurry = (fn) => Function.prototype.call.bind(fn);
 const StringCtor = String;
 const StringFromCharCode = String.fromCharCode;
 const StringCharCodeAt = uncurry(String.prototype.charCodeAt);
@@ -47,34 +45,12 @@ const StringToLowerCase = uncurry(String.prototype.toLowerCase);
 const MapCtor = Map;
 const MapGet = uncurry(Map.prototype.get);
 const MapSet = uncurry(Map.prototype.set);
-const ErrorCtor = Error;
 const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 const Uint8ArrayCtor = Uint8Array;
 const Uint16ArrayCtor = Uint16Array;
 const Int32ArrayCtor = Int32Array;
-const ArrayBufferIsView = ArrayBuffer.isView;
-const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
-const TypedArraySubarray = uncurry(TypedArrayPrototype.subarray);
-const getter = (proto, name) => uncurry(ObjectGetOwnPropertyDescriptor(proto, name).get);
-const TypedArrayTag = getter(TypedArrayPrototype, Symbol.toStringTag);
-const TypedArrayBuffer = getter(TypedArrayPrototype, "buffer");
-const TypedArrayByteOffset = getter(TypedArrayPrototype, "byteOffset");
-const TypedArrayByteLength = getter(TypedArrayPrototype, "byteLength");
-const DataViewBuffer = getter(DataView.prototype, "buffer");
-const DataViewByteOffset = getter(DataView.prototype, "byteOffset");
-const DataViewByteLength = getter(DataView.prototype, "byteLength");
-const ArrayBufferByteLength = getter(ArrayBuffer.prototype, "byteLength");
-const SharedArrayBufferCtor = (function findSharedArrayBuffer() {
-  if (typeof SharedArrayBuffer === "function") return SharedArrayBuffer;
-  try {
-    return new WebAssembly.Memory({ shared: true, initial: 0, maximum: 0 }).buffer.constructor;
-  } catch (e) {
-    return undefined;
-  }
-})();
-const SharedArrayBufferByteLength = SharedArrayBufferCtor === undefined ? undefined
-  : getter(SharedArrayBufferCtor.prototype, "byteLength");
+const TypedArraySubarray = uncurry(Object.getPrototypeOf(Uint8Array.prototype).subarray);
 
 // ---------------------------------------------------------------------------------------
 // Names and labels (https://encoding.spec.whatwg.org/#names-and-labels): one string per
@@ -606,104 +582,6 @@ function utf8DecodeOrFail(bytes) {
   return outTake();
 }
 
-// The number of UTF-8 bytes for s (lone surrogates count as U+FFFD).
-function utf8Length(s) {
-  const n = s.length;
-  let length = n;
-  for (let i = 0; i < n; i++) {
-    const c = StringCharCodeAt(s, i);
-    if (c < 0x80) continue;
-    if (c < 0x800) {
-      length += 1;
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const d = StringCharCodeAt(s, i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        length += 2;
-        i++;
-      } else {
-        length += 2;
-      }
-    } else {
-      length += 2;
-    }
-  }
-  return length;
-}
-
-function utf8Encode(s) {
-  const n = s.length;
-  const out = new Uint8ArrayCtor(utf8Length(s));
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    let c = StringCharCodeAt(s, i);
-    if (c < 0x80) {
-      out[o++] = c;
-    } else if (c < 0x800) {
-      out[o++] = 0xc0 | (c >> 6);
-      out[o++] = 0x80 | (c & 0x3f);
-    } else {
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const d = c <= 0xdbff && i + 1 < n ? StringCharCodeAt(s, i + 1) : 0;
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          i++;
-          out[o++] = 0xf0 | (c >> 18);
-          out[o++] = 0x80 | ((c >> 12) & 0x3f);
-          out[o++] = 0x80 | ((c >> 6) & 0x3f);
-          out[o++] = 0x80 | (c & 0x3f);
-          continue;
-        }
-        c = 0xfffd;
-      }
-      out[o++] = 0xe0 | (c >> 12);
-      out[o++] = 0x80 | ((c >> 6) & 0x3f);
-      out[o++] = 0x80 | (c & 0x3f);
-    }
-  }
-  return out;
-}
-
-function utf8EncodeInto(s, dest) {
-  const n = s.length;
-  const capacity = dest.length;
-  let read = 0;
-  let written = 0;
-  while (read < n) {
-    let c = StringCharCodeAt(s, read);
-    let units = 1;
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const d = c <= 0xdbff && read + 1 < n ? StringCharCodeAt(s, read + 1) : 0;
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        units = 2;
-      } else {
-        c = 0xfffd;
-      }
-    }
-    if (c < 0x80) {
-      if (written + 1 > capacity) break;
-      dest[written++] = c;
-    } else if (c < 0x800) {
-      if (written + 2 > capacity) break;
-      dest[written++] = 0xc0 | (c >> 6);
-      dest[written++] = 0x80 | (c & 0x3f);
-    } else if (c < 0x10000) {
-      if (written + 3 > capacity) break;
-      dest[written++] = 0xe0 | (c >> 12);
-      dest[written++] = 0x80 | ((c >> 6) & 0x3f);
-      dest[written++] = 0x80 | (c & 0x3f);
-    } else {
-      if (written + 4 > capacity) break;
-      dest[written++] = 0xf0 | (c >> 18);
-      dest[written++] = 0x80 | ((c >> 12) & 0x3f);
-      dest[written++] = 0x80 | ((c >> 6) & 0x3f);
-      dest[written++] = 0x80 | (c & 0x3f);
-    }
-    read += units;
-  }
-  return { read, written };
-}
-
 function isomorphicDecode(bytes) {
   let s = "";
   for (let i = 0; i < bytes.length; i += OUT_LIMIT) {
@@ -719,280 +597,17 @@ function isomorphicEncode(s) {
   return out;
 }
 
-// A Uint8Array over the bytes of a BufferSource (AllowShared), or undefined.
-function bufferSourceBytes(value) {
-  if (value === null || typeof value !== "object") return undefined;
-  if (ArrayBufferIsView(value)) {
-    if (TypedArrayTag(value) !== undefined) {
-      return new Uint8ArrayCtor(TypedArrayBuffer(value), TypedArrayByteOffset(value),
-        TypedArrayByteLength(value));
-    }
-    return new Uint8ArrayCtor(DataViewBuffer(value), DataViewByteOffset(value),
-      DataViewByteLength(value));
-  }
-  try {
-    ArrayBufferByteLength(value);
-    return new Uint8ArrayCtor(value);
-  } catch (e) {
-    // Not an ArrayBuffer.
-  }
-  if (SharedArrayBufferByteLength !== undefined) {
-    try {
-      SharedArrayBufferByteLength(value);
-      return new Uint8ArrayCtor(value);
-    } catch (e) {
-      // Not a SharedArrayBuffer.
-    }
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------
-// WebIDL conversions.
-
-function toDOMString(value) {
-  if (typeof value === "string") return value;
-  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  return StringCtor(value);
-}
-
-function dictionary(value, what) {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "object" && typeof value !== "function") {
-    throw new TypeErrorCtor("Failed to execute '" + what + "': The provided value is not of type 'object'.");
-  }
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------
-// TextDecoder and TextEncoder.
-
-class TextDecoder {
-  #decoder;
-
-  constructor(label = undefined, options = undefined) {
-    const name = label === undefined ? "utf-8" : toDOMString(label);
-    const dict = dictionary(options, "TextDecoder constructor");
-    const fatal = dict !== undefined && !!dict.fatal;
-    const ignoreBOM = dict !== undefined && !!dict.ignoreBOM;
-    const encoding = getEncoding(name);
-    if (encoding === null || encoding === "replacement") {
-      throw new RangeErrorCtor("Failed to construct 'TextDecoder': The encoding label provided ('" +
-        name + "') is invalid.");
-    }
-    this.#decoder = new Decoder(encoding, fatal, ignoreBOM);
-  }
-
-  static #check(self, what) {
-    if (self === null || typeof self !== "object" || !(#decoder in self)) {
-      throw new TypeErrorCtor("Illegal invocation: TextDecoder." + what +
-        " called on an object that is not a TextDecoder");
-    }
-    return self.#decoder;
-  }
-
-  get encoding() {
-    return TextDecoder.#check(this, "encoding").encoding;
-  }
-
-  get fatal() {
-    return TextDecoder.#check(this, "fatal").fatal;
-  }
-
-  get ignoreBOM() {
-    return TextDecoder.#check(this, "ignoreBOM").ignoreBOM;
-  }
-
-  decode(input = undefined, options = undefined) {
-    const decoder = TextDecoder.#check(this, "decode");
-    let bytes = null;
-    if (input !== undefined) {
-      bytes = bufferSourceBytes(input);
-      if (bytes === undefined) {
-        throw new TypeErrorCtor("Failed to execute 'decode' on 'TextDecoder': The provided value " +
-          "is not of type '(ArrayBuffer or ArrayBufferView)'.");
-      }
-    }
-    const dict = dictionary(options, "decode' on 'TextDecoder");
-    const stream = dict !== undefined && !!dict.stream;
-    return decoder.decode(bytes, stream);
-  }
-}
-
-const encoders = new WeakSet();
-
-class TextEncoder {
-  constructor() {
-    encoders.add(this);
-  }
-
-  static #check(self, what) {
-    if (!encoders.has(self)) {
-      throw new TypeErrorCtor("Illegal invocation: TextEncoder." + what +
-        " called on an object that is not a TextEncoder");
-    }
-  }
-
-  get encoding() {
-    TextEncoder.#check(this, "encoding");
-    return "utf-8";
-  }
-
-  encode(input = undefined) {
-    TextEncoder.#check(this, "encode");
-    return utf8Encode(input === undefined ? "" : toDOMString(input));
-  }
-
-  encodeInto(source, destination) {
-    TextEncoder.#check(this, "encodeInto");
-    if (arguments.length < 2) {
-      throw new TypeErrorCtor("Failed to execute 'encodeInto' on 'TextEncoder': 2 arguments " +
-        "required, but only " + arguments.length + " present.");
-    }
-    const s = toDOMString(source);
-    if (!ArrayBufferIsView(destination) || TypedArrayTag(destination) !== "Uint8Array") {
-      throw new TypeErrorCtor("Failed to execute 'encodeInto' on 'TextEncoder': parameter 2 " +
-        "is not of type 'Uint8Array'.");
-    }
-    return utf8EncodeInto(s, destination);
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Base64 (https://infra.spec.whatwg.org/#forgiving-base64).
-
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const BASE64_CODES = new Uint8ArrayCtor(64);
-const BASE64_VALUES = new Uint8ArrayCtor(128).fill(255);
-for (let i = 0; i < 64; i++) {
-  BASE64_CODES[i] = StringCharCodeAt(BASE64, i);
-  BASE64_VALUES[BASE64_CODES[i]] = i;
-}
-
-function base64Encode(bytes) {
-  const n = bytes.length;
-  const out = new Uint8ArrayCtor(((n + 2) / 3 | 0) * 4);
-  let o = 0;
-  let i = 0;
-  for (; i + 2 < n; i += 3) {
-    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out[o++] = BASE64_CODES[v >> 18];
-    out[o++] = BASE64_CODES[(v >> 12) & 63];
-    out[o++] = BASE64_CODES[(v >> 6) & 63];
-    out[o++] = BASE64_CODES[v & 63];
-  }
-  if (i < n) {
-    const v = (bytes[i] << 16) | (i + 1 < n ? bytes[i + 1] << 8 : 0);
-    out[o++] = BASE64_CODES[v >> 18];
-    out[o++] = BASE64_CODES[(v >> 12) & 63];
-    out[o++] = i + 1 < n ? BASE64_CODES[(v >> 6) & 63] : 0x3d;
-    out[o++] = 0x3d;
-  }
-  return isomorphicDecode(out);
-}
-
-// Forgiving-base64 decode: a Uint8Array, or null for failure.
-function base64Decode(data) {
-  const values = new Uint8ArrayCtor(data.length);
-  let n = 0;
-  let padding = 0;
-  for (let i = 0; i < data.length; i++) {
-    const c = StringCharCodeAt(data, i);
-    if (isAsciiWhitespace(c)) continue;
-    if (c === 0x3d) {
-      padding++;
-      continue;
-    }
-    // Anything after "=" (other than more "=" or whitespace) is invalid.
-    if (padding !== 0 || c >= 128 || BASE64_VALUES[c] === 255) return null;
-    values[n++] = BASE64_VALUES[c];
-  }
-  if (padding !== 0 && (padding > 2 || (n + padding) % 4 !== 0)) return null;
-  if (n % 4 === 1) return null;
-  const out = new Uint8ArrayCtor((n * 3) >> 2);
-  let o = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const v = (values[i] << 18) | (values[i + 1] << 12) | (values[i + 2] << 6) | values[i + 3];
-    out[o++] = v >> 16;
-    out[o++] = (v >> 8) & 255;
-    out[o++] = v & 255;
-  }
-  if (n - i === 2) {
-    out[o++] = (values[i] << 2) | (values[i + 1] >> 4);
-  } else if (n - i === 3) {
-    const v = (values[i] << 12) | (values[i + 1] << 6) | values[i + 2];
-    out[o++] = v >> 10;
-    out[o++] = (v >> 2) & 255;
-  }
-  return out;
-}
-
-function invalidCharacter(message) {
-  const DOMExceptionCtor = nano.DOMException;
-  if (typeof DOMExceptionCtor === "function") {
-    return new DOMExceptionCtor(message, "InvalidCharacterError");
-  }
-  const error = new ErrorCtor(message);
-  error.name = "InvalidCharacterError";
-  return error;
-}
-
-function requireArgument(count, what) {
-  if (count < 1) {
-    throw new TypeErrorCtor("Failed to execute '" + what + "': 1 argument required, but only 0 present.");
-  }
-}
-
-// The wrapper objects give atob/btoa the right name and length and no prototype.
-const operations = {
-  atob(data) {
-    requireArgument(arguments.length, "atob");
-    const bytes = base64Decode(toDOMString(data));
-    if (bytes === null) {
-      throw invalidCharacter("Failed to execute 'atob': The string to be decoded is not correctly encoded.");
-    }
-    return isomorphicDecode(bytes);
-  },
-  btoa(data) {
-    requireArgument(arguments.length, "btoa");
-    const s = toDOMString(data);
-    for (let i = 0; i < s.length; i++) {
-      if (StringCharCodeAt(s, i) > 0xff) {
-        throw invalidCharacter("Failed to execute 'btoa': The string to be encoded contains " +
-          "characters outside of the Latin1 range.");
-      }
-    }
-    return base64Encode(isomorphicEncode(s));
-  },
-};
-
 // ---------------------------------------------------------------------------------------
 // Internals and globals.
 
 nano.getEncoding = (label) => getEncoding(StringCtor(label));
 nano.createDecoder = createDecoder;
+nano.Decoder = Decoder;
 nano.encodingIndex = encodingIndex;
 nano.encodingHandler = { EOQ, CONTINUE, ERROR, FINISHED, emit };
-nano.utf8Encode = utf8Encode;
-nano.utf8EncodeInto = utf8EncodeInto;
 nano.utf8Decode = utf8Decode;
 nano.utf8DecodeWithoutBOM = utf8Decode;
 nano.utf8DecodeStripBOM = utf8DecodeStripBOM;
 nano.utf8DecodeOrFail = utf8DecodeOrFail;
 nano.isomorphicDecode = isomorphicDecode;
 nano.isomorphicEncode = isomorphicEncode;
-nano.base64Encode = base64Encode;
-nano.base64Decode = base64Decode;
-nano.bufferSourceBytes = bufferSourceBytes;
-
-for (const [ctor, tag] of [[TextDecoder, "TextDecoder"], [TextEncoder, "TextEncoder"]]) {
-  ObjectDefineProperty(ctor.prototype, Symbol.toStringTag, {
-    value: tag, writable: false, enumerable: false, configurable: true,
-  });
-}
-
-nano.defineGlobal("TextDecoder", TextDecoder);
-nano.defineGlobal("TextEncoder", TextEncoder);
-nano.defineGlobal("atob", operations.atob);
-nano.defineGlobal("btoa", operations.btoa);
