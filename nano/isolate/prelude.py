@@ -11,6 +11,8 @@ the engine keeps as a handle; nothing internal is reachable from the global obje
 import json
 import os
 
+from nano.isolate.encodings import encodingTablesSource
+
 __all__ = ["preludeFiles", "buildPrelude"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,7 +46,9 @@ def _body():
     process runs).
     """
     if "body" not in _cache:
-        parts = []
+        # The legacy encodings' index tables (generated from Python's codecs, about
+        # 106 KB of packed text), unpacked by the JS side on first use.
+        parts = [encodingTablesSource() + "\n"]
         for path in preludeFiles():
             with open(path, encoding="utf-8") as f:
                 source = f.read()

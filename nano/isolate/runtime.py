@@ -206,7 +206,12 @@ class Isolate:
 
         def failed(failure):
             failure.trap(JSError)
-            raise LoadError(describeJSError(failure.value))
+            text = describeJSError(failure.value)
+            # V8 reads the sourceURL comment only after parsing the whole file, so a
+            # parse error names the script "<anonymous>": we know which module it is.
+            if text.startswith("<anonymous>:"):
+                text = path + text[len("<anonymous>"):]
+            raise LoadError(text)
 
         d = context.eval(wrapped, timeout=_SETUP_TIMEOUT)
         d.addCallbacks(lambda pair: context.call(self._registerFn, pair, timeout=_SETUP_TIMEOUT), failed)

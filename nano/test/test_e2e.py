@@ -302,3 +302,24 @@ class StartupErrorTests(SynchronousTestCase):
         server.start(expectListening=False)
         self.assertNotEqual(server.wait(), 0)
         self.assertIn("line 3", server.output)
+
+
+class PluginTests(SynchronousTestCase):
+    """
+    The installed package provides the twistd plugin.
+    """
+
+    def test_listedByTwistd(self):
+        """
+        C{twistd --help} lists the nano command, and C{twistd nano --help} documents
+        the options.
+        """
+        import subprocess
+
+        from nano.test.e2e import twistdCommand
+
+        out = subprocess.run(twistdCommand() + ["--help"], capture_output=True, text=True).stdout
+        self.assertRegex(out, r"\n\s+nano\s+Serve Cloudflare-Workers-style")
+        out = subprocess.run(twistdCommand() + ["nano", "--help"], capture_output=True, text=True).stdout
+        for option in ("--config", "--app", "--listen", "--port", "--dev", "--no-access-log"):
+            self.assertIn(option, out)

@@ -1,0 +1,2 @@
+// Runtime test app: a module without any fetch handler.
+export const version = 1;

@@ -1,0 +1,180 @@
+"""
+Tests for L{nano.isolate.runtime}: real isolates, driven by a L{PumpedReactor}.
+"""
+
+import json
+import os
+
+from twisted.trial.unittest import SynchronousTestCase
+from zope.interface.verify import verifyObject
+
+from nano.interfaces import IIsolate
+from nano.isolate.modules import ModuleLoadError, loadModuleGraph
+from nano.isolate.runtime import Isolate, IsolateFailure, LoadError, ScriptError, describeJSError
+from nano.isolate.engine import JSError
+from nano.testing import PumpedReactor
+
+APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
+
+
+class _Sink:
+    def __init__(self):
+        self.result = None
+
+    def gotResponse(self, response):
+        self.result = response
+
+    def gotError(self, error):
+        self.result = error
+
+
+class IsolateTests(SynchronousTestCase):
+    """
+    L{Isolate} loads apps and runs requests through the bridge.
+    """
+
+    def setUp(self):
+        self.reactor = PumpedReactor()
+        self.logs = []
+
+    def load(self, name, env="{}", **kw):
+        isolate = Isolate(self.reactor, name, onLog=lambda *a: self.logs.append(a), **kw)
+        self.addCleanup(isolate.close)
+        box = []
+        isolate.load(loadModuleGraph(os.path.join(APPS, name)), env).addBoth(box.append)
+        self.reactor.pump(lambda: box)
+        return isolate, box[0]
+
+    def fetch(self, isolate, path, method="GET", body=None, advance=0.0):
+        sink = _Sink()
+        isolate.fetch(method, "http://a.test" + path, ["host", "a.test"], body, sink)
+        self.reactor.pump(lambda: sink.result is not None, advance=advance)
+        return sink.result
+
+    def test_interface(self):
+        """
+        L{Isolate} provides L{IIsolate}.
+        """
+        isolate, _ = self.load("rt-basic")
+        self.assertTrue(verifyObject(IIsolate, isolate))
+
+    def test_request(self):
+        """
+        A request reaches the handler with its method, URL and body.
+        """
+        isolate, loaded = self.load("rt-basic")
+        self.assertIsNone(loaded)
+        response = self.fetch(isolate, "/x", method="POST", body=b"data \xe2\x9c\x93")
+        self.assertEqual((response.status, response.body), (200, "POST /x data \u2713".encode()))
+
+    def test_env(self):
+        """
+        The app's env is the JSON given at load.
+        """
+        isolate, _ = self.load("rt-basic", env=json.dumps({"A": 1, "B": {"c": [True]}}))
+        self.assertEqual(json.loads(self.fetch(isolate, "/env").body), {"A": 1, "B": {"c": [True]}})
+
+    def test_concurrent(self):
+        """
+        Requests are in flight concurrently; timers driven by the reactor clock
+        complete them in deadline order.
+        """
+        isolate, _ = self.load("rt-basic")
+        sinks = []
+        for ms in (30, 10, 20):
+            sink = _Sink()
+            sinks.append(sink)
+            isolate.fetch("GET", "http://a.test/delay?ms=%d" % ms, [], None, sink)
+        self.assertEqual(isolate.inflight, 3)
+        self.reactor.pump(lambda: all(s.result is not None for s in sinks), advance=0.005)
+        self.assertEqual([s.result.body for s in sinks], [b"after 30", b"after 10", b"after 20"])
+        self.assertEqual(isolate.inflight, 0)
+
+    def test_cancelAbortsSignal(self):
+        """
+        Cancelling a request aborts its C{request.signal} in JS.
+        """
+        isolate, _ = self.load("rt-basic")
+        rid = isolate.fetch("GET", "http://a.test/hang?one", [], None, _Sink())
+        self.reactor.pump(lambda: isolate._outbox == [])
+        isolate.cancel(rid)
+        self.assertEqual(json.loads(self.fetch(isolate, "/aborted").body), ["?one"])
+
+    def test_syntaxErrorPosition(self):
+        """
+        A syntax error found by the module parser names file, line and column.
+        """
+        error = self.assertRaises(ModuleLoadError, loadModuleGraph, os.path.join(APPS, "e2e-broken"))
+        self.assertTrue(str(error).startswith("index.js:4:"), str(error))
+        self.assertIn("SyntaxError", str(error))
+
+    def test_earlyErrorPosition(self):
+        """
+        An early error only V8 finds is a L{LoadError} with file, line and column.
+        """
+        _, result = self.load("rt-early")
+        self.assertIsInstance(result.value, LoadError)
+        self.assertEqual(str(result.value), "index.js:4:5: SyntaxError: Identifier 'answer' has already been declared")
+
+    def test_topLevelThrow(self):
+        """
+        A module that throws while evaluated is a L{LoadError} with the message and
+        where it was thrown.
+        """
+        _, result = self.load("rt-throws")
+        self.assertIsInstance(result.value, LoadError)
+        self.assertIn("Error: not configured", str(result.value))
+        self.assertIn("index.js:5", str(result.value))
+
+    def test_noHandler(self):
+        """
+        A module with no fetch handler is a L{LoadError} that says what is expected.
+        """
+        _, result = self.load("rt-nohandler")
+        self.assertIsInstance(result.value, LoadError)
+        self.assertIn("no fetch handler", str(result.value))
+
+    def test_runaway(self):
+        """
+        A handler that never yields is terminated once it ran past the CPU limit:
+        its request (and every other in flight) fails with L{IsolateFailure}; the
+        isolate is closed.
+        """
+        isolate, _ = self.load("rt-runaway", cpuLimit=0.05)
+        other = _Sink()
+        isolate.fetch("GET", "http://a.test/", [], None, other)
+        result = self.fetch(isolate, "/spin", advance=0.05)
+        self.assertIsInstance(result, IsolateFailure)
+        self.assertEqual(result.kind, "cpu")
+        self.assertTrue(isolate.closed)
+
+    def test_closeFailsRequests(self):
+        """
+        Closing the isolate fails its requests in flight.
+        """
+        isolate, _ = self.load("rt-basic")
+        sink = _Sink()
+        isolate.fetch("GET", "http://a.test/hang", [], None, sink)
+        self.reactor.pump(lambda: isolate._outbox == [])
+        isolate.close()
+        self.assertIsInstance(sink.result, IsolateFailure)
+        self.assertEqual(sink.result.kind, "closed")
+
+
+class DescribeJSErrorTests(SynchronousTestCase):
+    """
+    L{describeJSError} turns V8's report into file:line:column.
+    """
+
+    def test_caret(self):
+        """
+        The column comes from the caret line under the source line.
+        """
+        error = JSError("app/x.js:3: SyntaxError: Unexpected token ';'\nlet x = ;\n        ^\n\nSyntaxError: ...")
+        self.assertEqual(describeJSError(error), "app/x.js:3:9: SyntaxError: Unexpected token ';'")
+
+    def test_noLocation(self):
+        """
+        Without a location, the first line is kept.
+        """
+        self.assertEqual(describeJSError(JSError("execution terminated")), "execution terminated")
