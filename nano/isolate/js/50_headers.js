@@ -20,11 +20,14 @@
 //   nano.headerListGet(list, name)       combined value for a lowercase name, or null
 //   nano.headerListContains(list, name)  true if the lowercase name is present
 //   nano.isHeaders(value)                brand check
+//   nano.headerName(v), headerValue(v)   convert + validate (TypeError) a name (returned
+//                                        lowercase) or a value (returned normalised)
 
 const ObjectDefineProperty = Object.defineProperty;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
-const ObjectKeys = Reflect.ownKeys;
-const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const ObjectKeys = Object.keys;
+const ObjectGetOwnPropertySymbols = Object.getOwnPropertySymbols;
+const ObjectPrototypePropertyIsEnumerable = Object.prototype.propertyIsEnumerable;
 const ReflectApply = Reflect.apply;
 const StringCtor = String;
 const TypeErrorCtor = TypeError;
@@ -33,6 +36,13 @@ const SymbolToStringTag = Symbol.toStringTag;
 const RegExpPrototypeTest = RegExp.prototype.test;
 const StringPrototypeToLowerCase = String.prototype.toLowerCase;
 const ArrayPrototypeSort = Array.prototype.sort;
+const MapCtor = Map;
+const MapPrototypeGet = Map.prototype.get;
+const MapPrototypeSet = Map.prototype.set;
+const ArrayIsArray = Array.isArray;
+const ArrayPrototypeValues = Array.prototype.values;
+const ArrayIteratorPrototype = ObjectGetPrototypeOf([][Symbol.iterator]());
+const ArrayIteratorNext = ArrayIteratorPrototype.next;
 const IteratorPrototype = ObjectGetPrototypeOf(ObjectGetPrototypeOf([][SymbolIterator]()));
 
 // https://fetch.spec.whatwg.org/#header-name (token) and #header-value.
@@ -41,10 +51,11 @@ const UPPER = /[A-Z]/;
 // A value (already normalised) is invalid if it has NUL, CR or LF, or is not a
 // ByteString (a code unit above 0xFF).
 const BAD_VALUE = /[\0\r\n\u0100-\uffff]/;
+// The common case: a valid value with no whitespace to strip at either end.
+const PLAIN_VALUE = /^(?:[^\t\n\r \0\u0100-\uffff](?:[^\0\r\n\u0100-\uffff]*[^\t\n\r \0\u0100-\uffff])?)?$/;
 const EDGE_WS = /^[\t\n\r ]|[\t\n\r ]$/;
 const LEADING_WS = /^[\t\n\r ]+/;
 const TRAILING_WS = /[\t\n\r ]+$/;
-const NON_BYTE = /[\u0100-\uffff]/;
 
 const NO_CORS_SAFELISTED = new Set(["accept", "accept-language", "content-language", "content-type"]);
 
@@ -56,28 +67,34 @@ function lower(s) {
   return test(UPPER, s) ? ReflectApply(StringPrototypeToLowerCase, s, []) : s;
 }
 
-// WebIDL ByteString conversion.
-function toByteString(v, what) {
-  const s = typeof v === "string" ? v : StringCtor(v);
-  if (test(NON_BYTE, s)) {
-    throw new TypeErrorCtor(what + " is not a ByteString (it has a character above U+00FF)");
-  }
-  return s;
-}
-
 function normalizeValue(s) {
   if (!test(EDGE_WS, s)) return s;
   return s.replace(LEADING_WS, "").replace(TRAILING_WS, "");
 }
 
-function checkName(name) {
+// Names seen before map to their lowercase form (most programs use a few names).
+const nameCache = new MapCtor();
+const NAME_CACHE_LIMIT = 512;
+
+// ByteString conversion, validation and lowercasing of a header name.
+function headerName(v) {
+  const name = typeof v === "string" ? v : StringCtor(v);
+  let result = ReflectApply(MapPrototypeGet, nameCache, [name]);
+  if (result !== undefined) return result;
+  // A token is ASCII, so this also checks that the name is a ByteString.
   if (!test(TOKEN, name)) throw new TypeErrorCtor("Invalid header name: " + JSONQuote(name));
-  return lower(name);
+  result = ReflectApply(StringPrototypeToLowerCase, name, []);
+  if (nameCache.size < NAME_CACHE_LIMIT) ReflectApply(MapPrototypeSet, nameCache, [name, result]);
+  return result;
 }
 
-function checkValue(value) {
-  if (test(BAD_VALUE, value)) throw new TypeErrorCtor("Invalid header value: " + JSONQuote(value));
-  return value;
+// ByteString conversion, normalisation and validation of a header value.
+function headerValue(v) {
+  const value = typeof v === "string" ? v : StringCtor(v);
+  if (test(PLAIN_VALUE, value)) return value;
+  const normalized = normalizeValue(value);
+  if (test(BAD_VALUE, normalized)) throw new TypeErrorCtor("Invalid header value: " + JSONQuote(normalized));
+  return normalized;
 }
 
 function JSONQuote(s) {
@@ -187,7 +204,7 @@ class Headers {
   delete(name) {
     if (!(#list in this)) throw new TypeErrorCtor("Illegal invocation");
     if (arguments.length < 1) throw new TypeErrorCtor("Headers.delete requires 1 argument");
-    name = checkName(toByteString(name, "Header name"));
+    name = headerName(name);
     if (this.#guard === "immutable") throw new TypeErrorCtor("Headers are immutable");
     if (this.#guard === "request-no-cors" && !NO_CORS_SAFELISTED.has(name) && name !== "range") return;
     if (!listContains(this.#list, name)) return;
@@ -199,7 +216,7 @@ class Headers {
   get(name) {
     if (!(#list in this)) throw new TypeErrorCtor("Illegal invocation");
     if (arguments.length < 1) throw new TypeErrorCtor("Headers.get requires 1 argument");
-    return listGet(this.#list, checkName(toByteString(name, "Header name")));
+    return listGet(this.#list, headerName(name));
   }
 
   getSetCookie() {
@@ -215,14 +232,14 @@ class Headers {
   has(name) {
     if (!(#list in this)) throw new TypeErrorCtor("Illegal invocation");
     if (arguments.length < 1) throw new TypeErrorCtor("Headers.has requires 1 argument");
-    return listContains(this.#list, checkName(toByteString(name, "Header name")));
+    return listContains(this.#list, headerName(name));
   }
 
   set(name, value) {
     if (!(#list in this)) throw new TypeErrorCtor("Illegal invocation");
     if (arguments.length < 2) throw new TypeErrorCtor("Headers.set requires 2 arguments");
-    name = checkName(toByteString(name, "Header name"));
-    value = checkValue(normalizeValue(toByteString(value, "Header value")));
+    name = headerName(name);
+    value = headerValue(value);
     if (this.#guard === "immutable") throw new TypeErrorCtor("Headers are immutable");
     if (this.#guard === "request-no-cors" && !isNoCorsSafelisted(name, value)) return;
     const list = this.#list;
@@ -281,8 +298,8 @@ class Headers {
     nano.headersGuard = (h) => h.#guard;
     sorted = (h) => h.#sorted ??= sortAndCombine(h.#list);
     appendChecked = (h, name, value) => {
-      name = checkName(toByteString(name, "Header name"));
-      value = checkValue(normalizeValue(toByteString(value, "Header value")));
+      name = headerName(name);
+      value = headerValue(value);
       if (h.#guard === "immutable") throw new TypeErrorCtor("Headers are immutable");
       const list = h.#list;
       if (h.#guard === "request-no-cors") {
@@ -298,6 +315,12 @@ class Headers {
     isOriginalIterable = (h) => h[SymbolIterator] === Headers.prototype.entries;
     copyList = (h) => h.#list.slice();
   }
+}
+
+// An array whose iteration is the built-in one (so indexing it is equivalent).
+function isPlainArray(value, iteratorMethod) {
+  return ArrayIsArray(value) && iteratorMethod === ArrayPrototypeValues &&
+    ArrayIteratorPrototype.next === ArrayIteratorNext;
 }
 
 function removePrivilegedNoCors(list) {
@@ -318,14 +341,34 @@ function fill(headers, init) {
   const method = init[SymbolIterator];
   if (method !== undefined && method !== null) {
     if (typeof method !== "function") throw new TypeErrorCtor("Headers init: @@iterator is not callable");
-    // Convert the whole sequence first (WebIDL), then append.
+    // Convert the whole sequence first (WebIDL), then append. Names and values are
+    // only stringified here: validation (which covers the ByteString check) follows.
+    if (isPlainArray(init, method)) {
+      const flat = [];
+      for (let i = 0; i < init.length; i++) {
+        const item = init[i];
+        if (!isPlainArray(item, item == null ? undefined : item[SymbolIterator])) {
+          flat.length = 0;
+          break; // not only plain arrays of pairs: convert through the iterators
+        }
+        if (item.length !== 2) {
+          throw new TypeErrorCtor("Headers init: each header must have exactly 2 items, got " + item.length);
+        }
+        flat[flat.length] = StringCtor(item[0]);
+        flat[flat.length] = StringCtor(item[1]);
+      }
+      if (flat.length === 2 * init.length) {
+        for (let i = 0; i < flat.length; i += 2) appendChecked(headers, flat[i], flat[i + 1]);
+        return;
+      }
+    }
     const pairs = [];
     for (const item of { [SymbolIterator]: () => ReflectApply(method, init, []) }) {
       if (item === null || (typeof item !== "object" && typeof item !== "function")) {
         throw new TypeErrorCtor("Headers init: each header must be a sequence [name, value]");
       }
       const inner = [];
-      for (const part of item) inner[inner.length] = toByteString(part, "Header name/value");
+      for (const part of item) inner[inner.length] = StringCtor(part);
       if (inner.length !== 2) {
         throw new TypeErrorCtor("Headers init: each header must have exactly 2 items, got " + inner.length);
       }
@@ -334,16 +377,22 @@ function fill(headers, init) {
     for (let i = 0; i < pairs.length; i++) appendChecked(headers, pairs[i][0], pairs[i][1]);
     return;
   }
+  // Object.keys gives the enumerable own string keys in [[OwnPropertyKeys]] order;
+  // enumerable symbol keys cannot be header names.
   const keys = ObjectKeys(init);
-  const pairs = [];
+  const symbols = ObjectGetOwnPropertySymbols(init);
+  for (let i = 0; i < symbols.length; i++) {
+    if (ReflectApply(ObjectPrototypePropertyIsEnumerable, init, [symbols[i]])) {
+      throw new TypeErrorCtor("Headers init: symbol keys are not header names");
+    }
+  }
+  const flat = [];
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    const desc = ObjectGetOwnPropertyDescriptor(init, key);
-    if (desc === undefined || !desc.enumerable) continue;
-    if (typeof key === "symbol") throw new TypeErrorCtor("Headers init: symbol keys are not header names");
-    pairs[pairs.length] = [toByteString(key, "Header name"), toByteString(init[key], "Header value")];
+    flat[flat.length] = key;
+    flat[flat.length] = StringCtor(init[key]);
   }
-  for (let i = 0; i < pairs.length; i++) appendChecked(headers, pairs[i][0], pairs[i][1]);
+  for (let i = 0; i < flat.length; i += 2) appendChecked(headers, flat[i], flat[i + 1]);
 }
 
 // --- the iterator (https://webidl.spec.whatwg.org/#es-default-iterator-object) -------
@@ -411,7 +460,7 @@ nano.makeHeaders = function makeHeaders(list, guard) {
 nano.fillHeaders = fill;
 nano.headerListGet = listGet;
 nano.headerListContains = listContains;
-nano.headerCheckName = (name) => checkName(toByteString(name, "Header name"));
-nano.headerCheckValue = (value) => checkValue(normalizeValue(toByteString(value, "Header value")));
+nano.headerName = headerName;
+nano.headerValue = headerValue;
 
 nano.defineGlobal("Headers", Headers);

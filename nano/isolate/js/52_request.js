@@ -302,8 +302,7 @@ class Request {
       const list = [];
       if (raw !== null) {
         for (let i = 0; i < raw.length; i += 2) {
-          const name = raw[i];
-          list[i] = /[A-Z]/.test(name) ? ReflectApply(StringPrototypeToLowerCase, name, []) : name;
+          list[i] = ReflectApply(StringPrototypeToLowerCase, raw[i], []);
           list[i + 1] = raw[i + 1];
         }
       }
