@@ -1,0 +1,3 @@
+export default class {
+  get kind() { return 'anonymous'; }
+}

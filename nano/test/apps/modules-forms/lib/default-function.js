@@ -1,0 +1,4 @@
+export default function () {
+  return 'anonymous function';
+}
+export const named = 'named';

@@ -1,0 +1,2 @@
+export const fromStar = 'star';
+export default 'the default is not re-exported by export *';

@@ -1,0 +1,3 @@
+export interface Env {
+  NAME?: string;
+}
