@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -48,18 +49,22 @@ def twistd():
     return [candidate] if os.path.exists(candidate) else [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
 
 
-def startNano(port):
+def startNano(port, logfile, accessLog):
     app = os.path.join(HERE, "apps", "hello")
+    extra = [] if accessLog else ["--no-access-log"]
     return subprocess.Popen(
-        twistd() + ["-n", "--pidfile=", "--logfile=/dev/null", "nano", "--app", app,
-                    "--listen", "tcp:%d:interface=127.0.0.1" % (port,), "--no-access-log"],
+        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "nano", "--app", app,
+                    "--listen", "tcp:%d:interface=127.0.0.1" % (port,)] + extra,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
 
-def startPlain(port):
-    return subprocess.Popen([sys.executable, os.path.join(HERE, "plain_server.py"), str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def startPlain(port, logfile, accessLog):
+    env = dict(os.environ, PLAIN_PORT=str(port), PLAIN_ACCESS_LOG="1" if accessLog else "0")
+    return subprocess.Popen(
+        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "-y", os.path.join(HERE, "plain_server.py")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -99,14 +104,18 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--record", action="store_true", help="append the result to BENCHMARKS.md")
+    parser.add_argument("--access-log", choices=["on", "off"], default="off",
+                        help="both servers log one line per request to a twistd log file (on) or not (off)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
 
     servers = {}
     nanoPort, plainPort = freePort(), freePort()
-    servers["nano"] = (startNano(nanoPort), nanoPort)
-    servers["plain"] = (startPlain(plainPort), plainPort)
+    logdir = tempfile.mkdtemp(prefix="nano-bench-")
+    accessLog = args.access_log == "on"
+    servers["nano"] = (startNano(nanoPort, os.path.join(logdir, "nano.log"), accessLog), nanoPort)
+    servers["plain"] = (startPlain(plainPort, os.path.join(logdir, "plain.log"), accessLog), plainPort)
     results = {"nano": [], "plain": []}
     cpu = {"nano": 0.0, "plain": 0.0}
     requests = {"nano": 0, "plain": 0}
@@ -128,6 +137,7 @@ def main():
         for proc, _ in servers.values():
             proc.send_signal(signal.SIGTERM)
             proc.wait(20)
+        shutil.rmtree(logdir, ignore_errors=True)
 
     def median(name, key):
         return statistics.median(r[key] for r in results[name])
@@ -150,9 +160,10 @@ def main():
     lines.append("NANO / plain twisted.web = **%.2f**" % ratio)
     print("\n".join(lines))
     if args.record:
-        command = "python bench/hello.py --runs %d --duration %d --connections %d" % (args.runs, args.duration, args.connections)
-        entry = "\n## Hello world, %s\n\nCommand: `%s` (wrk -t2 -c%d -d%ds, interleaved runs).\nMachine: %s, %d cores, Python %s.\n\n%s\n" % (
-            datetime.date.today().isoformat(), command, args.connections, args.duration,
+        command = "python bench/hello.py --runs %d --duration %d --connections %d --access-log %s" % (
+            args.runs, args.duration, args.connections, args.access_log)
+        entry = "\n## Hello world, access log %s, %s\n\nCommand: `%s` (wrk -t2 -c%d -d%ds, interleaved runs, both servers under twistd with --logfile).\nMachine: %s, %d cores, Python %s.\n\n%s\n" % (
+            args.access_log, datetime.date.today().isoformat(), command, args.connections, args.duration,
             platform.platform(), os.cpu_count(), platform.python_version(), "\n".join(lines))
         with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
             f.write(entry)

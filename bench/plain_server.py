@@ -1,13 +1,18 @@
 """
 Baseline for the benchmarks: a plain twisted.web resource answering the same bytes
-as the hello app, on twistd's default (epoll) reactor.
+as the hello app, served by twistd (default epoll reactor) like NANO.
 
-Usage: python bench/plain_server.py PORT
+Run as a twistd application file:
+
+    PLAIN_PORT=8081 PLAIN_ACCESS_LOG=1 twistd -n -y bench/plain_server.py
+
+PLAIN_ACCESS_LOG=1 keeps twisted.web's access log (one line per request, like NANO's
+default); 0 turns it off (like NANO's --no-access-log).
 """
 
-import sys
+import os
 
-from twisted.internet import endpoints, reactor
+from twisted.application import internet, service
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
@@ -20,13 +25,8 @@ class Hello(Resource):
         return b"Hello World"
 
 
-def main():
-    port = int(sys.argv[1])
-    site = Site(Hello())
+site = Site(Hello())
+if os.environ.get("PLAIN_ACCESS_LOG", "1") != "1":
     site.log = lambda request: None
-    endpoints.TCP4ServerEndpoint(reactor, port, interface="127.0.0.1").listen(site)
-    reactor.run()
-
-
-if __name__ == "__main__":
-    main()
+application = service.Application("plain")
+internet.TCPServer(int(os.environ["PLAIN_PORT"]), site, interface="127.0.0.1").setServiceParent(application)
