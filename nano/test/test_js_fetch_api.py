@@ -5,7 +5,7 @@ C{Request}, C{Response}, and the helpers the bridge uses (C{nano.makeIncomingReq
 C{nano.isResponse}, C{nano.responseParts}).
 
 Each test loads the core, the files the fetch files build on (DOMException, events,
-abort, URL) and the fetch files, wrapped the way L{nano.isolate.prelude} wraps them,
+abort, encoding, URL) and the fetch files, wrapped the way L{nano.isolate.prelude} wraps them,
 into a fresh MiniRacer isolate; the internal C{nano} object is kept on a test-only
 global so the bridge helpers can be checked too.
 """
@@ -19,6 +19,7 @@ from twisted.trial.unittest import SynchronousTestCase
 _JS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "isolate", "js")
 _FILES = (
     "00_core.js", "10_domexception.js", "11_events.js", "12_abort.js",
+    "20_encoding.js", "21_encoding_legacy.js", "22_base64.js", "23_text_encoding.js",
     "30_url.js", "31_url_parser.js", "32_idna.js", "34_urlsearchparams.js",
     "50_headers.js", "51_body.js", "52_request.js", "53_response.js",
 )

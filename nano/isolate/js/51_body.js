@@ -22,7 +22,8 @@
 // when present on `nano`, else the public stream API is used:
 //   nano.isReadableStream(v), nano.readableStreamIsDisturbed(s),
 //   nano.readableStreamFromBytes(u8), nano.readableStreamReadAll(s) -> Promise<Uint8Array>
-// Other optional hooks: nano.utf8Encode/utf8Decode (20_encoding.js),
+// Other optional hooks: nano.utf8DecodeStripBOM (20_encoding.js), TextEncoder
+// (23_text_encoding.js, captured at load),
 // nano.parseUrlencoded(text) and nano.serializeUrlencoded/urlSearchParamsList
 // (34_urlsearchparams.js), nano.isBlob(v), nano.blobBytes(blob) -> Uint8Array
 // (synchronous), nano.isFormData(v).
@@ -68,14 +69,15 @@ function then(promise, onFulfilled, onRejected) {
   return ReflectApply(PromisePrototypeThen, promise, [onFulfilled, onRejected]);
 }
 
-// --- UTF-8 (prefers 20_encoding.js; the fallbacks keep this file testable alone) --------
+// --- UTF-8 (23_text_encoding.js's encoder and 20_encoding.js's decoder when present;
+// the fallbacks keep this file usable without them) ------------------------------------
+
+const TextEncoderAtLoad = globalThis.TextEncoder;
+const textEncoder = typeof TextEncoderAtLoad === "function" ? new TextEncoderAtLoad() : null;
+const TextEncoderEncode = textEncoder === null ? null : TextEncoderAtLoad.prototype.encode;
 
 function utf8Encode(s) {
-  if (typeof nano.utf8Encode === "function") {
-    // 31_url_parser.js's version returns a plain array of bytes.
-    const bytes = nano.utf8Encode(s);
-    return bytes instanceof Uint8ArrayCtor ? bytes : new Uint8ArrayCtor(bytes);
-  }
+  if (textEncoder !== null) return ReflectApply(TextEncoderEncode, textEncoder, [s]);
   s = ReflectApply(StringPrototypeToWellFormed, s, []);
   const out = new Uint8ArrayCtor(s.length * 3);
   let j = 0;
@@ -104,10 +106,8 @@ function utf8Encode(s) {
 // UTF-8 decode (https://encoding.spec.whatwg.org/#utf-8-decode): BOM stripped, errors
 // replaced by U+FFFD.
 function utf8Decode(bytes) {
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  // nano.utf8Decode is "UTF-8 decode without BOM": the BOM is dropped here.
-  if (typeof nano.utf8Decode === "function") return nano.utf8Decode(bom ? bytes.subarray(3) : bytes);
-  let i = bom ? 3 : 0;
+  if (typeof nano.utf8DecodeStripBOM === "function") return nano.utf8DecodeStripBOM(bytes);
+  let i = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let out = "";
   let chunk = [];
   const n = bytes.length;
