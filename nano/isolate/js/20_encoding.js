@@ -124,7 +124,11 @@ function getEncoding(label) {
   let end = label.length;
   while (start < end && isAsciiWhitespace(StringCharCodeAt(label, start))) start++;
   while (end > start && isAsciiWhitespace(StringCharCodeAt(label, end - 1))) end--;
-  // Labels are ASCII: lowercasing non-ASCII text can only produce a non-match.
+  // Labels are ASCII; rejecting anything else first keeps toLowerCase() an ASCII
+  // lowercase (it would turn U+212A KELVIN SIGN into "k").
+  for (let i = start; i < end; i++) {
+    if (StringCharCodeAt(label, i) > 0x7f) return null;
+  }
   const key = StringToLowerCase(StringSlice(label, start, end));
   if (labelMap === null) {
     labelMap = new MapCtor();
