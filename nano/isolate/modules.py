@@ -23,10 +23,12 @@ top level contains ``await`` becomes an async generator, and ``nano.evaluateModu
 then returns a promise.
 
 Limitations (documented in the report and the docs): imported bindings are copied
-when the importing module starts evaluating, so they are not live (a namespace import
-``import * as ns`` is); exports are live getters. Cycles evaluate like CommonJS: a
-module may see a partially initialised namespace (hoisted functions are visible,
-``let``/``const``/``class`` exports read as ``undefined`` until initialised). Names
+when the importing module starts evaluating, and copied again each time one of its
+dependencies finishes evaluating (which matters only in cycles), so they do not follow
+later assignments in the exporting module (a namespace import ``import * as ns`` does;
+exports themselves are live getters). In a cycle a module may see a partially
+initialised namespace: hoisted functions are visible, ``let``/``const``/``class``
+exports read as ``undefined`` until their module has finished evaluating. Names
 beginning with ``__nano_`` are reserved. TypeScript enums, namespaces, parameter
 properties and ``import x = require()`` are rejected (as Node's type stripping does).
 """
@@ -239,6 +241,7 @@ _TS_REMOVED = frozenset((
     "type_alias_declaration", "ambient_declaration", "function_signature",
     "abstract_method_signature", "method_signature", "index_signature",
     "accessibility_modifier", "override_modifier", "implements_clause",
+    "type_predicate_annotation", "asserts_annotation",
 ))
 _TS_UNSUPPORTED = {
     "enum_declaration": "TypeScript enum is not supported (type stripping only)",
@@ -482,7 +485,8 @@ def _dynamicQuery():
         _DYNAMIC_QUERY = tree_sitter.Query(
             _JS,
             "(call_expression function: (import) arguments: (arguments) @args) @call\n"
-            "(meta_property) @meta\n",
+            "(meta_property) @meta\n"
+            "(decorator) @decorator\n",
         )
     return _DYNAMIC_QUERY
 
@@ -634,6 +638,10 @@ def _transform(source, data, resolve, strictImports):
 
     dynamic = []
     captures = tree_sitter.QueryCursor(_dynamicQuery()).captures(root)
+    decorators = captures.get("decorator")
+    if decorators:
+        first = min(decorators, key=lambda node: node.start_byte)
+        raise js.error(first.start_byte, "SyntaxError: decorators are not supported")
     for meta in captures.get("meta", ()):
         if js.text(meta).replace(" ", "") == "import.meta":
             edits.replace(meta.start_byte, meta.end_byte, "__nano_mod.meta")
@@ -659,7 +667,7 @@ def _transform(source, data, resolve, strictImports):
             "},", _q(reexports), ",", _q(stars), ",",
             _q(checks + [[t, n] for t, pairs in binds.items() for _, n in pairs]
                if strictImports else []),
-            ");"]
+            ",__nano_bind);"]
     link.extend("__nano_mod.name(%s);" % (name,) for name in nameFixes)
     bind = []
     for target, pairs in binds.items():
@@ -693,7 +701,7 @@ def _jsonModule(source):
         raise source.error(len(text[:offset].encode("utf-8")),
                            "SyntaxError: invalid JSON: %s is not JSON" % (e,))
     script = '%s__nano_json=__nano_mod.json(%s);\n;function __nano_link(){__nano_mod.link(' \
-        '[],{"default":()=>__nano_json},{},[],[]);}function __nano_bind(){}var __nano_json;})' \
+        '[],{"default":()=>__nano_json},{},[],[],__nano_bind);}function __nano_bind(){}var __nano_json;})' \
         '\n//# sourceURL=%s' % (HEADER, _q(text), source.rel)
     return _Transformed(script, [], [])
 

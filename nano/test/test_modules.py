@@ -465,22 +465,25 @@ class ResolutionTests(SynchronousTestCase):
 
     def test_cycle(self):
         """
-        In a cycle, hoisted function exports are usable before their module runs and
-        other bindings read as undefined until initialised (CommonJS-like).
+        In a cycle, hoisted function exports are usable before their module runs, other
+        bindings read as undefined until their module has finished evaluating, and
+        then as their values.
         """
         base = _write(self.mktemp(), {
-            "index.js": "import { fromB } from './b.js';\n"
+            "index.js": "import { fromB, later } from './b.js';\n"
                         "export function hello() { return 'hello'; }\n"
                         "export const value = 'late';\n"
-                        "export default fromB;\n",
+                        "export default [...fromB, typeof later()];\n",
             "b.js": "import { hello, value } from './index.js';\n"
-                    "export const fromB = [hello(), typeof value];\n",
+                    "export const fromB = [hello(), typeof value];\n"
+                    "export const later = () => value;\n",
         })
         graph = loadModuleGraph(base)
         self.assertEqual([rel for rel, _ in graph.modules], ["b.js", "index.js"])
         linker = _Linker(self)
         linker.load(graph)
-        self.assertEqual(linker.json("ns.default"), ["hello", "undefined"])
+        self.assertEqual(linker.json("ns.default"), ["hello", "undefined", "undefined"])
+        self.assertEqual(linker.eval("__nano.evaluateModules('b.js').later()"), "late")
 
     def test_dynamicImport(self):
         """

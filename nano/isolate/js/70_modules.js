@@ -9,7 +9,9 @@
 //
 // Protocol with the generated code (`__nano_mod` is the per-module object below):
 //   first gen.next():  __nano_link() calls __nano_mod.link(deps, getters, reexports,
-//                      stars, checks) and __nano_mod.name(fn) for anonymous defaults;
+//                      stars, checks, rebind) and __nano_mod.name(fn) for anonymous
+//                      defaults (`rebind` is __nano_bind, called again whenever a
+//                      dependency finishes evaluating, so cycles see final values);
 //   second gen.next(): __nano_bind() calls __nano_mod.bind(path, names) and
 //                      __nano_mod.import(path); then the module body runs, which may use
 //                      __nano_mod.dyn(path) (dynamic import), __nano_mod.meta
@@ -62,8 +64,9 @@ function recordOf(path) {
 
 function makeApi(record) {
   const api = ObjectCreate(null);
-  api.link = function link(deps, getters, reexports, stars, checks) {
+  api.link = function link(deps, getters, reexports, stars, checks, rebind) {
     if (record.deps !== null) return;
+    record.rebind = rebind;
     record.deps = deps;
     record.getters = getters;
     record.reexports = reexports;
@@ -125,6 +128,7 @@ nano.registerModule = function registerModule(path, fn) {
     status: NEW, generator: null, error: undefined, promise: undefined,
     deps: null, getters: null, reexports: null, stars: null, checks: null,
     exports: null, resolving: false, defined: false,
+    rebind: null, bound: false, importers: [],
   };
   record.api = makeApi(record);
   records[path] = record;
@@ -217,7 +221,14 @@ function defineNamespace(record) {
 }
 
 function linkAll() {
-  for (let i = 0; i < order.length; i++) link(order[i]);
+  for (let i = 0; i < order.length; i++) {
+    const record = order[i];
+    if (record.status !== NEW) continue;
+    link(record);
+    for (let j = 0; j < record.deps.length; j++) {
+      ReflectApply(ArrayPrototypePush, recordOf(record.deps[j]).importers, [record]);
+    }
+  }
   for (let i = 0; i < order.length; i++) defineNamespace(order[i]);
   for (let i = 0; i < order.length; i++) {
     const record = order[i];
@@ -246,6 +257,11 @@ function fail(record, error) {
 function finish(record) {
   record.status = EVALUATED;
   ObjectFreeze(record.namespace);
+  // Importers that already copied their bindings (cycles) copy them again.
+  const importers = record.importers;
+  for (let i = 0; i < importers.length; i++) {
+    if (importers[i].bound) importers[i].rebind();
+  }
 }
 
 // Evaluates a record after its dependencies (depth first, in import order). Returns
@@ -272,6 +288,7 @@ function continueFrom(record, index) {
         return record.promise;
       }
     }
+    record.bound = true;
     if (record.isAsync) {
       record.promise = then(ReflectApply(AsyncGeneratorNext, record.generator, []), () => {
         finish(record);
