@@ -37,37 +37,69 @@ class BadTarget(Exception):
     """
 
 
+_prefixes = {}
+
+
+def _prefix(scheme, host):
+    """
+    C{"http://host"} for a Host header value, validated once per distinct value
+    (a small cache: clients send few distinct Hosts).
+
+    @raise BadTarget: for a malformed Host.
+    """
+    key = (scheme, host)
+    prefix = _prefixes.get(key)
+    if prefix is None:
+        if not _HOST_OK.match(host):
+            raise BadTarget("malformed Host header")
+        # Hosts are case-insensitive; the URL parser would lowercase it too.
+        prefix = scheme + host.lower().decode("latin-1")
+        if len(_prefixes) > 4096:
+            _prefixes.clear()
+        _prefixes[key] = prefix
+    return prefix
+
+
 def requestURL(request):
     """
-    The full URL the client asked for: scheme, the real Host (as sent, port kept),
-    path and query.
+    The full URL the client asked for: scheme, the real Host (as sent, lowercased,
+    port kept), path and query.
 
     @raise BadTarget: for a malformed Host header or request target.
     """
     uri = request.uri
-    lower = uri[:8].lower()
-    if lower.startswith(b"http://") or lower.startswith(b"https://"):
-        return uri.decode("latin-1")
-    if not uri.startswith(b"/"):
+    if uri[:1] != b"/":
+        lower = uri[:8].lower()
+        if lower.startswith(b"http://") or lower.startswith(b"https://"):
+            return uri.decode("latin-1")
         raise BadTarget("the request target must start with /")
+    scheme = "https://" if request.isSecure() else "http://"
     host = request.getHeader(b"host")
     if host is None or host == b"":
         address = request.getHost()
-        host = ("%s:%d" % (getattr(address, "host", "localhost"), getattr(address, "port", 80))).encode()
-    elif not _HOST_OK.match(host):
-        raise BadTarget("malformed Host header")
-    scheme = b"https://" if request.isSecure() else b"http://"
-    # Hosts are case-insensitive; the URL parser would lowercase it too.
-    return (scheme + host.lower() + uri).decode("latin-1")
+        return "%s%s:%d%s" % (
+            scheme, getattr(address, "host", "localhost"), getattr(address, "port", 80), uri.decode("latin-1"))
+    return _prefix(scheme, host) + uri.decode("latin-1")
 
 
 def _headerList(request):
+    """
+    Every request header as a flat list C{[name, value, ...]}: names lowercased,
+    repeated headers kept in arrival order.
+    """
     flat = []
-    for name, values in request.requestHeaders.getAllRawHeaders():
+    append = flat.append
+    raw = getattr(request.requestHeaders, "_rawHeaders", None)
+    if raw is None:
+        items = ((name.lower(), values) for name, values in request.requestHeaders.getAllRawHeaders())
+    else:
+        # Reading the store directly skips a generator and a re-encoding per header.
+        items = raw.items()
+    for name, values in items:
         lname = name.decode("latin-1").lower()
         for value in values:
-            flat.append(lname)
-            flat.append(value.decode("latin-1"))
+            append(lname)
+            append(value.decode("latin-1"))
     return flat
 
 
