@@ -37,6 +37,7 @@ import bisect
 import json
 import os
 import posixpath
+import re
 
 import tree_sitter
 import tree_sitter_javascript
@@ -212,26 +213,39 @@ class _Edits:
             if start < position:
                 raise AssertionError("overlapping edits at %d" % start)
             out.append(data[position:start])
-            out.append(_filler(data[start:end], text.encode("utf-8")))
+            out.append(_filler(data[start:end], text))
             position = end
         out.append(data[position:])
         return b"".join(out)
 
 
+# JavaScript line terminators (V8 counts each as one line).
+_BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
+
+
 def _filler(original, text):
-    breaks = original.count(b"\n")
-    if breaks == 0:
-        return text + b" " * (len(original) - len(text))
-    first = original.index(b"\n")
-    last = original.rsplit(b"\n", 1)[1]
-    return text + b" " * (first - len(text)) + b"\n" * breaks + b" " * len(last)
+    """
+    The bytes replacing C{original}: C{text}, then C{original}'s line terminators,
+    padded with spaces so that what follows keeps its line and (when C{text} fits on
+    the first line) its column.
+    """
+    original = original.decode("utf-8")
+    breaks = _BREAKS.findall(original)
+    if not breaks:
+        return (text + " " * (len(original) - len(text))).encode("utf-8")
+    first = _BREAKS.search(original).start()
+    last = len(_BREAKS.split(original)[-1])
+    return (text + " " * (first - len(text)) + "".join(breaks) + " " * last).encode("utf-8")
 
 
 def _blank(data):
     """
-    Blank bytes: spaces, with line breaks kept (same length).
+    Blank text: one space per character, line terminators kept.
     """
-    return bytes(c if c in (10, 13) else 32 for c in data)
+    return _NOT_BREAK.sub(" ", data.decode("utf-8")).encode("utf-8")
+
+
+_NOT_BREAK = re.compile("[^\r\n\u2028\u2029]")
 
 
 # -- TypeScript -----------------------------------------------------------------------
@@ -254,8 +268,8 @@ _TS_UNSUPPORTED = {
 
 def _stripTypes(source):
     """
-    Replace TypeScript-only syntax with spaces (same byte length, so positions stay)
-    and return the JavaScript bytes.
+    Replace TypeScript-only syntax with spaces (one per character, line terminators
+    kept, so every line and column stays) and return the JavaScript bytes.
     """
     tree = _parse(source, _TS)
     ranges = []

@@ -283,6 +283,22 @@ class SourceFidelityTests(SynchronousTestCase):
         stack = linker.eval("(() => { try { ns.f(); } catch (e) { return e.stack; } })()")
         self.assertIn("index.js:11:9", stack)
 
+    def test_lineTerminators(self):
+        """
+        CRLF, CR and U+2028 line terminators inside a replaced statement are kept, so
+        the following lines keep their numbers.
+        """
+        source = ("import {\r\n  a,\r  b\u2028} from './m.js';\n"
+                  "export const f = () => { throw new Error('x'); };\n")
+        base = _write(self.mktemp(), {"index.js": source,
+                                      "m.js": "export const a = 1, b = 2;\n"})
+        with open(os.path.join(base, "index.js"), "w", encoding="utf-8", newline="") as f:
+            f.write(source)
+        linker = _Linker(self)
+        linker.load(loadModuleGraph(base))
+        stack = linker.eval("(() => { try { ns.f(); } catch (e) { return e.stack; } })()")
+        self.assertIn("index.js:5:32", stack)
+
     def test_realFiles(self):
         """
         A hash-bang line, C{export default} on its own line and comments inside
@@ -555,16 +571,33 @@ class TypeScriptTests(SynchronousTestCase):
         script = dict(loadModuleGraph(base).modules)["index.ts"]
         self.assertEqual(script[len(HEADER):].split("\n")[1], "let a         = 1, b = a          ;")
 
+    def test_predicatesAndUnicode(self):
+        """
+        Type predicates and assertion signatures are stripped; a non-ASCII type becomes
+        one space per character, so columns stay in characters.
+        """
+        base = _write(self.mktemp(), {"index.ts": (
+            "function isText(x: unknown): x is string { return typeof x === 'string'; }\n"
+            "function check(x: unknown): asserts x is number {}\n"
+            "let e: '\u00e9\u00e9' | 'x' = 'x'; export const r = [isText(e), e];\n")})
+        graph = loadModuleGraph(base)
+        line = dict(graph.modules)["index.ts"].split("\n")[2]
+        self.assertEqual(line.index("const r"), len("let e: '\u00e9\u00e9' | 'x' = 'x'; export "))
+        linker = _Linker(self)
+        linker.load(graph)
+        self.assertEqual(linker.json("ns.r"), [True, "x"])
+
     def test_unsupported(self):
         """
-        Enums, namespaces and parameter properties need code generation: they are load
-        errors at their position.
+        Enums, namespaces, parameter properties and decorators need code generation:
+        they are load errors at their position.
         """
         cases = [
             ("const a = 1;\nexport enum Color { Red }\n", 2, 8, "enum is not supported"),
             ("namespace N { export const x = 1; }\n", 1, 1, "namespace is not supported"),
             ("class P {\n  constructor(private x: number) {}\n}\n", 2, 15,
              "parameter properties are not supported"),
+            ("const x = 1;\n\n  @sealed class Q {}\n", 3, 3, "decorators are not supported"),
         ]
         for source, line, column, text in cases:
             base = _write(self.mktemp(), {"index.ts": source})
