@@ -368,9 +368,10 @@ function matchesSpecialScheme(component) {
 }
 
 // ---- canonicalization (through the URL parser) ----
-function newRecord(scheme) {
-  return { __proto__: null, scheme, username: "", password: "", host: null, port: null,
-    path: [], query: null, fragment: null };
+// https://urlpattern.spec.whatwg.org/#create-a-dummy-url ("https://dummy.invalid/").
+function dummyURL() {
+  return { __proto__: null, scheme: "https", username: "", password: "", host: "dummy.invalid",
+    port: null, path: [""], query: null, fragment: null };
 }
 
 function fail(what, value) {
@@ -388,11 +389,19 @@ function canonicalizeUserinfo(value) {
   return value === "" ? value : nano.urlPercentEncode(value, "userinfo", false);
 }
 
-function canonicalizeHostname(value, protocol) {
+// The spec parses with a special dummy URL; web-platform-tests (and engines) also reject
+// code points that are forbidden in any host (e.g. "\\") while accepting a lone "%". So the
+// value must first parse as an opaque host; the special (IDNA) result wins when there is one.
+function canonicalizeHostname(value) {
   if (value === "") return value;
-  const rec = newRecord(protocol === undefined ? "" : protocol);
-  if (nano.urlBasicParse(value, null, rec, nano.urlStates.hostname) === null) {
+  const opaque = dummyURL();
+  opaque.scheme = "dummy";
+  if (nano.urlBasicParse(value, null, opaque, nano.urlStates.hostname) === null) {
     fail("hostname", value);
+  }
+  const rec = dummyURL();
+  if (nano.urlBasicParse(value, null, rec, nano.urlStates.hostname) === null) {
+    return opaque.host === null ? "" : opaque.host;
   }
   return rec.host === null ? "" : rec.host;
 }
@@ -412,7 +421,8 @@ function canonicalizeIPv6Hostname(value) {
 
 function canonicalizePort(value, protocol) {
   if (value === "") return value;
-  const rec = newRecord(protocol === undefined ? "" : protocol);
+  const rec = dummyURL();
+  if (protocol !== undefined) rec.scheme = protocol;
   if (nano.urlBasicParse(value, null, rec, nano.urlStates.port) === null) fail("port", value);
   return rec.port === null ? "" : "" + rec.port;
 }
@@ -420,8 +430,8 @@ function canonicalizePort(value, protocol) {
 function canonicalizePathname(value) {
   if (value === "") return value;
   const leadingSlash = value[0] === "/";
-  const dummy = { __proto__: null, scheme: "", username: "", password: "", host: null,
-    port: null, path: [], query: null, fragment: null };
+  const dummy = dummyURL();
+  dummy.path = [];
   nano.urlBasicParse(leadingSlash ? value : "/-" + value, null, dummy, nano.urlStates.pathStart);
   const out = nano.urlSerializePath(dummy);
   return leadingSlash ? out : StringSlice(out, 2);
@@ -429,24 +439,24 @@ function canonicalizePathname(value) {
 
 function canonicalizeOpaquePathname(value) {
   if (value === "") return value;
-  const dummy = { __proto__: null, scheme: "", username: "", password: "", host: null,
-    port: null, path: "", query: null, fragment: null };
+  const dummy = dummyURL();
+  dummy.path = "";
   nano.urlBasicParse(value, null, dummy, nano.urlStates.opaquePath);
   return dummy.path;
 }
 
 function canonicalizeSearch(value) {
   if (value === "") return value;
-  const dummy = { __proto__: null, scheme: "", username: "", password: "", host: null,
-    port: null, path: [], query: "", fragment: null };
+  const dummy = dummyURL();
+  dummy.query = "";
   nano.urlBasicParse(value, null, dummy, nano.urlStates.query);
   return dummy.query;
 }
 
 function canonicalizeHash(value) {
   if (value === "") return value;
-  const dummy = { __proto__: null, scheme: "", username: "", password: "", host: null,
-    port: null, path: [], query: null, fragment: "" };
+  const dummy = dummyURL();
+  dummy.fragment = "";
   nano.urlBasicParse(value, null, dummy, nano.urlStates.fragment);
   return dummy.fragment;
 }
@@ -512,7 +522,7 @@ function processInit(init, type, defaults) {
     result.password = pattern ? init.password : canonicalizeUserinfo(init.password);
   }
   if (has(init, "hostname")) {
-    result.hostname = pattern ? init.hostname : canonicalizeHostname(init.hostname, result.protocol);
+    result.hostname = pattern ? init.hostname : canonicalizeHostname(init.hostname);
   }
   if (has(init, "port")) {
     result.port = pattern ? init.port : canonicalizePort(init.port, result.protocol);
@@ -748,8 +758,9 @@ function createPattern(input, baseURL, ignoreCase) {
   c.password = compileComponent(processed.password, canonicalizeUserinfo, DEFAULT_OPTIONS);
   c.hostname = isIPv6HostnamePattern(processed.hostname) ?
     compileComponent(processed.hostname, canonicalizeIPv6Hostname, HOSTNAME_OPTIONS) :
-    compileComponent(processed.hostname, (v) => canonicalizeHostname(v, undefined), HOSTNAME_OPTIONS);
-  c.port = compileComponent(processed.port, (v) => canonicalizePort(v, undefined), DEFAULT_OPTIONS);
+    compileComponent(processed.hostname, canonicalizeHostname, HOSTNAME_OPTIONS);
+  c.port = compileComponent(processed.port, (v) => canonicalizePort(v, processed.protocol),
+    DEFAULT_OPTIONS);
   const compileOptions = { delimiter: "", prefix: "", ignoreCase };
   if (matchesSpecialScheme(c.protocol)) {
     c.pathname = compileComponent(processed.pathname, canonicalizePathname,
