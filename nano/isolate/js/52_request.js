@@ -5,9 +5,11 @@
 //
 // Server-runtime choices (as in workerd): there is no base URL, so a relative URL is a
 // TypeError; the referrer is kept as given (there is no client origin to compare
-// with); forbidden header names are not filtered. `signal` is created on first use:
-// an AbortSignal that follows init.signal / the input request's signal (through
-// AbortSignal.any when available).
+// with); forbidden header names are not filtered. `signal` is created on first use
+// (nano.createDependentAbortSignal from 12_abort.js): a dependent signal of
+// init.signal / the input request's signal, which is observably the same as making
+// it in the constructor.
+// Uses nano.urlParse/urlSerialize (31_url_parser.js) and nano.isAbortSignal.
 //
 // Internals put on `nano`:
 //   nano.Request, nano.isRequest(v)
@@ -19,6 +21,7 @@
 
 const ReflectApply = Reflect.apply;
 const ObjectDefineProperty = Object.defineProperty;
+const ObjectKeys = Object.keys;
 const StringCtor = String;
 const TypeErrorCtor = TypeError;
 const SymbolToStringTag = Symbol.toStringTag;
@@ -104,10 +107,9 @@ function convertInit(init) {
   if (typeof init !== "object" && typeof init !== "function") {
     throw new TypeErrorCtor("Request: init must be an object");
   }
-  const out = {};
-  let any = false;
+  const out = { __proto__: null };
   let v = init.body;
-  if (v !== undefined) { out.body = v; any = true; }
+  if (v !== undefined) out.body = v;
   convertEnum(init, "cache", out);
   convertEnum(init, "credentials", out);
   convertEnum(init, "duplex", out);
@@ -137,8 +139,7 @@ function convertInit(init) {
   }
   v = init.window;
   if (v !== undefined) out.window = v;
-  for (const key in out) { any = true; break; }
-  return any ? out : null;
+  return ObjectKeys(out).length > 0 ? out : null;
 }
 
 function toByteString(v) {
@@ -203,7 +204,7 @@ class Request {
       url = inputRequest.#url;
       this.#method = inputRequest.#method;
     }
-    let signalSource = inputRequest === null ? null : inputRequest.signal;
+    let signalSource = inputRequest === null ? null : inputRequest.#getSignal();
     if (opts !== null) {
       if (opts.window !== undefined && opts.window !== null) {
         throw new TypeErrorCtor("Request: init.window must be null");
@@ -241,20 +242,25 @@ class Request {
     this.#signalSource = signalSource;
 
     // Headers.
-    let guard = "request";
-    if (options.mode === "no-cors") {
-      const m = this.#method;
-      if (m !== "GET" && m !== "HEAD" && m !== "POST") {
-        throw new TypeErrorCtor("Request: mode \"no-cors\" allows only GET, HEAD and POST");
+    let finalHeaders;
+    if (opts === null) {
+      finalHeaders = nano.makeHeaders(inputRequest === null ? [] : inputRequest.#headerList().slice(), "request");
+    } else {
+      let guard = "request";
+      if (options.mode === "no-cors") {
+        const m = this.#method;
+        if (m !== "GET" && m !== "HEAD" && m !== "POST") {
+          throw new TypeErrorCtor("Request: mode \"no-cors\" allows only GET, HEAD and POST");
+        }
+        guard = "request-no-cors";
       }
-      guard = "request-no-cors";
-    }
-    const finalHeaders = nano.makeHeaders([], guard);
-    if (opts !== null && opts.headers !== undefined) {
-      if (nano.isHeaders(opts.headers)) appendList(finalHeaders, nano.headersList(opts.headers).slice());
-      else nano.fillHeaders(finalHeaders, opts.headers);
-    } else if (inputRequest !== null) {
-      appendList(finalHeaders, nano.headersList(inputRequest.headers).slice());
+      finalHeaders = nano.makeHeaders([], guard);
+      if (opts.headers !== undefined) {
+        if (nano.isHeaders(opts.headers)) appendList(finalHeaders, nano.headersList(opts.headers).slice());
+        else nano.fillHeaders(finalHeaders, opts.headers);
+      } else if (inputRequest !== null) {
+        appendList(finalHeaders, inputRequest.#headerList().slice());
+      }
     }
     this.#headers = finalHeaders;
 
@@ -296,7 +302,23 @@ class Request {
   get url() { return check(this).#url; }
 
   get headers() {
-    const self = check(this);
+    return check(this).#getHeaders();
+  }
+
+  #headerList() {
+    return nano.headersList(this.#getHeaders());
+  }
+
+  #getSignal() {
+    if (this.#signal === null) {
+      this.#signal = followingSignal(this.#signalSource);
+      this.#signalSource = null;
+    }
+    return this.#signal;
+  }
+
+  #getHeaders() {
+    const self = this;
     if (self.#headers === null) {
       const raw = self.#rawHeaders;
       const list = [];
@@ -333,25 +355,20 @@ class Request {
   get duplex() { return check(this).#options.duplex; }
 
   get signal() {
-    const self = check(this);
-    if (self.#signal === null) {
-      self.#signal = followingSignal(self.#signalSource);
-      self.#signalSource = null;
-    }
-    return self.#signal;
+    return check(this).#getSignal();
   }
 
   clone() {
     const self = check(this);
     if (nano.bodyIsUnusable(self.#body)) throw new TypeErrorCtor("Request.clone: the body has already been used");
-    const headers = self.headers;
+    const headers = self.#getHeaders();
     creatingInternal = true;
     const copy = new Request();
     copy.#method = self.#method;
     copy.#url = self.#url;
     copy.#headers = nano.makeHeaders(nano.headersList(headers).slice(), nano.headersGuard(headers));
     copy.#body = nano.cloneBody(self.#body);
-    copy.#signalSource = self.signal;
+    copy.#signalSource = self.#getSignal();
     copy.#options = self.#options;
     return copy;
   }
@@ -378,7 +395,7 @@ class Request {
     };
     bodyAccess = {
       body: (self) => check(self).#body,
-      contentType: (self) => nano.headerListGet(nano.headersList(self.headers), "content-type"),
+      contentType: (self) => nano.headerListGet(self.#headerList(), "content-type"),
     };
   }
 }
