@@ -5,6 +5,7 @@
 // Host operations: none. Uses nano.urlParse, nano.urlBasicParse, nano.urlStates,
 // nano.urlSerializePath, nano.urlPercentEncode, nano.urlSpecialScheme, nano.urlCodePoints
 // (31_url_parser.js) at run time.
+// Exposes on `nano`: URLPattern, isURLPattern(value).
 
 const ObjectCreate = Object.create;
 const ObjectDefineProperty = Object.defineProperty;
@@ -828,6 +829,8 @@ function inputArgument(input) {
   return usv(input);
 }
 
+let isURLPattern = null;
+
 class URLPattern {
   #c;
 
@@ -862,6 +865,10 @@ class URLPattern {
   get search() { return this.#c.search.pattern; }
   get hash() { return this.#c.hash.pattern; }
 
+  static {
+    isURLPattern = (value) => value !== null && typeof value === "object" && #c in value;
+  }
+
   get hasRegExpGroups() {
     const c = this.#c;
     for (let i = 0; i < COMPONENTS.length; i++) if (c[COMPONENTS[i]].hasRegExpGroups) return true;
@@ -882,4 +889,5 @@ ObjectDefineProperty(proto, SymbolToStringTag, {
 });
 
 nano.URLPattern = URLPattern;
+nano.isURLPattern = isURLPattern;
 nano.defineGlobal("URLPattern", URLPattern);
