@@ -665,14 +665,19 @@ def _transform(source, data, resolve, strictImports):
         if first is None or not (first.type == "string" or (
                 first.type == "template_string" and first.named_child_count == sum(
                     1 for c in first.named_children if c.type == "string_fragment"))):
+            # A computed specifier: resolved at run time among the graph's modules.
+            keyword = call.child_by_field_name("function")
+            edits.replace(keyword.start_byte, keyword.end_byte, "__nano_mod.computed")
             continue
         try:
             target = resolve(js, call, _stringValue(js, first))
-        except ModuleLoadError:
-            continue  # left as is: the promise rejects at run time
+        except ModuleLoadError as e:
+            # Not a load error: the promise rejects when import() runs.
+            edits.replace(call.start_byte, first.end_byte, "__nano_mod.fail(%s" % (_q(e.message),))
+            continue
         if target not in dynamic:
             dynamic.append(target)
-        edits.replace(call.start_byte, call.end_byte, "__nano_mod.dyn(%s)" % (_q(target),))
+        edits.replace(call.start_byte, first.end_byte, "__nano_mod.dyn(%s" % (_q(target),))
 
     isAsync = _topLevelAwait(js, root)
 

@@ -504,11 +504,13 @@ class ResolutionTests(SynchronousTestCase):
     def test_dynamicImport(self):
         """
         C{import()} of a string literal is part of the graph (after the static
-        modules) and evaluates on first use; other C{import()} calls stay as they are.
+        modules) and evaluates on first use; a computed specifier finds modules of the
+        graph at run time; a literal naming no module rejects when called.
         """
         base = _write(self.mktemp(), {
             "index.js": "export const load = () => import('./lazy.js');\n"
-                        "export const other = (name) => import(name);\n",
+                        "export const other = (name) => import(name);\n"
+                        "export const missing = () => import('./missing.js');\n",
             "lazy.js": "globalThis.lazyRan = true;\nexport const v = 'lazy';\n",
         })
         graph = loadModuleGraph(base)
@@ -518,7 +520,12 @@ class ResolutionTests(SynchronousTestCase):
         self.assertEqual(linker.eval("typeof globalThis.lazyRan"), "undefined")
         self.assertEqual(linker.settle("ns.load().then((m) => [m.v, lazyRan])"),
                          ["ok", ["lazy", True]])
-        self.assertIn("import(name)", dict(graph.modules)["index.js"])
+        self.assertEqual(linker.settle("ns.other('./lazy').then((m) => m.v)"), ["ok", "lazy"])
+        self.assertEqual(linker.settle("ns.other('hono')"), ["error", (
+            "TypeError: Cannot find module 'hono' imported by index.js: import() loads only "
+            "modules of the app's graph (name them with a string literal)")])
+        self.assertEqual(linker.settle("ns.missing()"), [
+            "error", "TypeError: cannot import './missing.js': module not found"])
 
     def test_topLevelAwait(self):
         """

@@ -14,7 +14,10 @@
 //                      dependency finishes evaluating, so cycles see final values);
 //   second gen.next(): __nano_bind() calls __nano_mod.bind(path, names) and
 //                      __nano_mod.import(path); then the module body runs, which may use
-//                      __nano_mod.dyn(path) (dynamic import), __nano_mod.meta
+//                      __nano_mod.dyn(path) (import() of a literal),
+//                      __nano_mod.computed(specifier) (import() of anything else),
+//                      __nano_mod.fail(message) (import() of a bad literal),
+//                      __nano_mod.meta
 //                      (import.meta), __nano_mod.name(value) and __nano_mod.json(text).
 
 const ObjectCreate = Object.create;
@@ -27,6 +30,10 @@ const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ReflectApply = Reflect.apply;
 const ArrayPrototypeSort = Array.prototype.sort;
 const ArrayPrototypePush = Array.prototype.push;
+const ArrayPrototypePop = Array.prototype.pop;
+const ArrayPrototypeJoin = Array.prototype.join;
+const StringPrototypeSplit = String.prototype.split;
+const StringPrototypeStartsWith = String.prototype.startsWith;
 const PromiseCtor = Promise;
 const PromisePrototypeThen = Promise.prototype.then;
 const JSONParse = JSON.parse;
@@ -100,6 +107,16 @@ function makeApi(record) {
   };
   api.dyn = function dyn(path) {
     return dynamicImport(path);
+  };
+  api.computed = function computed(specifier) {
+    return new PromiseCtor((resolve) => {
+      resolve(dynamicImport(resolveComputed(record.path, StringCtor(specifier))));
+    });
+  };
+  api.fail = function fail(message) {
+    return new PromiseCtor((resolve, reject) => {
+      reject(new TypeErrorCtor(message));
+    });
   };
   api.json = function json(text) {
     return JSONParse(text);
@@ -305,6 +322,34 @@ function continueFrom(record, index) {
   }
   finish(record);
   return undefined;
+}
+
+const SUFFIXES = ["", ".js", ".mjs", ".ts", ".mts", ".json", "/index.js", "/index.mjs", "/index.ts"];
+
+// Resolves a computed import() specifier among the registered modules (the loader only
+// includes modules named by string literals, so this finds modules already in the graph).
+function resolveComputed(importer, specifier) {
+  if (ReflectApply(StringPrototypeStartsWith, specifier, ["./"]) ||
+      ReflectApply(StringPrototypeStartsWith, specifier, ["../"])) {
+    const parts = ReflectApply(StringPrototypeSplit, importer, ["/"]);
+    ReflectApply(ArrayPrototypePop, parts, []);
+    const segments = ReflectApply(StringPrototypeSplit, specifier, ["/"]);
+    let inside = true;
+    for (let i = 0; i < segments.length; i++) {
+      if (segments[i] === "..") {
+        if (parts.length === 0) inside = false;
+        ReflectApply(ArrayPrototypePop, parts, []);
+      } else if (segments[i] !== "." && segments[i] !== "") {
+        ReflectApply(ArrayPrototypePush, parts, [segments[i]]);
+      }
+    }
+    const base = ReflectApply(ArrayPrototypeJoin, parts, ["/"]);
+    for (let i = 0; inside && i < SUFFIXES.length; i++) {
+      if (records[base + SUFFIXES[i]] !== undefined) return base + SUFFIXES[i];
+    }
+  }
+  throw new TypeErrorCtor("Cannot find module '" + specifier + "' imported by " + importer +
+    ": import() loads only modules of the app's graph (name them with a string literal)");
 }
 
 function dynamicImport(path) {
