@@ -474,13 +474,18 @@ class FormBodyTests(FetchAPITestCase):
     def test_formDataUrlencoded(self):
         """
         A form-urlencoded body parses into a FormData (percent-escapes and "+"
-        decoded, repeated names kept).
+        decoded, repeated names kept, a leading BOM kept as part of the first name).
         """
         self.assertEqual(self.runAsync("""
             const r = new Response('a=1&b=x+y&a=%C3%A9',
                 {headers: {'content-type': 'application/x-www-form-urlencoded; charset=utf-8'}});
             return [...(await r.formData())];
         """), [["a", "1"], ["b", "x y"], ["a", "\u00e9"]])
+        self.assertEqual(self.runAsync("""
+            const r = new Response('\\ufefftest=\\ufeff',
+                {headers: {'content-type': 'application/x-www-form-urlencoded'}});
+            return [...(await r.formData())];
+        """), [["\ufefftest", "\ufeff"]])
 
     def test_formDataBodyRoundTrip(self):
         """

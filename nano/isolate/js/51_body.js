@@ -22,7 +22,7 @@
 // when present on `nano`, else the public stream API is used:
 //   nano.isReadableStream(v), nano.readableStreamIsDisturbed(s),
 //   nano.readableStreamFromBytes(u8), nano.readableStreamReadAll(s) -> Promise<Uint8Array>
-// Other optional hooks: nano.utf8DecodeStripBOM (20_encoding.js), TextEncoder
+// Other optional hooks: nano.utf8DecodeStripBOM/utf8DecodeWithoutBOM (20_encoding.js), TextEncoder
 // (23_text_encoding.js, captured at load),
 // nano.parseUrlencoded(text) and nano.serializeUrlencoded/urlSearchParamsList
 // (34_urlsearchparams.js), nano.isBlob(v), nano.blobBytes(blob) -> Uint8Array
@@ -105,9 +105,13 @@ function utf8Encode(s) {
 
 // UTF-8 decode (https://encoding.spec.whatwg.org/#utf-8-decode): BOM stripped, errors
 // replaced by U+FFFD.
-function utf8Decode(bytes) {
-  if (typeof nano.utf8DecodeStripBOM === "function") return nano.utf8DecodeStripBOM(bytes);
-  let i = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+function utf8Decode(bytes, keepBOM = false) {
+  if (keepBOM) {
+    if (typeof nano.utf8DecodeWithoutBOM === "function") return nano.utf8DecodeWithoutBOM(bytes);
+  } else if (typeof nano.utf8DecodeStripBOM === "function") {
+    return nano.utf8DecodeStripBOM(bytes);
+  }
+  let i = !keepBOM && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let out = "";
   let chunk = [];
   const n = bytes.length;
@@ -554,8 +558,9 @@ function convertBlob(self, access, bytes, body) {
 
 // https://url.spec.whatwg.org/#concept-urlencoded-parser (34_urlsearchparams.js's parser
 // takes the UTF-8 decoded text).
+// A leading BOM is part of the first name here ("UTF-8 decode without BOM").
 function parseUrlencodedBytes(bytes) {
-  return nano.parseUrlencoded(utf8Decode(bytes));
+  return nano.parseUrlencoded(utf8Decode(bytes, true));
 }
 
 function convertFormData(self, access, bytes, body) {
