@@ -516,191 +516,229 @@ class _Transformed:
         self.dynamic = dynamic
 
 
-def _transform(source, data, resolve, strictImports):
+class _Rewriter:
     """
-    Rewrite one module (JavaScript bytes; for TypeScript, already stripped) into the
+    Rewrites one module (JavaScript bytes; for TypeScript, already stripped) into the
     generator function expression described in the module docstring.
-
-    @param resolve: C{resolve(source, node, specifier)} returns the app-relative path of
-        the imported module or raises L{ModuleLoadError} at C{node}.
-    @param strictImports: check at link time that imported names are exported.
     """
-    js = _Source(source.rel, data)
-    root = _parse(js, _JS).root_node
-    edits = _Edits(data)
-    deps = []
-    binds = {}
-    namespaces = []
-    localImports = {}
-    getters = {}
-    reexports = {}
-    stars = []
-    checks = []
-    declared = []
-    nameFixes = []
 
-    def addDep(target):
-        if target not in deps:
-            deps.append(target)
+    def __init__(self, source, data, resolve, strictImports):
+        """
+        @param resolve: C{resolve(source, node, specifier)} returns the app-relative
+            path of the imported module or raises L{ModuleLoadError} at C{node}.
+        @param strictImports: check at link time that imported names are exported.
+        """
+        self.source = source
+        self.js = _Source(source.rel, data)
+        self.root = _parse(self.js, _JS).root_node
+        self.edits = _Edits(data)
+        self.resolve = resolve
+        self.strictImports = strictImports
+        self.deps = []          # static dependencies, in source order
+        self.dynamic = []       # targets of import() with a literal
+        self.binds = {}         # target -> [(local, imported name)]
+        self.namespaces = []    # [(local, target)] for `import * as local`
+        self.localImports = {}  # local -> (target, imported name or None)
+        self.getters = {}       # exported name -> local expression
+        self.reexports = {}     # exported name -> [target, imported name or None]
+        self.stars = []         # targets of `export * from`
+        self.checks = []        # [target, name] that must be exported
+        self.declared = []      # names declared with `var` in the epilogue
+        self.nameFixes = []     # hoisted anonymous default functions
 
-    def addExport(node, name, entry, table):
-        if name in getters or name in reexports:
-            raise js.error(node.start_byte, "SyntaxError: duplicate export of '%s'" % (name,))
+    def rewrite(self):
+        """
+        @return: a L{_Transformed}.
+        """
+        for node in self.root.children:
+            kind = node.type
+            if kind == "hash_bang_line":
+                self._blank(node)
+            elif kind == "import_statement":
+                self._import(node)
+            elif kind == "export_statement":
+                self._export(node)
+        self._dynamicImports()
+        isAsync = _topLevelAwait(self.js, self.root)
+        body = self.edits.apply().decode("utf-8")
+        header = _ASYNC_HEADER if isAsync else HEADER
+        return _Transformed(header + body + self._epilogue(), self.deps, self.dynamic)
+
+    def _blank(self, node):
+        self.edits.replace(node.start_byte, node.end_byte)
+
+    def _target(self, node, sourceNode):
+        target = self.resolve(self.js, node, _stringValue(self.js, sourceNode))
+        if target not in self.deps:
+            self.deps.append(target)
+        return target
+
+    def _addImport(self, node, local, target, imported):
+        if local in self.localImports:
+            raise self.js.error(node.start_byte,
+                                "SyntaxError: identifier '%s' has already been declared" % (local,))
+        self.localImports[local] = (target, imported)
+        if imported is None:
+            self.namespaces.append((local, target))
+        else:
+            self.binds.setdefault(target, []).append((local, imported))
+
+    def _addExport(self, node, name, entry, table):
+        if name in self.getters or name in self.reexports:
+            raise self.js.error(node.start_byte,
+                                "SyntaxError: duplicate export of '%s'" % (name,))
         table[name] = entry
 
-    def blank(node):
-        edits.replace(node.start_byte, node.end_byte)
+    def _specifiers(self, clause, kind):
+        """
+        Yield C{(name node, alias node or None)} for the specifiers of a clause.
+        """
+        for spec in clause.named_children:
+            if spec.type == kind:
+                yield spec, spec.child_by_field_name("name"), spec.child_by_field_name("alias")
 
-    for node in root.children:
-        kind = node.type
-        if kind == "hash_bang_line":
-            blank(node)
-        elif kind == "import_statement":
-            target = resolve(js, node, _stringValue(js, node.child_by_field_name("source")))
-            addDep(target)
-            for clause in node.children:
-                if clause.type != "import_clause":
-                    continue
-                for part in clause.named_children:
-                    if part.type == "identifier":
-                        local = js.text(part)
-                        binds.setdefault(target, []).append((local, "default"))
-                        localImports[local] = (target, "default")
-                    elif part.type == "namespace_import":
-                        local = js.text(part.named_children[-1])
-                        namespaces.append((local, target))
-                        localImports[local] = (target, None)
-                    elif part.type == "named_imports":
-                        for spec in part.named_children:
-                            if spec.type != "import_specifier":
-                                continue
-                            name = spec.child_by_field_name("name")
-                            alias = spec.child_by_field_name("alias")
-                            imported = _exportName(js, name)
-                            local = js.text(alias if alias is not None else name)
-                            binds.setdefault(target, []).append((local, imported))
-                            localImports[local] = (target, imported)
-            blank(node)
-        elif kind == "export_statement":
-            isDefault = any(c.type == "default" for c in node.children)
-            sourceNode = node.child_by_field_name("source")
-            declaration = node.child_by_field_name("declaration")
-            value = node.child_by_field_name("value")
-            if sourceNode is not None:
-                target = resolve(js, node, _stringValue(js, sourceNode))
-                addDep(target)
-                clause = None
-                for child in node.named_children:
-                    if child.type == "namespace_export":
-                        name = _exportName(js, child.named_children[-1])
-                        addExport(child, name, [target, None], reexports)
-                        clause = child
-                    elif child.type == "export_clause":
-                        clause = child
-                        for spec in child.named_children:
-                            if spec.type != "export_specifier":
-                                continue
-                            name = spec.child_by_field_name("name")
-                            alias = spec.child_by_field_name("alias")
-                            imported = _exportName(js, name)
-                            exported = _exportName(js, alias if alias is not None else name)
-                            addExport(spec, exported, [target, imported], reexports)
-                            checks.append([target, imported])
-                if clause is None:
-                    stars.append(target)
-                blank(node)
-            elif declaration is not None:
-                edits.replace(node.start_byte, declaration.start_byte)
-                if isDefault:
-                    names = _declaredNames(declaration)
-                    addExport(node, "default", names[0], getters)
-                else:
-                    for name in _declaredNames(declaration):
-                        addExport(node, name, name, getters)
-            elif value is not None:
-                if value.type in ("function_expression", "generator_function", "function"):
-                    edits.replace(node.start_byte, value.start_byte)
-                    parameters = value.child_by_field_name("parameters")
-                    edits.insert(parameters.start_byte, " __nano_default")
-                    nameFixes.append("__nano_default")
-                elif value.type == "class":
-                    edits.replace(node.start_byte, value.start_byte)
-                    edits.insert(value.children[0].end_byte, " __nano_default")
-                    edits.insert(value.end_byte, ";__nano_mod.name(__nano_default);")
-                else:
-                    edits.replace(node.start_byte, value.start_byte, "__nano_default=")
-                    declared.append("__nano_default")
-                    if _isAnonymousFunction(value):
-                        edits.insert(value.end_byte, ";__nano_mod.name(__nano_default);")
-                addExport(node, "default", "__nano_default", getters)
+    def _import(self, node):
+        js = self.js
+        target = self._target(node, node.child_by_field_name("source"))
+        for clause in node.children:
+            if clause.type != "import_clause":
+                continue
+            for part in clause.named_children:
+                if part.type == "identifier":
+                    self._addImport(part, js.text(part), target, "default")
+                elif part.type == "namespace_import":
+                    self._addImport(part, js.text(part.named_children[-1]), target, None)
+                elif part.type == "named_imports":
+                    for spec, name, alias in self._specifiers(part, "import_specifier"):
+                        local = js.text(alias if alias is not None else name)
+                        self._addImport(spec, local, target, _exportName(js, name))
+        self._blank(node)
+
+    def _export(self, node):
+        sourceNode = node.child_by_field_name("source")
+        declaration = node.child_by_field_name("declaration")
+        value = node.child_by_field_name("value")
+        if sourceNode is not None:
+            self._exportFrom(node, sourceNode)
+        elif declaration is not None:
+            self.edits.replace(node.start_byte, declaration.start_byte)
+            names = _declaredNames(declaration)
+            if any(c.type == "default" for c in node.children):
+                self._addExport(node, "default", names[0], self.getters)
             else:
-                for child in node.named_children:
-                    if child.type != "export_clause":
-                        continue
-                    for spec in child.named_children:
-                        if spec.type != "export_specifier":
-                            continue
-                        name = spec.child_by_field_name("name")
-                        alias = spec.child_by_field_name("alias")
-                        local = js.text(name)
-                        exported = _exportName(js, alias if alias is not None else name)
-                        if local in localImports:
-                            addExport(spec, exported, list(localImports[local]), reexports)
-                        else:
-                            addExport(spec, exported, local, getters)
-                blank(node)
+                for name in names:
+                    self._addExport(node, name, name, self.getters)
+        elif value is not None:
+            self._exportDefault(node, value)
+        else:
+            js = self.js
+            for clause in node.named_children:
+                if clause.type != "export_clause":
+                    continue
+                for spec, name, alias in self._specifiers(clause, "export_specifier"):
+                    local = js.text(name)
+                    exported = _exportName(js, alias if alias is not None else name)
+                    if local in self.localImports:
+                        entry = list(self.localImports[local])
+                        self._addExport(spec, exported, entry, self.reexports)
+                    else:
+                        self._addExport(spec, exported, local, self.getters)
+            self._blank(node)
 
-    dynamic = []
-    captures = tree_sitter.QueryCursor(_dynamicQuery()).captures(root)
-    decorators = captures.get("decorator")
-    if decorators:
-        first = min(decorators, key=lambda node: node.start_byte)
-        raise js.error(first.start_byte, "SyntaxError: decorators are not supported")
-    for meta in captures.get("meta", ()):
-        if js.text(meta).replace(" ", "") == "import.meta":
-            edits.replace(meta.start_byte, meta.end_byte, "__nano_mod.meta")
-    for call in captures.get("call", ()):
-        arguments = call.child_by_field_name("arguments")
-        first = arguments.named_children[0] if arguments.named_child_count else None
-        if first is None or not (first.type == "string" or (
-                first.type == "template_string" and first.named_child_count == sum(
-                    1 for c in first.named_children if c.type == "string_fragment"))):
-            # A computed specifier: resolved at run time among the graph's modules.
-            keyword = call.child_by_field_name("function")
-            edits.replace(keyword.start_byte, keyword.end_byte, "__nano_mod.computed")
-            continue
-        try:
-            target = resolve(js, call, _stringValue(js, first))
-        except ModuleLoadError as e:
-            # Not a load error: the promise rejects when import() runs.
-            edits.replace(call.start_byte, first.end_byte, "__nano_mod.fail(%s" % (_q(e.message),))
-            continue
-        if target not in dynamic:
-            dynamic.append(target)
-        edits.replace(call.start_byte, first.end_byte, "__nano_mod.dyn(%s" % (_q(target),))
+    def _exportFrom(self, node, sourceNode):
+        js = self.js
+        target = self._target(node, sourceNode)
+        star = True
+        for child in node.named_children:
+            if child.type == "namespace_export":
+                star = False
+                name = _exportName(js, child.named_children[-1])
+                self._addExport(child, name, [target, None], self.reexports)
+            elif child.type == "export_clause":
+                star = False
+                for spec, name, alias in self._specifiers(child, "export_specifier"):
+                    imported = _exportName(js, name)
+                    exported = _exportName(js, alias if alias is not None else name)
+                    self._addExport(spec, exported, [target, imported], self.reexports)
+                    self.checks.append([target, imported])
+        if star:
+            self.stars.append(target)
+        self._blank(node)
 
-    isAsync = _topLevelAwait(js, root)
+    def _exportDefault(self, node, value):
+        edits = self.edits
+        if value.type in ("function_expression", "generator_function", "function"):
+            # An anonymous function declaration: named, so that it stays hoisted.
+            edits.replace(node.start_byte, value.start_byte)
+            edits.insert(value.child_by_field_name("parameters").start_byte, " __nano_default")
+            self.nameFixes.append("__nano_default")
+        elif value.type == "class":
+            edits.replace(node.start_byte, value.start_byte)
+            edits.insert(value.children[0].end_byte, " __nano_default")
+            edits.insert(value.end_byte, ";__nano_mod.name(__nano_default);")
+        else:
+            edits.replace(node.start_byte, value.start_byte, "__nano_default=")
+            self.declared.append("__nano_default")
+            if _isAnonymousFunction(value):
+                edits.insert(value.end_byte, ";__nano_mod.name(__nano_default);")
+        self._addExport(node, "default", "__nano_default", self.getters)
 
-    link = ["__nano_mod.link(", _q(deps), ",{",
-            ",".join("%s:()=>%s" % (_q(name), local) for name, local in getters.items()),
-            "},", _q(reexports), ",", _q(stars), ",",
-            _q(checks + [[t, n] for t, pairs in binds.items() for _, n in pairs]
-               if strictImports else []),
-            ",__nano_bind);"]
-    link.extend("__nano_mod.name(%s);" % (name,) for name in nameFixes)
-    bind = []
-    for target, pairs in binds.items():
-        bind.append("[%s]=__nano_mod.bind(%s,%s);" % (
-            ",".join(local for local, _ in pairs), _q(target), _q([n for _, n in pairs])))
-        declared.extend(local for local, _ in pairs)
-    for local, target in namespaces:
-        bind.append("%s=__nano_mod.import(%s);" % (local, _q(target)))
-        declared.append(local)
-    body = edits.apply().decode("utf-8")
-    epilogue = "\n;function __nano_link(){%s}function __nano_bind(){%s}%s})\n//# sourceURL=%s" % (
-        "".join(link), "".join(bind),
-        "var %s;" % (",".join(declared),) if declared else "", source.rel)
-    return _Transformed((_ASYNC_HEADER if isAsync else HEADER) + body + epilogue, deps, dynamic)
+    def _dynamicImports(self):
+        """
+        Rewrite C{import()} and C{import.meta}; reject decorators (V8 has none yet).
+        """
+        js = self.js
+        edits = self.edits
+        captures = tree_sitter.QueryCursor(_dynamicQuery()).captures(self.root)
+        decorators = captures.get("decorator")
+        if decorators:
+            first = min(decorators, key=lambda node: node.start_byte)
+            raise js.error(first.start_byte, "SyntaxError: decorators are not supported")
+        for meta in captures.get("meta", ()):
+            if js.text(meta).replace(" ", "") == "import.meta":
+                edits.replace(meta.start_byte, meta.end_byte, "__nano_mod.meta")
+        for call in captures.get("call", ()):
+            arguments = call.child_by_field_name("arguments")
+            first = arguments.named_children[0] if arguments.named_child_count else None
+            if first is None or not (first.type == "string" or (
+                    first.type == "template_string" and all(
+                        c.type == "string_fragment" for c in first.named_children))):
+                # A computed specifier: resolved at run time among the graph's modules.
+                keyword = call.child_by_field_name("function")
+                edits.replace(keyword.start_byte, keyword.end_byte, "__nano_mod.computed")
+                continue
+            try:
+                target = self.resolve(js, call, _stringValue(js, first))
+            except ModuleLoadError as e:
+                # Not a load error: the promise rejects when import() runs.
+                edits.replace(call.start_byte, first.end_byte,
+                              "__nano_mod.fail(%s" % (_q(e.message),))
+                continue
+            if target not in self.dynamic:
+                self.dynamic.append(target)
+            edits.replace(call.start_byte, first.end_byte, "__nano_mod.dyn(%s" % (_q(target),))
+
+    def _epilogue(self):
+        checks = []
+        if self.strictImports:
+            checks = self.checks + [
+                [target, name] for target, pairs in self.binds.items() for _, name in pairs]
+        link = ["__nano_mod.link(", _q(self.deps), ",{",
+                ",".join("%s:()=>%s" % (_q(name), local) for name, local in self.getters.items()),
+                "},", _q(self.reexports), ",", _q(self.stars), ",", _q(checks), ",__nano_bind);"]
+        link.extend("__nano_mod.name(%s);" % (name,) for name in self.nameFixes)
+        bind = []
+        declared = list(self.declared)
+        for target, pairs in self.binds.items():
+            bind.append("[%s]=__nano_mod.bind(%s,%s);" % (
+                ",".join(local for local, _ in pairs), _q(target), _q([n for _, n in pairs])))
+            declared.extend(local for local, _ in pairs)
+        for local, target in self.namespaces:
+            bind.append("%s=__nano_mod.import(%s);" % (local, _q(target)))
+            declared.append(local)
+        return "\n;function __nano_link(){%s}function __nano_bind(){%s}%s})\n//# sourceURL=%s" % (
+            "".join(link), "".join(bind),
+            "var %s;" % (",".join(declared),) if declared else "", self.source.rel)
 
 
 def _jsonModule(source):
@@ -827,9 +865,9 @@ class _Loader:
         if extension == ".json":
             result = _jsonModule(source)
         elif extension in _TS_EXTENSIONS:
-            result = _transform(source, _stripTypes(source), self.resolve, False)
+            result = _Rewriter(source, _stripTypes(source), self.resolve, False).rewrite()
         else:
-            result = _transform(source, data, self.resolve, True)
+            result = _Rewriter(source, data, self.resolve, True).rewrite()
         self.modules[rel] = result
         return result
 

@@ -396,6 +396,14 @@ class ErrorTests(SynchronousTestCase):
         e = self.load({"index.js": "export const a = 1;\nconst b = 2;\nexport { b as a };\n"})
         self.assertEqual(str(e), "index.js:3:10: SyntaxError: duplicate export of 'a'")
 
+    def test_duplicateImport(self):
+        """
+        Importing two bindings with the same local name is a syntax error.
+        """
+        e = self.load({"index.js": "import { a } from './m.js';\nimport { b as a } from './m.js';\n",
+                       "m.js": "export const a = 1, b = 2;\n"})
+        self.assertEqual(str(e), "index.js:2:10: SyntaxError: identifier 'a' has already been declared")
+
     def test_topLevelYield(self):
         """
         C{yield} at a module's top level is a syntax error (the transform uses a
