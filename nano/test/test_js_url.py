@@ -1,7 +1,8 @@
 """
-Tests for the URL prelude files (C{nano/isolate/js/30_url.js}, C{31_url_parser.js},
-C{32_idna.js}, C{34_urlsearchparams.js}): the WHATWG URL parser, the C{URL} and
-C{URLSearchParams} interfaces, domain-to-ASCII and the form-urlencoded helpers on C{nano}.
+Tests for the URL prelude files (C{nano/isolate/js/30_url.js}, C{31_url_*.js},
+C{32_idna.js}, C{33_urlpattern.js}, C{34_urlsearchparams.js}): the WHATWG URL parser, the
+C{URL}, C{URLSearchParams} and C{URLPattern} interfaces, domain-to-ASCII and the
+form-urlencoded helpers on C{nano}.
 
 Each test loads C{00_core.js} and the URL files, wrapped the way L{nano.isolate.prelude}
 wraps them, into a fresh MiniRacer isolate; the internal C{nano} object is kept on a
@@ -15,8 +16,8 @@ from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SynchronousTestCase
 
 _JS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "isolate", "js")
-_FILES = ("00_core.js", "30_url.js", "31_url_parser.js", "32_idna.js", "33_urlpattern.js",
-          "34_urlsearchparams.js")
+_FILES = ("00_core.js", "30_url.js", "31_url_encoding.js", "31_url_host.js", "31_url_parser.js",
+          "32_idna.js", "33_urlpattern.js", "34_urlsearchparams.js")
 
 
 def _script():

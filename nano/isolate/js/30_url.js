@@ -1,6 +1,6 @@
 // The URL interface: constructor with base, the href/origin/protocol/username/password/
 // host/hostname/port/pathname/search/searchParams/hash attributes, toString/toJSON and the
-// static canParse/parse. The parser itself is 31_url_parser.js (with 32_idna.js for
+// static canParse/parse. The parser itself is 31_url_*.js (with 32_idna.js for
 // domains); URLSearchParams is 34_urlsearchparams.js. These files only call each other
 // through `nano` at run time, so their load order does not matter.
 // Spec: https://url.spec.whatwg.org/#url-class

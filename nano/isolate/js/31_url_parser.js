@@ -1,43 +1,34 @@
-// The URL parser: the basic URL parser state machine, host parsing (domains, IPv4 in its
-// decimal/octal/hex forms, IPv6 with compression, opaque hosts), percent-encoding and the
-// URL serializer. Domain-to-ASCII lives in 32_idna.js; the URL interface in 30_url.js.
+// The URL parser: the basic URL parser state machine (with state overrides for the
+// setters), the URL serializer and origins. Hosts are parsed by 31_url_host.js (with
+// 32_idna.js for domains), percent-encoding is 31_url_encoding.js, the URL interface is
+// 30_url.js; they call each other through `nano` at run time.
 // Spec: https://url.spec.whatwg.org/#concept-basic-url-parser
 // Host operations: none.
 //
 // A URL record is a null-prototype object {scheme, username, password, host, port, path,
 // query, fragment}. `host` holds the serialized host (null when absent, "" for the empty
 // host); `path` is an array of segments, or a string for an opaque path.
-// Exposes on `nano`: urlParse, urlSerialize, urlOrigin, urlPercentEncode, utf8Encode,
-// utf8Decode, percentDecodeBytes, urlSpecialScheme, urlStates (state-override names).
+// Exposes on `nano`: urlParse(input, baseRecord), urlBasicParse(input, base, url, override),
+// urlSerialize(record, excludeFragment), urlSerializePath, urlOrigin, urlSpecialScheme,
+// urlStates (state-override names), urlCodePoints(string, dropTabNewline), toUSVString.
 
 const ObjectCreate = Object.create;
-const StringFromCharCode = String.fromCharCode;
-const StringFromCodePoint = String.fromCodePoint;
 const NumberParseInt = Number.parseInt;
-const MathFloor = Math.floor;
-const MathPow = Math.pow;
 const ReflectApply = Reflect.apply;
 const FunctionPrototypeCall = Function.prototype.call;
 const FunctionPrototypeBind = Function.prototype.bind;
 const uncurryThis = (fn) => ReflectApply(FunctionPrototypeBind, FunctionPrototypeCall, [fn]);
 const StringCharCodeAt = uncurryThis(String.prototype.charCodeAt);
 const StringSlice = uncurryThis(String.prototype.slice);
-const StringSplit = uncurryThis(String.prototype.split);
 const ArraySlice = uncurryThis(Array.prototype.slice);
-const NumberToString = uncurryThis(Number.prototype.toString);
 const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const StringPrototypeToLowerCase = String.prototype.toLowerCase;
-const RegExpPrototypeExec = RegExp.prototype.exec;
 
 function toWellFormed(s) {
   return ReflectApply(StringPrototypeToWellFormed, s, []);
 }
 function lower(s) {
   return ReflectApply(StringPrototypeToLowerCase, s, []);
-}
-function test(re, s) {
-  re.lastIndex = 0;
-  return ReflectApply(RegExpPrototypeExec, re, [s]) !== null;
 }
 
 const SPECIAL = { __proto__: null, ftp: 21, file: null, http: 80, https: 443, ws: 80, wss: 443 };
@@ -46,320 +37,15 @@ function isSpecialScheme(scheme) {
   return scheme in SPECIAL;
 }
 
-// ---- percent-encode sets (predicates on a code point number) ----
-function inC0Control(c) { return c < 0x20 || c > 0x7e; }
-function inFragment(c) {
-  return inC0Control(c) || c === 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x60;
-}
-function inQuery(c) {
-  return inC0Control(c) || c === 0x20 || c === 0x22 || c === 0x23 || c === 0x3c || c === 0x3e;
-}
-function inSpecialQuery(c) { return inQuery(c) || c === 0x27; }
-function inPath(c) { return inQuery(c) || c === 0x3f || c === 0x60 || c === 0x7b || c === 0x7d; }
-function inUserinfo(c) {
-  return inPath(c) || c === 0x2f || c === 0x3a || c === 0x3b || c === 0x3d || c === 0x40 ||
-    (c >= 0x5b && c <= 0x5e) || c === 0x7c;
-}
-function inComponent(c) {
-  return inUserinfo(c) || (c >= 0x24 && c <= 0x26) || c === 0x2b || c === 0x2c;
-}
-function inFormUrlencoded(c) {
-  return inComponent(c) || c === 0x21 || (c >= 0x27 && c <= 0x29) || c === 0x7e;
-}
-
-const SETS = {
-  __proto__: null,
-  c0: inC0Control, fragment: inFragment, query: inQuery, specialQuery: inSpecialQuery,
-  path: inPath, userinfo: inUserinfo, component: inComponent, form: inFormUrlencoded,
-};
-
-const HEX = "0123456789ABCDEF";
-
-// UTF-8 encode a string (lone surrogates become U+FFFD) into an array of byte values.
-function utf8Encode(s) {
-  const out = [];
-  for (let i = 0; i < s.length; i++) {
-    let c = StringCharCodeAt(s, i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = StringCharCodeAt(s, i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      }
-    }
-    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
-    if (c < 0x80) out[out.length] = c;
-    else if (c < 0x800) {
-      out[out.length] = 0xc0 | (c >> 6);
-      out[out.length] = 0x80 | (c & 0x3f);
-    } else if (c < 0x10000) {
-      out[out.length] = 0xe0 | (c >> 12);
-      out[out.length] = 0x80 | ((c >> 6) & 0x3f);
-      out[out.length] = 0x80 | (c & 0x3f);
-    } else {
-      out[out.length] = 0xf0 | (c >> 18);
-      out[out.length] = 0x80 | ((c >> 12) & 0x3f);
-      out[out.length] = 0x80 | ((c >> 6) & 0x3f);
-      out[out.length] = 0x80 | (c & 0x3f);
-    }
-  }
-  return out;
-}
-
-// UTF-8 decode (WHATWG "UTF-8 decode without BOM", replacement on errors).
-function utf8Decode(bytes) {
-  let out = "";
-  let needed = 0, seen = 0, cp = 0, lo = 0x80, hi = 0xbf;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (needed === 0) {
-      if (b < 0x80) out += StringFromCharCode(b);
-      else if (b >= 0xc2 && b <= 0xdf) { needed = 1; cp = b & 0x1f; }
-      else if (b >= 0xe0 && b <= 0xef) {
-        if (b === 0xe0) lo = 0xa0;
-        if (b === 0xed) hi = 0x9f;
-        needed = 2; cp = b & 0xf;
-      } else if (b >= 0xf0 && b <= 0xf4) {
-        if (b === 0xf0) lo = 0x90;
-        if (b === 0xf4) hi = 0x8f;
-        needed = 3; cp = b & 0x7;
-      } else out += "\ufffd";
-      continue;
-    }
-    if (b < lo || b > hi) {
-      needed = seen = cp = 0; lo = 0x80; hi = 0xbf;
-      out += "\ufffd";
-      i--;
-      continue;
-    }
-    lo = 0x80; hi = 0xbf;
-    cp = (cp << 6) | (b & 0x3f);
-    if (++seen === needed) {
-      out += StringFromCodePoint(cp);
-      needed = seen = cp = 0;
-    }
-  }
-  if (needed !== 0) out += "\ufffd";
-  return out;
-}
-
-// Percent-encode every code point of `s` in the named set after UTF-8 encoding it.
-// With spaceAsPlus (form-urlencoded serializing), U+0020 becomes "+".
 function percentEncode(s, setName, spaceAsPlus) {
-  const inSet = SETS[setName];
-  let out = "";
-  let plain = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = StringCharCodeAt(s, i);
-    if (inSet(c) || (spaceAsPlus && c === 0x20)) { plain = false; break; }
-  }
-  if (plain) return s;
-  const bytes = utf8Encode(s);
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (spaceAsPlus && b === 0x20) out += "+";
-    else if (inSet(b)) out += "%" + HEX[b >> 4] + HEX[b & 15];
-    else out += StringFromCharCode(b);
-  }
-  return out;
+  return nano.urlPercentEncode(s, setName, spaceAsPlus);
 }
 
-function hexValue(c) {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
-
-// Percent-decode a string: UTF-8 encode it, then turn %XX into bytes.
-function percentDecodeBytes(s) {
-  const bytes = utf8Encode(s);
-  const out = [];
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === 0x25 && i + 2 < bytes.length) {
-      const h = hexValue(bytes[i + 1]), l = hexValue(bytes[i + 2]);
-      if (h >= 0 && l >= 0) {
-        out[out.length] = h * 16 + l;
-        i += 2;
-        continue;
-      }
-    }
-    out[out.length] = b;
-  }
-  return out;
-}
-
-// ---- hosts ----
-const FORBIDDEN_HOST = /[\u0000\u0009\u000a\u000d #/:<>?@[\\\]^|]/;
-const FORBIDDEN_DOMAIN = /[\u0000-\u001f #%/:<>?@[\\\]^|\u007f]/;
-const DIGITS = /^[0-9]+$/;
-const OCT = /^[0-7]+$/;
-const HEXDIGITS = /^[0-9a-fA-F]+$/;
-
-function ipv4Number(part) {
-  if (part === "") return null;
-  let radix = 10;
-  if (part.length >= 2 && part[0] === "0" && (part[1] === "x" || part[1] === "X")) {
-    part = StringSlice(part, 2);
-    radix = 16;
-  } else if (part.length >= 2 && part[0] === "0") {
-    part = StringSlice(part, 1);
-    radix = 8;
-  }
-  if (part === "") return 0;
-  const re = radix === 10 ? DIGITS : radix === 16 ? HEXDIGITS : OCT;
-  if (!test(re, part)) return null;
-  return NumberParseInt(part, radix);
-}
-
-function endsInANumber(input) {
-  const parts = StringSplit(input, ".");
-  if (parts[parts.length - 1] === "") {
-    if (parts.length === 1) return false;
-    parts.length--;
-  }
-  const last = parts[parts.length - 1];
-  if (last !== "" && test(DIGITS, last)) return true;
-  return ipv4Number(last) !== null && last.length >= 2 && last[0] === "0" &&
-    (last[1] === "x" || last[1] === "X");
-}
-
-function parseIPv4(input) {
-  const parts = StringSplit(input, ".");
-  if (parts[parts.length - 1] === "" && parts.length > 1) parts.length--;
-  if (parts.length > 4) return null;
-  const numbers = [];
-  for (let i = 0; i < parts.length; i++) {
-    const n = ipv4Number(parts[i]);
-    if (n === null) return null;
-    numbers[i] = n;
-  }
-  for (let i = 0; i < numbers.length - 1; i++) if (numbers[i] > 255) return null;
-  let ipv4 = numbers[numbers.length - 1];
-  if (ipv4 >= MathPow(256, 5 - numbers.length)) return null;
-  for (let i = 0; i < numbers.length - 1; i++) ipv4 += numbers[i] * MathPow(256, 3 - i);
-  let out = "";
-  for (let i = 0; i < 4; i++) {
-    out = (ipv4 % 256) + (i === 0 ? "" : ".") + out;
-    ipv4 = MathFloor(ipv4 / 256);
-  }
-  return out;
+function parseHost(input, isOpaque) {
+  return nano.urlParseHost(input, isOpaque);
 }
 
 function isDigit(c) { return c >= 0x30 && c <= 0x39; }
-
-function parseIPv6(s) {
-  const address = [0, 0, 0, 0, 0, 0, 0, 0];
-  let pieceIndex = 0, compress = null, p = 0;
-  const at = (i) => (i < s.length ? StringCharCodeAt(s, i) : -1);
-  if (at(p) === 0x3a) {
-    if (at(p + 1) !== 0x3a) return null;
-    p += 2;
-    compress = ++pieceIndex;
-  }
-  while (at(p) !== -1) {
-    if (pieceIndex === 8) return null;
-    if (at(p) === 0x3a) {
-      if (compress !== null) return null;
-      p++;
-      compress = ++pieceIndex;
-      continue;
-    }
-    let value = 0, length = 0;
-    while (length < 4 && hexValue(at(p)) >= 0) {
-      value = value * 16 + hexValue(at(p));
-      p++;
-      length++;
-    }
-    if (at(p) === 0x2e) {
-      if (length === 0) return null;
-      p -= length;
-      if (pieceIndex > 6) return null;
-      let numbersSeen = 0;
-      while (at(p) !== -1) {
-        let piece = null;
-        if (numbersSeen > 0) {
-          if (at(p) === 0x2e && numbersSeen < 4) p++;
-          else return null;
-        }
-        if (!isDigit(at(p))) return null;
-        while (isDigit(at(p))) {
-          const n = at(p) - 0x30;
-          if (piece === null) piece = n;
-          else if (piece === 0) return null;
-          else piece = piece * 10 + n;
-          if (piece > 255) return null;
-          p++;
-        }
-        address[pieceIndex] = address[pieceIndex] * 0x100 + piece;
-        numbersSeen++;
-        if (numbersSeen === 2 || numbersSeen === 4) pieceIndex++;
-      }
-      if (numbersSeen !== 4) return null;
-      break;
-    } else if (at(p) === 0x3a) {
-      p++;
-      if (at(p) === -1) return null;
-    } else if (at(p) !== -1) return null;
-    address[pieceIndex++] = value;
-  }
-  if (compress !== null) {
-    let swaps = pieceIndex - compress;
-    pieceIndex = 7;
-    while (pieceIndex !== 0 && swaps > 0) {
-      const t = address[pieceIndex];
-      address[pieceIndex] = address[compress + swaps - 1];
-      address[compress + swaps - 1] = t;
-      pieceIndex--;
-      swaps--;
-    }
-  } else if (pieceIndex !== 8) return null;
-  return address;
-}
-
-function serializeIPv6(address) {
-  let bestStart = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (address[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && address[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  let out = "";
-  let ignore0 = false;
-  for (let i = 0; i < 8; i++) {
-    if (ignore0 && address[i] === 0) continue;
-    ignore0 = false;
-    if (i === bestStart) {
-      out += i === 0 ? "::" : ":";
-      ignore0 = true;
-      continue;
-    }
-    out += NumberToString(address[i], 16);
-    if (i !== 7) out += ":";
-  }
-  return out;
-}
-
-// The host parser. Returns the serialized host, or null on failure.
-function parseHost(input, isOpaque) {
-  if (input[0] === "[") {
-    if (input[input.length - 1] !== "]") return null;
-    const address = parseIPv6(StringSlice(input, 1, -1));
-    return address === null ? null : "[" + serializeIPv6(address) + "]";
-  }
-  if (isOpaque) {
-    if (test(FORBIDDEN_HOST, input)) return null;
-    return percentEncode(input, "c0", false);
-  }
-  const domain = utf8Decode(percentDecodeBytes(input));
-  const ascii = nano.domainToASCII(domain, false);
-  if (ascii === null || ascii === "" || test(FORBIDDEN_DOMAIN, ascii)) return null;
-  if (endsInANumber(ascii)) return parseIPv4(ascii);
-  return ascii;
-}
 
 // ---- the state machine ----
 const S = {
@@ -854,9 +540,5 @@ nano.urlSerializePath = serializePath;
 nano.urlOrigin = urlOrigin;
 nano.urlStates = S;
 nano.urlSpecialScheme = isSpecialScheme;
-nano.urlPercentEncode = percentEncode;
-nano.utf8Encode = utf8Encode;
-nano.utf8Decode = utf8Decode;
-nano.percentDecodeBytes = percentDecodeBytes;
 nano.toUSVString = toWellFormed;
 nano.urlCodePoints = codePoints;
