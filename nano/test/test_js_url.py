@@ -17,7 +17,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 _JS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "isolate", "js")
 _FILES = ("00_core.js", "30_url.js", "31_url_encoding.js", "31_url_host.js", "31_url_parser.js",
-          "32_idna.js", "33_urlpattern.js", "34_urlsearchparams.js")
+          "32_idna.js", "33_urlpattern.js", "33_urlpattern_parser.js", "34_urlsearchparams.js")
 
 
 def _script():
