@@ -500,7 +500,9 @@ def _dynamicQuery():
             _JS,
             "(call_expression function: (import) arguments: (arguments) @args) @call\n"
             "(meta_property) @meta\n"
-            "(decorator) @decorator\n",
+            "(decorator) @decorator\n"
+            "(jsx_element) @jsx\n"
+            "(jsx_self_closing_element) @jsx\n",
         )
     return _DYNAMIC_QUERY
 
@@ -685,15 +687,18 @@ class _Rewriter:
 
     def _dynamicImports(self):
         """
-        Rewrite C{import()} and C{import.meta}; reject decorators (V8 has none yet).
+        Rewrite C{import()} and C{import.meta}; reject decorators (V8 has none yet)
+        and JSX (tree-sitter-javascript parses it, V8 does not).
         """
         js = self.js
         edits = self.edits
         captures = tree_sitter.QueryCursor(_dynamicQuery()).captures(self.root)
-        decorators = captures.get("decorator")
-        if decorators:
-            first = min(decorators, key=lambda node: node.start_byte)
-            raise js.error(first.start_byte, "SyntaxError: decorators are not supported")
+        for name, message in (("decorator", "decorators are not supported"),
+                              ("jsx", "JSX is not supported")):
+            nodes = captures.get(name)
+            if nodes:
+                first = min(nodes, key=lambda node: node.start_byte)
+                raise js.error(first.start_byte, "SyntaxError: " + message)
         for meta in captures.get("meta", ()):
             if js.text(meta).replace(" ", "") == "import.meta":
                 edits.replace(meta.start_byte, meta.end_byte, "__nano_mod.meta")

@@ -404,6 +404,13 @@ class ErrorTests(SynchronousTestCase):
                        "m.js": "export const a = 1, b = 2;\n"})
         self.assertEqual(str(e), "index.js:2:10: SyntaxError: identifier 'a' has already been declared")
 
+    def test_jsx(self):
+        """
+        JSX is reported at its position (the transform does not compile it).
+        """
+        e = self.load({"index.js": "export default {\n  fetch() { return <p>hi</p>; },\n};\n"})
+        self.assertEqual(str(e), "index.js:2:21: SyntaxError: JSX is not supported")
+
     def test_topLevelYield(self):
         """
         C{yield} at a module's top level is a syntax error (the transform uses a
