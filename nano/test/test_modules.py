@@ -409,7 +409,7 @@ class ErrorTests(SynchronousTestCase):
         JSX is reported at its position (the transform does not compile it).
         """
         e = self.load({"index.js": "export default {\n  fetch() { return <p>hi</p>; },\n};\n"})
-        self.assertEqual(str(e), "index.js:2:21: SyntaxError: JSX is not supported")
+        self.assertEqual(str(e), "index.js:2:20: SyntaxError: JSX is not supported")
 
     def test_topLevelYield(self):
         """
