@@ -104,7 +104,8 @@ class URLPreludeTests(SynchronousTestCase):
         """
         self.assertEqual(
             self.js('[URL.canParse("x", "http://a/"), URL.canParse("x"), URL.parse("x"),'
-                    ' URL.parse("x", "http://a/b/").href, URL.parse("x", "http://a/") instanceof URL]'),
+                    ' URL.parse("x", "http://a/b/").href,'
+                    ' URL.parse("x", "http://a/") instanceof URL]'),
             [True, False, None, "http://a/b/x", True])
 
     def test_setters(self):
@@ -144,7 +145,8 @@ class URLPreludeTests(SynchronousTestCase):
         self.assertEqual(
             self.js('[new URL("http://0x7f.1/").host, new URL("http://0300.0250.1.010/").host,'
                     ' new URL("http://4294967295/").host,'
-                    ' new URL("http://[0:0:1:0:0:0:0:1]/").host, new URL("http://[::ffff:1.2.3.4]").host]'),
+                    ' new URL("http://[0:0:1:0:0:0:0:1]/").host,'
+                    ' new URL("http://[::ffff:1.2.3.4]").host]'),
             ["127.0.0.1", "192.168.1.8", "255.255.255.255", "[0:0:1::1]", "[::ffff:102:304]"])
         self.assertEqual(self.errorName('new URL("http://4294967296/")'), "TypeError")
         self.assertEqual(self.errorName('new URL("http://a^b/")'), "TypeError")
@@ -155,9 +157,12 @@ class URLPreludeTests(SynchronousTestCase):
         Punycode-encoded; invalid Punycode labels and disallowed code points fail.
         """
         self.assertEqual(
-            self.js('[new URL("http://Bücher.Example/").hostname, new URL("http://ＧＯ.com").hostname,'
-                    ' new URL("http://fa\\u00df.de").hostname, new URL("http://a\\u00adb.com").hostname,'
-                    ' new URL("http://xn--bcher-kva.example").hostname, new URL("http://你好你好").hostname]'),
+            self.js('[new URL("http://Bücher.Example/").hostname,'
+                    ' new URL("http://ＧＯ.com").hostname,'
+                    ' new URL("http://fa\\u00df.de").hostname,'
+                    ' new URL("http://a\\u00adb.com").hostname,'
+                    ' new URL("http://xn--bcher-kva.example").hostname,'
+                    ' new URL("http://你好你好").hostname]'),
             ["xn--bcher-kva.example", "go.com", "xn--fa-hia.de", "ab.com",
              "xn--bcher-kva.example", "xn--6qqa088eba"])
         self.assertEqual(self.errorName('new URL("http://a.b.c.xn--pokxncvks/")'),
@@ -284,11 +289,13 @@ class URLPreludeTests(SynchronousTestCase):
         self.assertEqual(
             self.js('(p => { const r = p.exec("https://example.com/books/42?x=1");'
                     ' return [r.pathname.groups, r.hostname.input, r.inputs,'
-                    ' p.test("/books/7", "https://example.com"), p.exec("https://example.com/books/x")]; })'
+                    ' p.test("/books/7", "https://example.com"),'
+                    ' p.exec("https://example.com/books/x")]; })'
                     '(new URLPattern({pathname: "/books/:id(\\\\d+)"}))'),
             [{"id": "42"}, "example.com", ["https://example.com/books/42?x=1"], True, None])
         self.assertEqual(
-            self.js('(p => [p.test({pathname: "/a/b/c"}), p.exec({pathname: "/a/b/c"}).pathname.groups])'
+            self.js('(p => [p.test({pathname: "/a/b/c"}),'
+                    ' p.exec({pathname: "/a/b/c"}).pathname.groups])'
                     '(new URLPattern({pathname: "/a/:rest+"}))'),
             [True, {"rest": "b/c"}])
 

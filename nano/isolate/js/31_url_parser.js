@@ -87,7 +87,9 @@ function startsWithWindowsDriveLetter(cps, p) {
 
 function shortenPath(url) {
   const path = url.path;
-  if (url.scheme === "file" && path.length === 1 && isNormalizedWindowsDriveLetter(path[0])) return;
+  if (url.scheme === "file" && path.length === 1 && isNormalizedWindowsDriveLetter(path[0])) {
+    return;
+  }
   if (path.length > 0) path.length--;
 }
 

@@ -189,7 +189,8 @@ function unicodeData() {
     bidiNSM: R("^[\\p{Mn}\\p{Me}]$"),
     bidiL: R("^[\\p{L}\\p{Mc}\\p{Nl}\\p{Nd}\\p{Co}\\u200e]$"),
     bidiES: R("^[+\\-\\u207a\\u207b\\u208a\\u208b\\u2212\\ufb29\\ufe62\\ufe63\\uff0b\\uff0d]$"),
-    bidiCS: R("^[,./:\\u00a0\\u060c\\u202f\\u2044\\ufe50\\ufe52\\ufe55\\uff0c\\uff0e\\uff0f\\uff1a]$"),
+    bidiCS: R("^[,./:\\u00a0\\u060c\\u202f\\u2044\\ufe50\\ufe52\\ufe55\\uff0c\\uff0e" +
+      "\\uff0f\\uff1a]$"),
     bidiET: R("^[#$%\\u00a2-\\u00a5\\u00b0\\u00b1\\u058f\\u0609\\u060a\\u066a\\u09f2\\u09f3" +
       "\\u0af1\\u0bf9\\u0e3f\\u17db\\u2030-\\u2034\\u20a0-\\u20cf\\u212e\\u2213\\ufe5f\\ufe69" +
       "\\ufe6a\\uff03-\\uff05\\uffe0\\uffe1\\uffe5\\uffe6]$"),
@@ -341,7 +342,9 @@ function toASCII(domain) {
     }
   }
   if (isBidiDomain(labels)) {
-    for (let i = 0; i < labels.length; i++) if (!checkBidiLabel(codePoints(labels[i]))) return null;
+    for (let i = 0; i < labels.length; i++) {
+      if (!checkBidiLabel(codePoints(labels[i]))) return null;
+    }
   }
   for (let i = 0; i < labels.length; i++) {
     if (test(/[^\u0000-\u007f]/, labels[i])) {

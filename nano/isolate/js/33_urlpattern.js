@@ -30,7 +30,9 @@ function usv(v) {
 
 const COMPONENTS = ["protocol", "username", "password", "hostname", "port", "pathname",
   "search", "hash"];
-const DEFAULT_PORTS = { __proto__: null, ftp: "21", http: "80", https: "443", ws: "80", wss: "443" };
+const DEFAULT_PORTS = {
+  __proto__: null, ftp: "21", http: "80", https: "443", ws: "80", wss: "443",
+};
 
 
 
@@ -156,7 +158,9 @@ function isAbsolutePathname(s, type) {
 
 function processInit(init, type, defaults) {
   const result = ObjectCreate(null);
-  if (defaults !== null) for (let i = 0; i < COMPONENTS.length; i++) result[COMPONENTS[i]] = defaults;
+  if (defaults !== null) {
+    for (let i = 0; i < COMPONENTS.length; i++) result[COMPONENTS[i]] = defaults;
+  }
   let base = null;
   if (has(init, "baseURL")) {
     base = nano.urlParse(init.baseURL, null);
@@ -368,7 +372,8 @@ class URLPattern {
 
   test(input = undefined, baseURL = undefined) {
     const c = this.#c;
-    return match(c, inputArgument(input), baseURL === undefined ? undefined : usv(baseURL)) !== null;
+    const base = baseURL === undefined ? undefined : usv(baseURL);
+    return match(c, inputArgument(input), base) !== null;
   }
 
   exec(input = undefined, baseURL = undefined) {

@@ -83,7 +83,9 @@ function tokenize(input, strict) {
       const start = pos;
       while (pos < cps.length) {
         const r = cps[pos];
-        if (r.length !== 1 || StringCharCodeAt(r, 0) > 0x7f) { error(start, index); failed = true; break; }
+        if (r.length !== 1 || StringCharCodeAt(r, 0) > 0x7f) {
+          error(start, index); failed = true; break;
+        }
         if (pos === start && r === "?") { error(start, index); failed = true; break; }
         if (r === "\\") {
           if (pos === cps.length - 1) { error(start, index); failed = true; break; }
@@ -177,7 +179,9 @@ function parsePattern(input, options, encode) {
     if (pending === "") return;
     const value = encode(pending);
     pending = "";
-    parts[parts.length] = { type: "fixed-text", value, modifier: "none", name: "", prefix: "", suffix: "" };
+    parts[parts.length] = {
+      type: "fixed-text", value, modifier: "none", name: "", prefix: "", suffix: "",
+    };
   };
   const addPart = (prefix, nameToken, regexpToken, suffix, modifierToken) => {
     let modifier = "none";
@@ -316,8 +320,8 @@ function generatePatternString(parts, options) {
     else if (part.type === "segment-wildcard" && !customName) {
       out += "(" + segmentWildcard(options) + ")";
     } else if (part.type === "full-wildcard") {
-      if (!customName && (prev === null || prev.type === "fixed-text" || prev.modifier !== "none" ||
-          grouping || part.prefix !== "")) {
+      if (!customName && (prev === null || prev.type === "fixed-text" ||
+          prev.modifier !== "none" || grouping || part.prefix !== "")) {
         out += "*";
       } else {
         out += "(" + FULL_WILDCARD + ")";
@@ -471,7 +475,8 @@ function parseConstructorString(input, canonicalizeProtocol) {
         if (nonSpecial(tokenIndex, "@")) {
           rewind();
           state = "username";
-        } else if (nonSpecial(tokenIndex, "/") || isSearchPrefix() || nonSpecial(tokenIndex, "#")) {
+        } else if (nonSpecial(tokenIndex, "/") || isSearchPrefix() ||
+                   nonSpecial(tokenIndex, "#")) {
           rewind();
           state = "hostname";
         }

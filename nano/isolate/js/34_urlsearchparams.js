@@ -83,6 +83,10 @@ function serializeUrlencoded(list) {
 }
 
 const FOR_URL = {};
+
+function byName(a, b) {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
 const iterators = new WeakMapCtor();
 let listOf = null;
 
@@ -99,7 +103,8 @@ class URLSearchParams {
           throw new TypeErrorCtor("URLSearchParams: init[Symbol.iterator] is not a function");
         }
         const iterator = ReflectApply(method, init, []);
-        if (iterator === null || (typeof iterator !== "object" && typeof iterator !== "function")) {
+        if (iterator === null ||
+            (typeof iterator !== "object" && typeof iterator !== "function")) {
           throw new TypeErrorCtor("URLSearchParams: init's iterator is not an object");
         }
         const nextMethod = iterator.next;
@@ -233,7 +238,7 @@ class URLSearchParams {
 
   sort() {
     // Array.prototype.sort is stable; `<` compares UTF-16 code units.
-    ReflectApply(ArrayPrototypeSort, this.#list, [(a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)]);
+    ReflectApply(ArrayPrototypeSort, this.#list, [byName]);
     this.#update();
   }
 
