@@ -411,6 +411,13 @@ function cloneBody(body) {
   return copy;
 }
 
+// A Blob's bytes from 55_blob.js (a read-only view: never written, copied before it
+// reaches user code).
+function blobBytes(blob) {
+  const bytes = nano.blobBytes(blob);
+  return bytes instanceof Uint8ArrayCtor ? bytes : new Uint8ArrayCtor(bytes);
+}
+
 // The body's bytes without copying when possible; a Uint8Array or a promise of one.
 function bodyBytes(body) {
   switch (body.kind) {
@@ -419,7 +426,7 @@ function bodyBytes(body) {
     case "bytes":
       return body.source;
     case "blob":
-      if (typeof nano.blobBytes === "function") return nano.blobBytes(body.source);
+      if (typeof nano.blobBytes === "function") return blobBytes(body.source);
       return then(body.source.arrayBuffer(), (ab) => new Uint8ArrayCtor(ab));
     default:
       return readAllStream(body.source);
@@ -486,7 +493,7 @@ function bodyText(body) {
 function bodyStringOrBytes(body) {
   if (body.kind === "string") return ReflectApply(StringPrototypeToWellFormed, body.source, []);
   if (body.kind === "bytes") return body.source;
-  if (body.kind === "blob" && typeof nano.blobBytes === "function") return nano.blobBytes(body.source);
+  if (body.kind === "blob" && typeof nano.blobBytes === "function") return blobBytes(body.source);
   return null;
 }
 
@@ -548,12 +555,16 @@ function mimeOf(self, access) {
   return extractMimeType(access.contentType(self));
 }
 
+// A Blob of the runtime's Blob interface (55_blob.js's nano.createBlob, which takes the
+// bytes over), else of the Blob global.
 function convertBlob(self, access, bytes, body) {
+  const mime = mimeOf(self, access);
+  const type = mime === null ? "" : serializeMimeType(mime);
+  const owned = body === null ? new Uint8ArrayCtor(0) : ownedBytes(body, bytes);
+  if (typeof nano.createBlob === "function") return nano.createBlob(owned, type);
   const BlobCtor = globalThis.Blob;
   if (typeof BlobCtor !== "function") throw new TypeErrorCtor("blob(): Blob is not available");
-  const mime = mimeOf(self, access);
-  return new BlobCtor([body === null ? new Uint8ArrayCtor(0) : bytes],
-    { type: mime === null ? "" : serializeMimeType(mime) });
+  return new BlobCtor([owned], { type });
 }
 
 // https://url.spec.whatwg.org/#concept-urlencoded-parser (34_urlsearchparams.js's parser
@@ -621,7 +632,7 @@ function installBodyMixin(proto, access) {
   const methods = {
     arrayBuffer() { return consume(this, access, "arrayBuffer()", convertArrayBuffer, false); },
     blob() {
-      if (typeof globalThis.Blob !== "function") {
+      if (typeof nano.createBlob !== "function" && typeof globalThis.Blob !== "function") {
         return PromiseReject(new TypeErrorCtor("blob(): Blob is not available"));
       }
       return consume(this, access, "blob()", convertBlob, false);
@@ -647,6 +658,7 @@ function installBodyMixin(proto, access) {
 }
 
 nano.extractBody = extractBody;
+nano.blobBytesOf = blobBytes;
 nano.cloneBody = cloneBody;
 nano.bodyIsUnusable = bodyIsUnusable;
 nano.bodyStringOrBytes = bodyStringOrBytes;

@@ -6,7 +6,8 @@
 //
 // Works through the public FormData/Blob/File interfaces looked up at call time, or
 // these hooks when their files provide them: nano.formDataEntries(fd) -> [[name,
-// value], ...], nano.blobBytes(blob) -> Uint8Array (synchronous).
+// value], ...], nano.blobBytes(blob) -> Uint8Array (synchronous), nano.createFile(u8,
+// name, type, lastModified) (55_blob.js).
 //
 // Internals put on `nano` (used by 51_body.js):
 //   nano.serializeMultipart(formData) -> {body: body record, type: Content-Type}
@@ -18,6 +19,7 @@ const TypeErrorCtor = TypeError;
 const Uint8ArrayCtor = Uint8Array;
 const MathRandom = Math.random;
 const MathFloor = Math.floor;
+const DateNow = Date.now;
 const TypedArraySet = Object.getPrototypeOf(Uint8Array.prototype).set;
 const TypedArraySubarray = Object.getPrototypeOf(Uint8Array.prototype).subarray;
 const TextEncoderAtLoad = globalThis.TextEncoder;
@@ -96,7 +98,7 @@ function serializeMultipart(formData) {
         (type === "" ? "application/octet-stream" : type) + "\r\n\r\n";
       pieces[pieces.length] = encode(text);
       text = "";
-      pieces[pieces.length] = typeof nano.blobBytes === "function" ? nano.blobBytes(value) : value;
+      pieces[pieces.length] = typeof nano.blobBytes === "function" ? nano.blobBytesOf(value) : value;
       text += "\r\n";
     } else {
       text += "\r\n\r\n" + normalizeLineBreaks(StringCtor(value)) + "\r\n";
@@ -188,10 +190,15 @@ function parseMultipart(bytes, mime) {
     if (end < 0) throw malformed("part without a closing boundary");
     const content = ReflectApply(TypedArraySubarray, bytes, [headers.end, end]);
     if (headers.filename !== null) {
-      const FileCtor = globalThis.File;
-      if (typeof FileCtor !== "function") throw new TypeErrorCtor("formData(): File is not available");
-      const file = new FileCtor([content.slice()], headers.filename,
-        { type: headers.contentType === null ? "text/plain" : headers.contentType });
+      const type = headers.contentType === null ? "text/plain" : headers.contentType;
+      let file;
+      if (typeof nano.createFile === "function") {
+        file = nano.createFile(content.slice(), headers.filename, type, DateNow());
+      } else {
+        const FileCtor = globalThis.File;
+        if (typeof FileCtor !== "function") throw new TypeErrorCtor("formData(): File is not available");
+        file = new FileCtor([content.slice()], headers.filename, { type });
+      }
       fd.append(headers.name, file);
     } else {
       fd.append(headers.name, decode(content));
