@@ -235,6 +235,17 @@ class URLPreludeTests(SynchronousTestCase):
             self.js('__nano.serializeUrlencoded([["a b", "c&d=é"], ["*-._", "~!"]])'),
             "a+b=c%26d%3D%C3%A9&*-._=%7E%21")
 
+    def test_nanoUrlencodedBytes(self):
+        """
+        C{nano.parseUrlencodedBytes} parses a body's bytes: percent escapes and raw bytes
+        join into one UTF-8 sequence before decoding, invalid sequences become U+FFFD and
+        a leading BOM stays part of the first name.
+        """
+        self.assertEqual(
+            self.js('__nano.parseUrlencodedBytes(new Uint8Array([0xc3, 0x25, 0x41, 0x39, 0x3d,'
+                    ' 0x61, 0x2b, 0x62, 0x26, 0x26, 0xff, 0x3d, 0x26, 0xef, 0xbb, 0xbf, 0x78]))'),
+            [["\u00e9", "a b"], ["\ufffd", ""], ["\ufeffx", ""]])
+
     def test_nanoInternalHelpers(self):
         """
         Other prelude files can recognise URL and URLSearchParams objects and read

@@ -5,6 +5,7 @@
 //
 // Exposes on `nano`:
 //   parseUrlencoded(string) -> [[name, value], ...]
+//   parseUrlencodedBytes(Uint8Array) -> [[name, value], ...] (for bodies: exact on bytes)
 //   serializeUrlencoded([[name, value], ...]) -> string
 //   isURLSearchParams(value) -> boolean
 //   urlSearchParamsList(params) -> a copy of the [[name, value], ...] list
@@ -69,6 +70,48 @@ function parseUrlencoded(input) {
     out[out.length] = [decodeComponent(name), decodeComponent(value)];
   }
   return out;
+}
+
+// The same parser over bytes (a Uint8Array or array of byte values), exactly as the spec
+// runs it for request and response bodies: split on "&" and "=", "+" becomes a space,
+// percent-decode, then UTF-8 decode without BOM each name and value.
+function parseUrlencodedBytes(bytes) {
+  const out = [];
+  const length = bytes.length;
+  let start = 0;
+  while (start <= length) {
+    let end = start;
+    while (end < length && bytes[end] !== 0x26) end++;
+    if (end > start) {
+      let name = [], value = [], target = name;
+      for (let i = start; i < end; i++) {
+        let b = bytes[i];
+        if (b === 0x3d && target === name) {
+          target = value;
+          continue;
+        }
+        if (b === 0x2b) b = 0x20;
+        else if (b === 0x25 && i + 2 < end) {
+          const h = hexDigit(bytes[i + 1]), l = hexDigit(bytes[i + 2]);
+          if (h >= 0 && l >= 0) {
+            b = h * 16 + l;
+            i += 2;
+          }
+        }
+        target[target.length] = b;
+      }
+      out[out.length] = [nano.utf8Decode(name), nano.utf8Decode(value)];
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+function hexDigit(c) {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
 }
 
 // https://url.spec.whatwg.org/#concept-urlencoded-serializer (UTF-8).
@@ -319,6 +362,7 @@ ObjectDefineProperty(proto, SymbolToStringTag, {
 });
 
 nano.parseUrlencoded = parseUrlencoded;
+nano.parseUrlencodedBytes = parseUrlencodedBytes;
 nano.serializeUrlencoded = serializeUrlencoded;
 nano.isURLSearchParams = (value) =>
   value !== null && typeof value === "object" && listOf(value) !== null;
