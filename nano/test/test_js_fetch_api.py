@@ -1,7 +1,8 @@
 """
 Tests for the Fetch API prelude files (C{nano/isolate/js/50_headers.js},
-C{51_body.js}, C{52_request.js}, C{53_response.js}): C{Headers}, the Body mixin,
-C{Request}, C{Response}, and the helpers the bridge uses (C{nano.makeIncomingRequest},
+C{50_mime.js}, C{51_body.js}, C{52_request.js}, C{53_response.js},
+C{54_multipart.js}): C{Headers}, MIME types, the Body mixin, C{Request}, C{Response},
+multipart/form-data, and the helpers the bridge uses (C{nano.makeIncomingRequest},
 C{nano.isResponse}, C{nano.responseParts}).
 
 Each test loads the isolate prelude files numbered below 60 (the core, DOMException,
@@ -291,6 +292,41 @@ class HeadersTests(FetchAPITestCase):
         self.assertEqual(self.errorName("Headers.prototype.get.call({}, 'a')"), "TypeError")
         self.assertEqual(self.errorName("new Headers().append('a')"), "TypeError")
         self.assertEqual(self.errorName("Headers()"), "TypeError")
+
+
+class MimeTypeTests(FetchAPITestCase):
+    """
+    MIME type parsing, serialising and extraction from a Content-Type value.
+    """
+
+    def mime(self, value):
+        """
+        The serialised MIME type extracted from the Content-Type C{value}, or C{None}.
+        """
+        return self.js(
+            "((m) => m === null ? null : __nano.serializeMimeType(m))(__nano.extractMimeType(%s))"
+            % (json.dumps(value),))
+
+    def test_parseAndSerialize(self):
+        """
+        Type, subtype and parameter names are lowercased, whitespace and invalid
+        parameters dropped, and values quoted only when they are not tokens.
+        """
+        self.assertEqual(self.mime(' Text/HTML ; Charset="utf-8" ; x ; y=" a\\"b"'),
+                         'text/html;charset=utf-8;y=" a\\"b"')
+        self.assertEqual(self.mime("text/"), None)
+        self.assertEqual(self.mime("nope"), None)
+        self.assertEqual(self.mime(None), None)
+
+    def test_extractFromCombinedValue(self):
+        """
+        From a combined value the last valid type wins; its charset is inherited
+        from an earlier value with the same essence; */* is skipped.
+        """
+        self.assertEqual(self.mime("text/plain;charset=gbk, text/html"), "text/html")
+        self.assertEqual(self.mime("text/html;charset=gbk, text/html"), "text/html;charset=gbk")
+        self.assertEqual(self.mime("text/html, */*"), "text/html")
+        self.assertEqual(self.mime('text/html;x=",", bogus'), 'text/html;x=","')
 
 
 class BodyTests(FetchAPITestCase):
