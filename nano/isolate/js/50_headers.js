@@ -47,7 +47,6 @@ const IteratorPrototype = ObjectGetPrototypeOf(ObjectGetPrototypeOf([][SymbolIte
 
 // https://fetch.spec.whatwg.org/#header-name (token) and #header-value.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const UPPER = /[A-Z]/;
 // A value (already normalised) is invalid if it has NUL, CR or LF, or is not a
 // ByteString (a code unit above 0xFF).
 const BAD_VALUE = /[\0\r\n\u0100-\uffff]/;
@@ -63,9 +62,6 @@ function test(re, s) {
   return ReflectApply(RegExpPrototypeTest, re, [s]);
 }
 
-function lower(s) {
-  return test(UPPER, s) ? ReflectApply(StringPrototypeToLowerCase, s, []) : s;
-}
 
 function normalizeValue(s) {
   if (!test(EDGE_WS, s)) return s;
@@ -137,7 +133,9 @@ function isNoCorsSafelisted(name, value) {
   }
   // content-type: the essence must be one of the three form-ish types.
   if (/[\0-\x08\x0a-\x1f"():<>?@[\\\]{}\x7f]/.test(value)) return false;
-  const essence = lower(value.split(";")[0].replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ""));
+  const mime = nano.parseMimeType(value); // 50_mime.js
+  if (mime === null) return false;
+  const essence = mime.type + "/" + mime.subtype;
   return essence === "application/x-www-form-urlencoded" || essence === "multipart/form-data" ||
     essence === "text/plain";
 }

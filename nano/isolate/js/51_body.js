@@ -19,7 +19,8 @@
 // returns a stream when `globalThis.ReadableStream` exists at call time (otherwise
 // null), created once and then the body's only source. These optional hooks are used
 // when present on `nano`, else the public stream API is used:
-//   nano.isReadableStream(v), nano.readableStreamIsDisturbed(s),
+//   nano.isReadableStream(v), nano.readableStreamIsDisturbed(s), nano.readableStreamIsLocked(s),
+//   nano.readableStreamTee(s) -> [branch1, branch2],
 //   nano.readableStreamFromBytes(u8), nano.readableStreamReadAll(s) -> Promise<Uint8Array>
 // Other optional hooks: nano.utf8DecodeStripBOM/utf8DecodeWithoutBOM (20_encoding.js), TextEncoder
 // (23_text_encoding.js, captured at load),
@@ -197,6 +198,7 @@ function streamIsDisturbed(s) {
 }
 
 function streamIsLocked(s) {
+  if (typeof nano.readableStreamIsLocked === "function") return nano.readableStreamIsLocked(s);
   return s.locked === true;
 }
 
@@ -337,7 +339,7 @@ function readAllStream(stream) {
         const chunk = result.value;
         if (!(chunk instanceof Uint8ArrayCtor)) {
           const error = new TypeErrorCtor("Body stream chunks must be Uint8Array");
-          reader.cancel(error);
+          then(reader.cancel(error), undefined, () => {});
           reject(error);
           return;
         }
