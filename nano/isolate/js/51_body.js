@@ -339,8 +339,8 @@ function readAllStream(stream) {
         const chunk = result.value;
         if (!(chunk instanceof Uint8ArrayCtor)) {
           const error = new TypeErrorCtor("Body stream chunks must be Uint8Array");
-          then(reader.cancel(error), undefined, () => {});
           reject(error);
+          then(PromiseResolve(reader.cancel(error)), undefined, () => {});
           return;
         }
         chunks[chunks.length] = chunk;
