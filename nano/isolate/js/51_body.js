@@ -332,21 +332,28 @@ function readAllStream(stream) {
   return new PromiseCtor((resolve, reject) => {
     const step = () => {
       then(reader.read(), (result) => {
-        if (result.done) {
-          resolve(concat(chunks, total));
-          return;
+        try {
+          onChunk(result);
+        } catch (e) {
+          reject(e);
         }
-        const chunk = result.value;
-        if (!(chunk instanceof Uint8ArrayCtor)) {
-          const error = new TypeErrorCtor("Body stream chunks must be Uint8Array");
-          reject(error);
-          then(PromiseResolve(reader.cancel(error)), undefined, () => {});
-          return;
-        }
-        chunks[chunks.length] = chunk;
-        total += chunk.length;
-        step();
       }, reject);
+    };
+    const onChunk = (result) => {
+      if (result.done) {
+        resolve(concat(chunks, total));
+        return;
+      }
+      const chunk = result.value;
+      if (!(chunk instanceof Uint8ArrayCtor)) {
+        const error = new TypeErrorCtor("Body stream chunks must be Uint8Array");
+        reject(error);
+        then(PromiseResolve(reader.cancel(error)), undefined, () => {});
+        return;
+      }
+      chunks[chunks.length] = chunk;
+      total += chunk.length;
+      step();
     };
     step();
   });
