@@ -4,33 +4,33 @@ Turn an app directory (an ES module graph) into classic scripts mini-racer can r
 mini-racer only compiles classic scripts, so every module is parsed with tree-sitter
 and rewritten into a generator function expression::
 
-    (      function*(__nano_mod){"use strict";__nano_link();yield;__nano_bind();<line 1>
+    (      function*(__nano_mod){"use strict";__nano_link();yield;<line 1>
     <line 2>
     ...
-    ;function __nano_link(){...}function __nano_bind(){...}var ...;})
+    ;function __nano_link(){...}var ...;})
     //# sourceURL=<app-relative path>
 
 Every original line keeps its line number (import and export statements are replaced
-in place by text with the same number of line breaks), so V8 errors and stacks point at
-the right line; columns are kept too except on line 1, which is shifted right by
-``len(HEADER)`` characters, and after the few insertions (anonymous default exports,
-dynamic ``import()`` and ``import.meta``). The JS linker (``js/70_modules.js``) drives
-each generator in two steps: the first ``next()`` runs ``__nano_link`` (a hoisted
-function declaration, so it runs before the body) which registers the module's
-dependencies and export getters; the second runs ``__nano_bind`` (which reads the
-imported values from the dependencies' namespaces) and then the body. A module whose
+in place by text with the same line terminators), so V8 errors and stacks point at the
+right line. Columns are kept too, except: line 1 is shifted right by ``len(HEADER)``
+characters, and a line that uses an imported binding is shifted by the rewrite of each
+use (``x`` becomes ``__nano_n0.x``), as are the rare insertions for anonymous default
+exports, dynamic ``import()`` and ``import.meta``.
+
+The JS linker (``js/70_modules.js``) drives each generator in two steps: the first
+``next()`` runs ``__nano_link`` (a hoisted function declaration, so it runs before the
+body) which registers the module's dependencies and export getters and fetches the
+namespace objects of its imports; the second ``next()`` runs the body. A module whose
 top level contains ``await`` becomes an async generator, and ``nano.evaluateModules``
 then returns a promise.
 
-Limitations (documented in the report and the docs): imported bindings are copied
-when the importing module starts evaluating, and copied again each time one of its
-dependencies finishes evaluating (which matters only in cycles), so they do not follow
-later assignments in the exporting module (a namespace import ``import * as ns`` does;
-exports themselves are live getters). In a cycle a module may see a partially
-initialised namespace: hoisted functions are visible, ``let``/``const``/``class``
-exports read as ``undefined`` until their module has finished evaluating. Names
-beginning with ``__nano_`` are reserved. TypeScript enums, namespaces, parameter
-properties and ``import x = require()`` are rejected (as Node's type stripping does).
+Imports are live bindings: every reference to an imported name reads the exporting
+module's namespace (whose properties are getters of the exporter's local bindings), so
+reassignments in the exporter are seen, and reading a binding before its module has
+initialised it throws a ReferenceError, as in ES modules (this is also how cycles
+behave). Names beginning with ``__nano_`` are reserved. TypeScript enums, namespaces,
+parameter properties, ``import x = require()``, decorators and JSX are rejected (as
+Node's type stripping does).
 """
 
 import bisect
@@ -48,8 +48,8 @@ __all__ = ["ModuleLoadError", "ModuleGraph", "loadModuleGraph", "HEADER", "ENTRY
 
 ENTRY_NAMES = ("index.js", "index.mjs", "worker.js", "_worker.js", "index.ts")
 
-HEADER = '(      function*(__nano_mod){"use strict";__nano_link();yield;__nano_bind();'
-_ASYNC_HEADER = '(async function*(__nano_mod){"use strict";__nano_link();yield;__nano_bind();'
+HEADER = '(      function*(__nano_mod){"use strict";__nano_link();yield;'
+_ASYNC_HEADER = '(async function*(__nano_mod){"use strict";__nano_link();yield;'
 
 _JS_EXTENSIONS = (".js", ".mjs", ".cjs")
 _TS_EXTENSIONS = (".ts", ".mts", ".cts")
@@ -538,9 +538,10 @@ class _Rewriter:
         self.strictImports = strictImports
         self.deps = []          # static dependencies, in source order
         self.dynamic = []       # targets of import() with a literal
-        self.binds = {}         # target -> [(local, imported name)]
+        self.namespaceVars = {}  # target -> the var holding its namespace
         self.namespaces = []    # [(local, target)] for `import * as local`
         self.localImports = {}  # local -> (target, imported name or None)
+        self.blanked = []       # (start, end) of the statements replaced whole
         self.getters = {}       # exported name -> local expression
         self.reexports = {}     # exported name -> [target, imported name or None]
         self.stars = []         # targets of `export * from`
@@ -561,6 +562,7 @@ class _Rewriter:
             elif kind == "export_statement":
                 self._export(node)
         self._dynamicImports()
+        self._rewriteReferences()
         isAsync = _topLevelAwait(self.js, self.root)
         body = self.edits.apply().decode("utf-8")
         header = _ASYNC_HEADER if isAsync else HEADER
@@ -568,6 +570,7 @@ class _Rewriter:
 
     def _blank(self, node):
         self.edits.replace(node.start_byte, node.end_byte)
+        self.blanked.append((node.start_byte, node.end_byte))
 
     def _target(self, node, sourceNode):
         target = self.resolve(self.js, node, _stringValue(self.js, sourceNode))
@@ -583,7 +586,10 @@ class _Rewriter:
         if imported is None:
             self.namespaces.append((local, target))
         else:
-            self.binds.setdefault(target, []).append((local, imported))
+            if target not in self.namespaceVars:
+                self.namespaceVars[target] = "__nano_n%d" % (len(self.namespaceVars),)
+            if self.strictImports:
+                self.checks.append([target, imported])
 
     def _addExport(self, node, name, entry, table):
         if name in self.getters or name in self.reexports:
@@ -662,7 +668,8 @@ class _Rewriter:
                     imported = _exportName(js, name)
                     exported = _exportName(js, alias if alias is not None else name)
                     self._addExport(spec, exported, [target, imported], self.reexports)
-                    self.checks.append([target, imported])
+                    if self.strictImports:
+                        self.checks.append([target, imported])
         if star:
             self.stars.append(target)
         self._blank(node)
@@ -723,27 +730,146 @@ class _Rewriter:
                 self.dynamic.append(target)
             edits.replace(call.start_byte, first.end_byte, "__nano_mod.dyn(%s" % (_q(target),))
 
+    def _rewriteReferences(self):
+        """
+        Rewrite every reference to a named or default import into a read of the
+        exporting module's namespace (C{x} becomes C{__nano_n0.x}), which makes imports
+        live bindings; shadowed names (parameters, inner declarations) are left alone.
+        """
+        names = [local for local, (_, imported) in self.localImports.items()
+                 if imported is not None]
+        if not names:
+            return
+        quoted = " ".join(_q(name) for name in names)
+        query = tree_sitter.Query(_JS, "".join(
+            "((%s) @%s (#any-of? @%s %s))\n" % (kind, capture, capture, quoted)
+            for kind, capture in (("identifier", "id"),
+                                  ("shorthand_property_identifier", "short"),
+                                  ("shorthand_property_identifier_pattern", "pattern"))))
+        captures = tree_sitter.QueryCursor(query).captures(self.root)
+        occurrences = sorted(
+            (node for nodes in captures.values() for node in nodes),
+            key=lambda node: node.start_byte)
+        blanked = sorted(self.blanked)
+        starts = [start for start, _ in blanked]
+        scopes = {}
+        references = []
+        for node in occurrences:
+            index = bisect.bisect_right(starts, node.start_byte) - 1
+            if index >= 0 and node.start_byte < blanked[index][1]:
+                continue  # inside an import or export statement
+            name = self.js.text(node)
+            scope = _bindingScope(node)
+            if scope is None:
+                references.append((node, name))
+            elif scope.type == "program":
+                raise self.js.error(
+                    node.start_byte,
+                    "SyntaxError: identifier '%s' has already been declared" % (name,))
+            else:
+                scopes.setdefault(name, set()).add(scope.id)
+        for node, name in references:
+            declaring = scopes.get(name)
+            if declaring and _insideAny(node, declaring):
+                continue
+            target, imported = self.localImports[name]
+            read = self.namespaceVars[target] + (
+                "." + imported if _IDENTIFIER.match(imported) else "[%s]" % (_q(imported),))
+            parent = node.parent
+            if node.type != "identifier":
+                read = name + ": " + read
+            elif parent.type == "call_expression" and parent.child_by_field_name("function") == node:
+                read = "(0, %s)" % (read,)  # calls get `this` undefined, as in modules
+            self.edits.replace(node.start_byte, node.end_byte, read)
+
     def _epilogue(self):
-        checks = []
-        if self.strictImports:
-            checks = self.checks + [
-                [target, name] for target, pairs in self.binds.items() for _, name in pairs]
         link = ["__nano_mod.link(", _q(self.deps), ",{",
                 ",".join("%s:()=>%s" % (_q(name), local) for name, local in self.getters.items()),
-                "},", _q(self.reexports), ",", _q(self.stars), ",", _q(checks), ",__nano_bind);"]
+                "},", _q(self.reexports), ",", _q(self.stars), ",", _q(self.checks), ");"]
         link.extend("__nano_mod.name(%s);" % (name,) for name in self.nameFixes)
-        bind = []
         declared = list(self.declared)
-        for target, pairs in self.binds.items():
-            bind.append("[%s]=__nano_mod.bind(%s,%s);" % (
-                ",".join(local for local, _ in pairs), _q(target), _q([n for _, n in pairs])))
-            declared.extend(local for local, _ in pairs)
+        for target, var in self.namespaceVars.items():
+            link.append("%s=__nano_mod.import(%s);" % (var, _q(target)))
+            declared.append(var)
         for local, target in self.namespaces:
-            bind.append("%s=__nano_mod.import(%s);" % (local, _q(target)))
+            link.append("%s=__nano_mod.import(%s);" % (local, _q(target)))
             declared.append(local)
-        return "\n;function __nano_link(){%s}function __nano_bind(){%s}%s})\n//# sourceURL=%s" % (
-            "".join(link), "".join(bind),
-            "var %s;" % (",".join(declared),) if declared else "", self.source.rel)
+        return "\n;function __nano_link(){%s}%s})\n//# sourceURL=%s" % (
+            "".join(link), "var %s;" % (",".join(declared),) if declared else "",
+            self.source.rel)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+
+_FUNCTION_SCOPES = frozenset((
+    "program", "function_declaration", "function_expression", "function",
+    "generator_function", "generator_function_declaration", "arrow_function",
+    "method_definition", "class_static_block",
+))
+_BLOCK_SCOPES = _FUNCTION_SCOPES | frozenset((
+    "statement_block", "switch_body", "for_statement", "for_in_statement",
+))
+_PATTERNS = frozenset((
+    "object_pattern", "array_pattern", "pair_pattern", "assignment_pattern",
+    "object_assignment_pattern", "rest_pattern",
+))
+
+
+def _enclosing(node, kinds):
+    node = node.parent
+    while node.type not in kinds:
+        node = node.parent
+    return node
+
+
+def _insideAny(node, ids):
+    node = node.parent
+    while node is not None:
+        if node.id in ids:
+            return True
+        node = node.parent
+    return False
+
+
+def _bindingScope(node):
+    """
+    If C{node} (an identifier) declares a binding, return the node of the scope it is
+    declared in; return L{None} for a reference.
+    """
+    child, parent = node, node.parent
+    while parent.type in _PATTERNS:
+        if parent.type in ("assignment_pattern", "object_assignment_pattern"):
+            if parent.child_by_field_name("left") != child:
+                return None
+        elif parent.type == "pair_pattern" and parent.child_by_field_name("value") != child:
+            return None
+        child, parent = parent, parent.parent
+    kind = parent.type
+    if kind == "variable_declarator":
+        if parent.child_by_field_name("name") != child:
+            return None
+        declaration = parent.parent
+        if declaration.type == "variable_declaration":
+            return _enclosing(declaration, _FUNCTION_SCOPES)
+        return _enclosing(declaration, _BLOCK_SCOPES)
+    if kind == "formal_parameters":
+        return parent.parent
+    if kind == "arrow_function":
+        return parent if parent.child_by_field_name("parameter") == child else None
+    if kind == "catch_clause":
+        return parent if parent.child_by_field_name("parameter") == child else None
+    if parent.child_by_field_name("name") == child:
+        if kind in ("function_declaration", "generator_function_declaration", "class_declaration"):
+            return _enclosing(parent, _BLOCK_SCOPES)
+        if kind in ("function_expression", "function", "generator_function", "class"):
+            return parent
+    if kind == "for_in_statement" and parent.child_by_field_name("left") == child:
+        for keyword in parent.children:
+            if keyword.type in ("let", "const"):
+                return parent
+            if keyword.type == "var":
+                return _enclosing(parent, _FUNCTION_SCOPES)
+    return None
 
 
 def _jsonModule(source):
@@ -763,7 +889,7 @@ def _jsonModule(source):
         raise source.error(len(text[:offset].encode("utf-8")),
                            "SyntaxError: invalid JSON: %s is not JSON" % (e,))
     script = '%s__nano_json=__nano_mod.json(%s);\n;function __nano_link(){__nano_mod.link(' \
-        '[],{"default":()=>__nano_json},{},[],[],__nano_bind);}function __nano_bind(){}var __nano_json;})' \
+        '[],{"default":()=>__nano_json},{},[],[]);}var __nano_json;})' \
         '\n//# sourceURL=%s' % (HEADER, _q(text), source.rel)
     return _Transformed(script, [], [])
 

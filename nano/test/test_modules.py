@@ -178,7 +178,7 @@ class FormsTests(SynchronousTestCase):
         """
         self.assertEqual(
             self.linker.eval("ns.default.fetch()"),
-            "forms hello a HELLO B 1.0 2 0 anonymous default anonymous function default named")
+            "forms hello a HELLO B 1.0 2 2 anonymous default anonymous function default named")
         self.assertEqual(self.linker.eval("globalThis.sideEffects"), 1)
 
     def test_exports(self):
@@ -195,12 +195,64 @@ class FormsTests(SynchronousTestCase):
 
     def test_liveness(self):
         """
-        Exports are live getters (a namespace import sees later changes); named imports
-        are copied when the importing module starts evaluating (documented limitation).
+        Imports are live bindings: named and namespace imports both see the exporting
+        module's later assignments.
         """
-        self.assertEqual(self.linker.eval("ns.seenAtImport"), 0)
+        self.assertEqual(self.linker.eval("ns.seenAtImport"), 2)
         self.linker.eval("__nano.evaluateModules('lib/counter.js').increment()")
         self.assertEqual(self.linker.eval("__nano.evaluateModules('lib/counter.js').count"), 3)
+        self.assertEqual(self.linker.eval("ns.default.fetch().split(' ').slice(6, 8).join()"), "3,3")
+
+    def test_shadowing(self):
+        """
+        Only references to an imported binding read the namespace: parameters,
+        block-scoped and hoisted declarations, catch and loop bindings, named function
+        and class expressions that reuse the name shadow it; property names, member
+        names and labels are not references; shorthand properties are.
+        """
+        base = _write(self.mktemp(), {
+            "m.js": "export const x = 'imported';\n"
+                    "export function who() { return this === undefined ? 'undefined this' : 'bad'; }\n",
+            "index.js": (
+                "import { x, who } from './m.js';\n"
+                "const out = [];\n"
+                "function param(x) { return x; }\n"
+                "out.push(param('param'), ((x) => x)('arrow'), (({ x }) => x)({ x: 'destructured' }));\n"
+                "{ let x = 'block'; out.push(x); }\n"
+                "function hoisted() { out.push(typeof x); var x = 'var'; return x; }\n"
+                "out.push(hoisted());\n"
+                "try { throw 'caught'; } catch (x) { out.push(x); }\n"
+                "for (const x of ['loop']) out.push(x);\n"
+                "out.push((function x() { return typeof x; })(), typeof class x { static y = x; }.y);\n"
+                "const obj = { x, y: { x: 1 }.x };\n"
+                "x: for (;;) { break x; }\n"
+                "out.push(obj.x, obj.y, x, typeof x, who());\n"
+                "export default out;\n"),
+        })
+        linker = _Linker(self)
+        linker.load(loadModuleGraph(base))
+        self.assertEqual(linker.json("ns.default"), [
+            "param", "arrow", "destructured", "block", "undefined", "var", "caught", "loop",
+            "function", "function", "imported", 1, "imported", "string", "undefined this"])
+
+    def test_importsAreReadOnly(self):
+        """
+        Assigning to an imported binding throws a TypeError; declaring the same name
+        at the module's top level is a load error.
+        """
+        base = _write(self.mktemp(), {
+            "m.js": "export let x = 1;\n",
+            "index.js": "import { x } from './m.js';\n"
+                        "export const assign = () => { x = 2; };\n"
+                        "export const destructure = () => { ({ x } = { x: 3 }); };\n"})
+        linker = _Linker(self)
+        linker.load(loadModuleGraph(base))
+        self.assertEqual(linker.json(
+            "[ns.assign, ns.destructure].map((f) => { try { f(); } catch (e) { return e.name; } })"),
+            ["TypeError", "TypeError"])
+        _write(base, {"index.js": "import { x } from './m.js';\n\nexport let x = 2;\n"})
+        e = self.assertRaises(ModuleLoadError, loadModuleGraph, base)
+        self.assertEqual(str(e), "index.js:3:12: SyntaxError: identifier 'x' has already been declared")
 
     def test_evaluateOnce(self):
         """
@@ -496,25 +548,26 @@ class ResolutionTests(SynchronousTestCase):
 
     def test_cycle(self):
         """
-        In a cycle, hoisted function exports are usable before their module runs, other
-        bindings read as undefined until their module has finished evaluating, and
-        then as their values.
+        In a cycle, hoisted function exports are usable before their module runs; other
+        bindings throw a ReferenceError until initialised and are live afterwards, as
+        in ES modules.
         """
         base = _write(self.mktemp(), {
             "index.js": "import { fromB, later } from './b.js';\n"
                         "export function hello() { return 'hello'; }\n"
                         "export const value = 'late';\n"
-                        "export default [...fromB, typeof later()];\n",
+                        "export default [...fromB, later()];\n",
             "b.js": "import { hello, value } from './index.js';\n"
-                    "export const fromB = [hello(), typeof value];\n"
+                    "let early;\n"
+                    "try { value; } catch (e) { early = e.name; }\n"
+                    "export const fromB = [hello(), early];\n"
                     "export const later = () => value;\n",
         })
         graph = loadModuleGraph(base)
         self.assertEqual([rel for rel, _ in graph.modules], ["b.js", "index.js"])
         linker = _Linker(self)
         linker.load(graph)
-        self.assertEqual(linker.json("ns.default"), ["hello", "undefined", "undefined"])
-        self.assertEqual(linker.eval("__nano.evaluateModules('b.js').later()"), "late")
+        self.assertEqual(linker.json("ns.default"), ["hello", "ReferenceError", "late"])
 
     def test_dynamicImport(self):
         """

@@ -1,19 +1,19 @@
 // The ES module linker: links and evaluates the module functions that
 // nano/isolate/modules.py makes out of an app's module graph (V8 here runs classic
 // scripts only, so each module arrives as a generator function expression).
-// Spec: https://tc39.es/ecma262/#sec-source-text-module-records (approximated: imported
-// bindings are copied when the importer starts evaluating, exports are live getters,
-// cycles see partially initialised namespaces; see modules.py).
+// Spec: https://tc39.es/ecma262/#sec-source-text-module-records (approximated: each
+// namespace property is a getter of the exporter's binding, and the transform turns
+// every use of an imported name into a namespace read, so imports are live; see
+// modules.py).
 // Host operations: none. Offers nano.registerModule(path, fn) and
 // nano.evaluateModules(entryPath) to the bridge.
 //
 // Protocol with the generated code (`__nano_mod` is the per-module object below):
 //   first gen.next():  __nano_link() calls __nano_mod.link(deps, getters, reexports,
-//                      stars, checks, rebind) and __nano_mod.name(fn) for anonymous
-//                      defaults (`rebind` is __nano_bind, called again whenever a
-//                      dependency finishes evaluating, so cycles see final values);
-//   second gen.next(): __nano_bind() calls __nano_mod.bind(path, names) and
-//                      __nano_mod.import(path); then the module body runs, which may use
+//                      stars, checks), __nano_mod.name(fn) for anonymous default
+//                      functions, and __nano_mod.import(path) for each dependency
+//                      namespace it reads;
+//   second gen.next(): the module body runs, which may use
 //                      __nano_mod.dyn(path) (import() of a literal),
 //                      __nano_mod.computed(specifier) (import() of anything else),
 //                      __nano_mod.fail(message) (import() of a bad literal),
@@ -40,7 +40,6 @@ const JSONParse = JSON.parse;
 const SymbolToStringTag = Symbol.toStringTag;
 const TypeErrorCtor = TypeError;
 const SyntaxErrorCtor = SyntaxError;
-const ReferenceErrorCtor = ReferenceError;
 const StringCtor = String;
 const GeneratorFunctionPrototype = ObjectGetPrototypeOf(function* () {});
 const AsyncGeneratorFunctionPrototype = ObjectGetPrototypeOf(async function* () {});
@@ -71,9 +70,8 @@ function recordOf(path) {
 
 function makeApi(record) {
   const api = ObjectCreate(null);
-  api.link = function link(deps, getters, reexports, stars, checks, rebind) {
+  api.link = function link(deps, getters, reexports, stars, checks) {
     if (record.deps !== null) return;
-    record.rebind = rebind;
     record.deps = deps;
     record.getters = getters;
     record.reexports = reexports;
@@ -82,21 +80,6 @@ function makeApi(record) {
   };
   api.import = function importNamespace(path) {
     return recordOf(path).namespace;
-  };
-  api.bind = function bind(path, names) {
-    const namespace = recordOf(path).namespace;
-    const values = [];
-    for (let i = 0; i < names.length; i++) {
-      let value;
-      try {
-        value = namespace[names[i]];
-      } catch (e) {
-        // A cycle: the binding is not initialised yet (CommonJS-like semantics).
-        if (!(e instanceof ReferenceErrorCtor)) throw e;
-      }
-      ObjectDefineProperty(values, i, { value, writable: true, enumerable: true, configurable: true });
-    }
-    return values;
   };
   api.name = function name(value) {
     if (typeof value !== "function") return;
@@ -145,7 +128,6 @@ nano.registerModule = function registerModule(path, fn) {
     status: NEW, generator: null, error: undefined, promise: undefined,
     deps: null, getters: null, reexports: null, stars: null, checks: null,
     exports: null, resolving: false, defined: false,
-    rebind: null, bound: false, importers: [],
   };
   record.api = makeApi(record);
   records[path] = record;
@@ -238,14 +220,7 @@ function defineNamespace(record) {
 }
 
 function linkAll() {
-  for (let i = 0; i < order.length; i++) {
-    const record = order[i];
-    if (record.status !== NEW) continue;
-    link(record);
-    for (let j = 0; j < record.deps.length; j++) {
-      ReflectApply(ArrayPrototypePush, recordOf(record.deps[j]).importers, [record]);
-    }
-  }
+  for (let i = 0; i < order.length; i++) link(order[i]);
   for (let i = 0; i < order.length; i++) defineNamespace(order[i]);
   for (let i = 0; i < order.length; i++) {
     const record = order[i];
@@ -274,11 +249,6 @@ function fail(record, error) {
 function finish(record) {
   record.status = EVALUATED;
   ObjectFreeze(record.namespace);
-  // Importers that already copied their bindings (cycles) copy them again.
-  const importers = record.importers;
-  for (let i = 0; i < importers.length; i++) {
-    if (importers[i].bound) importers[i].rebind();
-  }
 }
 
 // Evaluates a record after its dependencies (depth first, in import order). Returns
@@ -305,7 +275,6 @@ function continueFrom(record, index) {
         return record.promise;
       }
     }
-    record.bound = true;
     if (record.isAsync) {
       record.promise = then(ReflectApply(AsyncGeneratorNext, record.generator, []), () => {
         finish(record);
