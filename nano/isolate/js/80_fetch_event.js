@@ -174,6 +174,11 @@ function respond(rid, result) {
     return;
   }
   const parts = nano.responseParts(result);
+  if (parts.stream !== undefined) {
+    // Streamed bodies reach the client through the streams bridge (issue 3); until
+    // then they are refused loudly instead of being sent empty.
+    throw new TypeError("streamed response bodies (a ReadableStream body) are not supported yet");
+  }
   const body = parts.body;
   let kind = 0;
   let payload = null;
