@@ -17,8 +17,8 @@
 //                      __nano_mod.dyn(path) (import() of a literal),
 //                      __nano_mod.computed(specifier) (import() of anything else),
 //                      __nano_mod.fail(message) (import() of a bad literal),
-//                      __nano_mod.meta
-//                      (import.meta), __nano_mod.name(value) and __nano_mod.json(text).
+//                      __nano_mod.meta (import.meta), __nano_mod.name(value) (names an
+//                      anonymous default export "default") and __nano_mod.json(text).
 
 const ObjectCreate = Object.create;
 const ObjectDefineProperty = Object.defineProperty;
