@@ -546,6 +546,23 @@ class ResolutionTests(SynchronousTestCase):
         linker.load(loadModuleGraph(base))
         self.assertEqual(linker.json("seen"), ["shared", "b", "a", "index"])
 
+    def test_starAmbiguity(self):
+        """
+        A name that two C{export *} sources export from different modules is left out;
+        the same binding reached through two paths is kept; a local export wins.
+        """
+        base = _write(self.mktemp(), {
+            "index.js": "export * from './a.js';\nexport * from './b.js';\n"
+                        "export const local = 'mine';\n",
+            "a.js": "export const clash = 'a', onlyA = 'a', local = 'a';\nexport * from './shared.js';\n",
+            "b.js": "export const clash = 'b';\nexport { shared } from './shared.js';\n",
+            "shared.js": "export const shared = 'shared';\n",
+        })
+        linker = _Linker(self)
+        linker.load(loadModuleGraph(base))
+        self.assertEqual(linker.json("[Object.keys(ns), ns.local, ns.shared]"),
+                         [["local", "onlyA", "shared"], "mine", "shared"])
+
     def test_cycle(self):
         """
         In a cycle, hoisted function exports are usable before their module runs; other
