@@ -180,9 +180,17 @@ class V8Context:
         """
         Runs on the V8 pump thread for every completion and doorbell. Copies the
         result, frees the handle and hands over to the reactor thread.
+
+        The body runs under C{_lock}, which L{close} takes to set C{closed}: once the
+        context is being freed no callback touches the library (a callback posting
+        the drain into a context being freed could deadlock the pump thread).
         """
-        if self.closed:
-            return
+        with self._lock:
+            if self.closed:
+                return
+            self._fromV8Locked(callbackId, raw)
+
+    def _fromV8Locked(self, callbackId, raw):
         if self.cpuClock is None:
             try:
                 self.cpuClock = time.pthread_getcpuclockid(threading.get_ident())
@@ -448,7 +456,8 @@ class V8Context:
         """
         if self.closed:
             return
-        self.closed = True
+        with self._lock:
+            self.closed = True
         pending, self._pending = self._pending, {}
         self._dll.mr_free_context(self._ctx)
         for d, _taskId, timer in pending.values():
