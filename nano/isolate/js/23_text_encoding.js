@@ -20,9 +20,12 @@ const WeakSetCtor = WeakSet;
 const WeakSetAdd = uncurry(WeakSet.prototype.add);
 const WeakSetHas = uncurry(WeakSet.prototype.has);
 const Uint8ArrayCtor = Uint8Array;
+const RegExpExec = uncurry(RegExp.prototype.exec);
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const ArrayBufferIsView = ArrayBuffer.isView;
 const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
 const getter = (proto, name) => uncurry(ObjectGetOwnPropertyDescriptor(proto, name).get);
+const TypedArraySlice = uncurry(TypedArrayPrototype.slice);
 const TypedArrayTag = getter(TypedArrayPrototype, Symbol.toStringTag);
 const TypedArrayBuffer = getter(TypedArrayPrototype, "buffer");
 const TypedArrayByteOffset = getter(TypedArrayPrototype, "byteOffset");
@@ -71,9 +74,9 @@ function utf8Length(s) {
   return length;
 }
 
-function utf8Encode(s) {
+// Writes the UTF-8 encoding of s into out (large enough) and returns the byte count.
+function utf8Write(s, out) {
   const n = s.length;
-  const out = new Uint8ArrayCtor(utf8Length(s));
   let o = 0;
   for (let i = 0; i < n; i++) {
     let c = StringCharCodeAt(s, i);
@@ -101,6 +104,26 @@ function utf8Encode(s) {
       out[o++] = 0x80 | (c & 0x3f);
     }
   }
+  return o;
+}
+
+// Strings up to this many code units are encoded into a worst-case buffer and copied out;
+// longer ones are measured first so memory stays proportional to the result.
+const ONE_PASS_LIMIT = 1 << 20;
+
+function utf8Encode(s) {
+  const n = s.length;
+  if (RegExpExec(ASCII_ONLY, s) !== null) {
+    const out = new Uint8ArrayCtor(n);
+    for (let i = 0; i < n; i++) out[i] = StringCharCodeAt(s, i);
+    return out;
+  }
+  if (n <= ONE_PASS_LIMIT) {
+    const buffer = new Uint8ArrayCtor(n * 3);
+    return TypedArraySlice(buffer, 0, utf8Write(s, buffer));
+  }
+  const out = new Uint8ArrayCtor(utf8Length(s));
+  utf8Write(s, out);
   return out;
 }
 
