@@ -97,7 +97,18 @@ class _Isolate:
         return [m for m in self.messages if m[0] == kind]
 
 
-class DOMExceptionTests(SynchronousTestCase):
+class _IsolateTestCase(SynchronousTestCase):
+    """
+    Base class: C{self.isolate()} makes an L{_Isolate} closed when the test ends.
+    """
+
+    def isolate(self, **kwargs):
+        iso = _Isolate(**kwargs)
+        self.addCleanup(iso.racer.close)
+        return iso
+
+
+class DOMExceptionTests(_IsolateTestCase):
     """
     L{10_domexception.js}: the WebIDL DOMException.
     """
@@ -107,7 +118,7 @@ class DOMExceptionTests(SynchronousTestCase):
         A DOMException has the given message and name, and the legacy code of that name
         (0 for names without one); the defaults are "" and "Error".
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(
             iso.json('[new DOMException("m", "AbortError").code, new DOMException("m", "x").code,'
                      ' new DOMException().name, new DOMException().message,'
@@ -119,7 +130,7 @@ class DOMExceptionTests(SynchronousTestCase):
         The legacy code constants exist on the interface and its prototype, DOMException
         inherits from Error, and the getters brand-check their receiver.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(
             iso.json("[DOMException.INDEX_SIZE_ERR, DOMException.prototype.DATA_CLONE_ERR,"
                      " new DOMException() instanceof Error,"
@@ -129,7 +140,7 @@ class DOMExceptionTests(SynchronousTestCase):
             [1, 25, True, "[object DOMException]", True])
 
 
-class EventTests(SynchronousTestCase):
+class EventTests(_IsolateTestCase):
     """
     L{11_events.js}: Event, CustomEvent and EventTarget.
     """
@@ -139,7 +150,7 @@ class EventTests(SynchronousTestCase):
         Capture listeners run before non-capture ones, a once listener runs once, a
         handleEvent object is called with itself as this, and duplicates are ignored.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         result = iso.json("""(() => {
           const t = new EventTarget(), log = [];
           const f = () => log.push("bubble");
@@ -161,7 +172,7 @@ class EventTests(SynchronousTestCase):
         preventDefault cancels a cancelable event (dispatchEvent returns false), is
         ignored in a passive listener, and stopImmediatePropagation skips later listeners.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         result = iso.json("""(() => {
           const t = new EventTarget(), log = [];
           t.addEventListener("a", (e) => e.preventDefault(), {passive: true});
@@ -180,7 +191,7 @@ class EventTests(SynchronousTestCase):
         composedPath() is [target] during dispatch and [] after; CustomEvent carries its
         detail; a missing type argument is a TypeError.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         result = iso.json("""(() => {
           const t = new EventTarget();
           let during;
@@ -197,7 +208,7 @@ class EventTests(SynchronousTestCase):
         """
         Dispatching an event that is being dispatched throws an InvalidStateError.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(iso.json("""(() => {
           const t = new EventTarget();
           let name;
@@ -213,7 +224,7 @@ class EventTests(SynchronousTestCase):
         An exception thrown by a listener is reported to the host as an "error" message and
         does not stop later listeners.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(iso.json("""(() => {
           const t = new EventTarget(), log = [];
           t.addEventListener("e", () => { throw new Error("boom"); });
@@ -226,7 +237,7 @@ class EventTests(SynchronousTestCase):
         self.assertIn("boom", errors[0][1])
 
 
-class AbortTests(SynchronousTestCase):
+class AbortTests(_IsolateTestCase):
     """
     L{12_abort.js}: AbortController and AbortSignal.
     """
@@ -236,7 +247,7 @@ class AbortTests(SynchronousTestCase):
         abort() sets aborted and a default AbortError reason, fires one trusted "abort"
         event (onabort and listeners), and a second abort() does nothing.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         result = iso.json("""(() => {
           const c = new AbortController(), log = [];
           c.signal.onabort = (e) => log.push("handler:" + e.isTrusted);
@@ -254,7 +265,7 @@ class AbortTests(SynchronousTestCase):
         AbortSignal.any() aborts with the reason of the first source to abort, after the
         source's own abort event, and is already aborted if a source is.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         result = iso.json("""(() => {
           const a = new AbortController(), b = new AbortController(), log = [];
           const any = AbortSignal.any([a.signal, b.signal]);
@@ -272,7 +283,7 @@ class AbortTests(SynchronousTestCase):
         """
         A listener added with a signal is removed when the signal aborts.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(iso.json("""(() => {
           const t = new EventTarget(), c = new AbortController();
           let n = 0;
@@ -288,7 +299,7 @@ class AbortTests(SynchronousTestCase):
         AbortSignal.timeout(ms) arms a host timer for ms and aborts with a TimeoutError
         when it fires; a negative value is a TypeError.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval("globalThis.s = AbortSignal.timeout(250);")
         self.assertEqual(len(iso.armed), 1)
         self.assertTrue(200 <= list(iso.armed.values())[0] <= 250)
@@ -303,12 +314,12 @@ class AbortTests(SynchronousTestCase):
         """
         AbortSignal cannot be constructed by user code.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertTrue(iso.eval("(() => { try { new AbortSignal(); } catch (e) {"
                                  " return e instanceof TypeError; } })()"))
 
 
-class TimerTests(SynchronousTestCase):
+class TimerTests(_IsolateTestCase):
     """
     L{40_timers.js}: setTimeout/setInterval driven by host timer messages.
     """
@@ -318,7 +329,7 @@ class TimerTests(SynchronousTestCase):
         setTimeout returns a positive integer id, arms a host timer with the delay, and
         passes extra arguments to the callback when the host fires it.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         timerId = iso.eval("globalThis.got = null; setTimeout((a, b) => { got = [a, b]; }, 50, 1, 'x')")
         self.assertGreater(timerId, 0)
         self.assertIn(["timer_set", timerId, iso.armed[timerId]], iso.messages)
@@ -331,7 +342,7 @@ class TimerTests(SynchronousTestCase):
         Timers run in deadline order (then creation order), whatever order they were
         created in; negative and NaN delays count as 0.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval("""globalThis.order = [];
           setTimeout(() => order.push("100"), 100);
           setTimeout(() => order.push("neg"), -5);
@@ -345,7 +356,7 @@ class TimerTests(SynchronousTestCase):
         clearTimeout cancels a pending timer and disarms the host timer; clearInterval and
         clearTimeout share one id space.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval("globalThis.ran = false; globalThis.h = setTimeout(() => { ran = true; }, 5);")
         self.assertEqual(len(iso.armed), 1)
         iso.eval("clearInterval(h)")
@@ -359,7 +370,7 @@ class TimerTests(SynchronousTestCase):
         An interval re-arms the host timer after each run until cleared, and nested runs
         are clamped to at least 4 ms after five levels.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval("""globalThis.n = 0;
           globalThis.h = setInterval(() => { if (++n === 8) clearInterval(h); }, 0);""")
         delays = []
@@ -375,7 +386,7 @@ class TimerTests(SynchronousTestCase):
         A callback that throws is reported to the host as an "error" message, and later
         timers still run.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.racer.eval("globalThis.later = false;")
         iso.eval("setTimeout(() => { throw new Error('kaput'); }, 1);"
                  "setTimeout(() => { later = true; }, 2);")
@@ -389,7 +400,7 @@ class TimerTests(SynchronousTestCase):
         """
         A string handler is evaluated as global code (indirect eval) when the timer fires.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval("setTimeout('globalThis.fromString = 6 * 7;', 0)")
         iso.runTimers()
         self.assertEqual(iso.eval("fromString"), 42)
@@ -398,14 +409,14 @@ class TimerTests(SynchronousTestCase):
         """
         A host "timer" message for an id that is no longer armed runs nothing.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval("globalThis.count = 0; globalThis.h = setTimeout(() => count++, 1);"
                  "clearTimeout(h);")
         iso.send(["timer", iso.eval("h")])
         self.assertEqual(iso.eval("count"), 0)
 
 
-class MicrotaskAndCloneTests(SynchronousTestCase):
+class MicrotaskAndCloneTests(_IsolateTestCase):
     """
     L{41_microtask_clone.js}: queueMicrotask, structuredClone and reportError.
     """
@@ -415,7 +426,7 @@ class MicrotaskAndCloneTests(SynchronousTestCase):
         queueMicrotask runs the callback after the current script, with no arguments;
         a throwing callback is reported; a non-function is a TypeError.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(iso.json("""(() => {
           globalThis.seen = [];
           queueMicrotask(function () { seen.push(arguments.length); });
@@ -433,7 +444,7 @@ class MicrotaskAndCloneTests(SynchronousTestCase):
         structuredClone copies cycles and shared references, Map/Set/Date/RegExp,
         wrappers, views sharing one buffer, and error types.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         result = iso.json("""(() => {
           const shared = {v: 1};
           const o = {a: shared, b: shared, m: new Map([[shared, "s"]]), s: new Set([1, 2]),
@@ -456,7 +467,7 @@ class MicrotaskAndCloneTests(SynchronousTestCase):
         """
         Functions, symbols and weak collections cannot be cloned: DataCloneError.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(iso.json("""[() => 1, Symbol("s"), {f() {}}, new WeakMap()].map((v) => {
           try { structuredClone(v); return "cloned"; } catch (e) { return e.name + ":" + e.code; }
         })"""), ["DataCloneError:25"] * 4)
@@ -466,7 +477,7 @@ class MicrotaskAndCloneTests(SynchronousTestCase):
         Transferring an ArrayBuffer detaches the original and moves its contents; a
         duplicate in the transfer list is a DataCloneError.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(iso.json("""(() => {
           const b = new Uint8Array([1, 2, 3]).buffer;
           const c = structuredClone({b}, {transfer: [b]});
@@ -480,7 +491,7 @@ class MicrotaskAndCloneTests(SynchronousTestCase):
         """
         A DOMException clones to a DOMException with the same name and message.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(iso.json("""(() => {
           const c = structuredClone(new DOMException("gone", "NotFoundError"));
           return [c instanceof DOMException, c.name, c.message, c.code];
@@ -491,7 +502,7 @@ class MicrotaskAndCloneTests(SynchronousTestCase):
         reportError fires a cancelable "error" event at the global; if no listener cancels
         it, the error goes to the host log.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval("""globalThis.events = [];
           addEventListener("error", (e) => { events.push(e.message); if (e.error === 1) e.preventDefault(); });
           reportError(1);
@@ -535,7 +546,7 @@ def _chachaBlock(key, counter):
     return struct.pack("<16I", *[(a + b) & 0xFFFFFFFF for a, b in zip(x, state)])
 
 
-class CryptoTests(SynchronousTestCase):
+class CryptoTests(_IsolateTestCase):
     """
     L{43_crypto_random.js}: crypto.getRandomValues and crypto.randomUUID.
     """
@@ -553,7 +564,7 @@ class CryptoTests(SynchronousTestCase):
         The generator is a ChaCha20 keystream with fast key erasure seeded from
         bootstrap.seed: the first output equals the reference computation.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         seed = bytes.fromhex(_SEED)
         rekey = _chachaBlock(seed, 0)[32:64]
         expected = _chachaBlock(rekey, 0)[32:48]
@@ -565,7 +576,7 @@ class CryptoTests(SynchronousTestCase):
         Two isolates with the same seed produce the same bytes until one receives an
         "entropy" message.
         """
-        a, b = _Isolate(), _Isolate()
+        a, b = self.isolate(), self.isolate()
         expr = "Array.from(crypto.getRandomValues(new Uint32Array(4)))"
         self.assertEqual(a.json(expr), b.json(expr))
         b.send(["entropy", os.urandom(32).hex()])
@@ -576,7 +587,7 @@ class CryptoTests(SynchronousTestCase):
         getRandomValues returns its argument, rejects float arrays and DataViews with a
         TypeMismatchError and more than 65536 bytes with a QuotaExceededError.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         self.assertEqual(iso.json("""(() => {
           const a = new Int16Array(4);
           const names = [new Float32Array(1), new DataView(new ArrayBuffer(1)),
@@ -592,20 +603,20 @@ class CryptoTests(SynchronousTestCase):
         """
         randomUUID returns distinct version-4, RFC 4122 variant UUID strings.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         uuids = iso.json("Array.from({length: 50}, () => crypto.randomUUID())")
         self.assertEqual(len(set(uuids)), 50)
         for u in uuids:
             self.assertRegex(u, r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
-class ConsoleTests(SynchronousTestCase):
+class ConsoleTests(_IsolateTestCase):
     """
     L{44_console.js}: console output to the host.
     """
 
     def _log(self, source):
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval(source)
         return [(m[1], m[2]) for m in iso.logs()]
 
@@ -686,7 +697,7 @@ class ConsoleTests(SynchronousTestCase):
         Each log message carries the id of the request being handled (null outside one),
         and timers and microtasks created while handling a request log under its id later.
         """
-        iso = _Isolate()
+        iso = self.isolate()
         iso.eval("console.log('outside')")
         iso.send(["test_run", 7, "console.log('inside'); setTimeout(() => console.warn('timer'), 5);"
                   " queueMicrotask(() => console.info('micro'));"
@@ -697,7 +708,7 @@ class ConsoleTests(SynchronousTestCase):
         self.assertEqual(iso.logs("error")[0][2], 7)
 
 
-class NavigatorAndPerformanceTests(SynchronousTestCase):
+class NavigatorAndPerformanceTests(_IsolateTestCase):
     """
     L{42_performance.js} and L{45_navigator.js}.
     """
@@ -707,7 +718,7 @@ class NavigatorAndPerformanceTests(SynchronousTestCase):
         navigator.userAgent comes from the bootstrap data; self is the global object,
         which is an EventTarget.
         """
-        iso = _Isolate(userAgent="Agent/9")
+        iso = self.isolate(userAgent="Agent/9")
         self.assertEqual(iso.json("[navigator.userAgent, navigator instanceof Navigator,"
                                   " self === globalThis, self instanceof EventTarget]"),
                          ["Agent/9", True, True, True])
@@ -717,7 +728,7 @@ class NavigatorAndPerformanceTests(SynchronousTestCase):
         performance.timeOrigin is the bootstrap value, now() is non-negative and never
         decreases, and toJSON() reports the time origin.
         """
-        iso = _Isolate(timeOrigin=1000.25)
+        iso = self.isolate(timeOrigin=1000.25)
         self.assertEqual(iso.json("(() => { const a = performance.now(), b = performance.now();"
                                   " return [performance.timeOrigin, a >= 0, b >= a,"
                                   " performance.toJSON().timeOrigin]; })()"),

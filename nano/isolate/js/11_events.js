@@ -516,6 +516,23 @@ function reportException(error) {
   if (notCanceled) nano.reportError(error);
 }
 
+// WebIDL attributes and operations are enumerable.
+function makeEnumerable(proto) {
+  const keys = Reflect.ownKeys(proto);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (typeof key !== "string" || key === "constructor") continue;
+    const desc = ObjectGetOwnPropertyDescriptor(proto, key);
+    if (desc.enumerable || desc.configurable === false) continue;
+    desc.enumerable = true;
+    ObjectDefineProperty(proto, key, desc);
+  }
+}
+makeEnumerable(Event.prototype);
+makeEnumerable(CustomEvent.prototype);
+makeEnumerable(ErrorEvent.prototype);
+makeEnumerable(EventTarget.prototype);
+
 // ---- the global object is an EventTarget ----------------------------------------------
 listenerLists.set(globalThis, []);
 ObjectSetPrototypeOf(globalThis, EventTarget.prototype);
