@@ -355,9 +355,11 @@ class FileTests(_JSTestCase):
     def test_structuredClone(self):
         """
         structuredClone() copies Blobs and Files: a new object of the same class with the
-        same bytes, type, name and lastModified.
+        same bytes, type, name and lastModified, even when the public methods have been
+        replaced.
         """
         result = self.settle("""(async () => {
+          Blob.prototype.slice = () => 'replaced';
           const f = new File(['data'], 'f.bin', {type: 'a/b', lastModified: 7});
           const b = new Blob(['xyz'], {type: 'c/d'});
           const [f2, b2] = structuredClone([f, b]);

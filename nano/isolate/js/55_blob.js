@@ -20,6 +20,7 @@
 //                                 the caller must not keep writing to it); `type` is used
 //                                 as given after the spec's type check.
 //   nano.createFile(u8, name, type, lastModified)   the same for a File.
+// Blob and File are registered with nano.registerCloneable (41_microtask_clone.js).
 // `stream()` uses nano.readableStreamFromBytes(u8) when the streams implementation
 // provides it, else `new ReadableStream({type: "bytes", ...})`; without a
 // `globalThis.ReadableStream` it throws a TypeError.
@@ -291,6 +292,8 @@ let isBlobImpl;
 let bytesOf;
 let typeOf;
 let isFileImpl;
+let nameOf;
+let lastModifiedOf;
 
 class Blob {
   #bytes;
@@ -447,6 +450,8 @@ class File extends Blob {
 
   static {
     isFileImpl = (v) => isObject(v) && #name in v;
+    nameOf = (f) => f.#name;
+    lastModifiedOf = (f) => f.#lastModified;
   }
 }
 
@@ -503,6 +508,14 @@ nano.createFile = function createFile(bytes, name, type, lastModified) {
     type === undefined ? "" : normalizeType(domString(type)),
     lastModified === undefined ? DateNow() : longLong(lastModified));
 };
+
+// structuredClone (41_microtask_clone.js): the copy shares the immutable storage and does
+// not go through the (user-replaceable) public methods.
+if (typeof nano.registerCloneable === "function") {
+  nano.registerCloneable(isFileImpl,
+    (f) => makeFile(bytesOf(f), nameOf(f), typeOf(f), lastModifiedOf(f)));
+  nano.registerCloneable(isBlobImpl, (b) => makeBlob(bytesOf(b), typeOf(b)));
+}
 
 nano.defineGlobal("Blob", Blob);
 nano.defineGlobal("File", File);
