@@ -164,11 +164,17 @@ function Cloner(memory) {
 }
 
 function cloneProperties(cloner, value, output) {
-  const keys = ReflectOwnKeys(value);
+  // EnumerableOwnProperties(value, key) first, then each key if it is still there.
+  const all = ReflectOwnKeys(value);
+  const keys = [];
+  for (let i = 0; i < all.length; i++) {
+    const key = all[i];
+    if (typeof key === "string" && ReflectApply(ObjectPrototypePropertyIsEnumerable, value, [key])) {
+      keys[keys.length] = key;
+    }
+  }
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    if (typeof key !== "string") continue;
-    if (!ReflectApply(ObjectPrototypePropertyIsEnumerable, value, [key])) continue;
     if (!ReflectApply(ObjectPrototypeHasOwnProperty, value, [key])) continue;
     const input = value[key];
     defineData(output, key, cloneValue(cloner, input));

@@ -55,7 +55,6 @@ const TypedArrayToStringTag = getterOf(TypedArrayPrototype, Symbol.toStringTag);
 const TypedArrayLength = getterOf(TypedArrayPrototype, "length");
 const WeakMapHas = WeakMap.prototype.has;
 const WeakSetHas = WeakSet.prototype.has;
-const PromisePrototypeThen = Promise.prototype.then;
 const ErrorIsError = typeof Error.isError === "function" ? Error.isError : undefined;
 const SymbolToStringTag = Symbol.toStringTag;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -372,9 +371,6 @@ function formatObject(ins, value, level) {
     if (bytes.length > shown) hex += " ... " + (bytes.length - shown) + " more bytes";
     return wrap(ins, prefix, "{", "}",
       ["[Uint8Contents]: <" + hex + ">", "byteLength: " + bytes.length], level);
-  }
-  if (hasSlot(PromisePrototypeThen, value) && value instanceof Promise) {
-    return wrap(ins, prefix, "{", "}", propertyEntries(ins, value, level, false), level);
   }
   const entries = propertyEntries(ins, value, level, false);
   return wrap(ins, prefix === "Object" ? "" : prefix, "{", "}", entries, level);
