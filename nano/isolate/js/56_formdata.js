@@ -37,7 +37,9 @@ const DateNow = Date.now;
 const SymbolIterator = Symbol.iterator;
 const SymbolToStringTag = Symbol.toStringTag;
 const StringPrototypeToWellFormed = String.prototype.toWellFormed;
-const ArrayPrototypeSplice = Array.prototype.splice;
+const WeakMapCtor = WeakMap;
+const WeakMapPrototypeGet = WeakMap.prototype.get;
+const WeakMapPrototypeSet = WeakMap.prototype.set;
 const IteratorPrototype = ObjectGetPrototypeOf(ObjectGetPrototypeOf([][SymbolIterator]()));
 
 const isBlob = nano.isBlob;
@@ -234,18 +236,18 @@ function isFormDataImpl(v) {
 
 // --- the pair iterator (https://webidl.spec.whatwg.org/#es-default-iterator-object) ------
 
-const iteratorState = new WeakMap();
+const iteratorState = new WeakMapCtor();
 const FormDataIteratorPrototype = ObjectCreate(IteratorPrototype);
 
 function makeIterator(fd, kind) {
   const iterator = ObjectCreate(FormDataIteratorPrototype);
-  iteratorState.set(iterator, { target: fd, kind, index: 0 });
+  ReflectApply(WeakMapPrototypeSet, iteratorState, [iterator, { target: fd, kind, index: 0 }]);
   return iterator;
 }
 
 ObjectDefineProperty(FormDataIteratorPrototype, "next", {
   value: function next() {
-    const state = isObject(this) ? iteratorState.get(this) : undefined;
+    const state = isObject(this) ? ReflectApply(WeakMapPrototypeGet, iteratorState, [this]) : undefined;
     if (state === undefined) {
       throw new TypeErrorCtor("next() called on an object that is not a FormData Iterator");
     }
