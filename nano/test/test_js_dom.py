@@ -279,6 +279,37 @@ class AbortTests(_IsolateTestCase):
         })()""")
         self.assertEqual(result, ["why", "why", ["any", "nested"], 7])
 
+    def test_eventHandlerAttribute(self):
+        """
+        onabort keeps the position of its first assignment among the listeners when it is
+        replaced, setting it to null removes it, and non-objects read back as null.
+        """
+        iso = self.isolate()
+        self.assertEqual(iso.json("""(() => {
+          const log = [];
+          const a = new AbortController();
+          a.signal.onabort = () => log.push("first");
+          a.signal.addEventListener("abort", () => log.push("listener"));
+          a.signal.onabort = () => log.push("replaced");
+          a.abort();
+          const b = new AbortController();
+          b.signal.onabort = () => log.push("removed");
+          b.signal.onabort = null;
+          b.abort();
+          b.signal.onabort = 5;
+          return [log, b.signal.onabort];
+        })()"""), [["replaced", "listener"], None])
+
+    def test_timeoutIsNotAUserTimer(self):
+        """
+        The timer behind AbortSignal.timeout() cannot be cancelled with clearTimeout.
+        """
+        iso = self.isolate()
+        iso.eval("globalThis.s = AbortSignal.timeout(10);"
+                 " for (let i = 0; i < 5; i++) clearTimeout(i);")
+        iso.runTimers()
+        self.assertTrue(iso.eval("s.aborted"))
+
     def test_listenerSignal(self):
         """
         A listener added with a signal is removed when the signal aborts.

@@ -7,7 +7,7 @@
 //
 // Messages longer than 64 KiB of UTF-8 are truncated (with a marker). Values are printed
 // with nano.inspect(value, {depth}) (depth 2 by default; arrays/sets/maps show at most 100
-// entries, nested strings at most 10000 characters, cycles as [Circular *n]).
+// entries, objects at most 1000 properties, nested strings at most 10000 characters, cycles as [Circular *n]).
 //
 // Internals shared on `nano`:
 //   nano.inspect(value, options)   the printer ({depth})
@@ -60,6 +60,7 @@ const SymbolToStringTag = Symbol.toStringTag;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 const MAX_ITEMS = 100;
+const MAX_KEYS = 1000;
 const MAX_STRING = 10000;
 const LINE_WIDTH = 72;
 const MAX_MESSAGE_BYTES = 65536;
@@ -170,6 +171,10 @@ function propertyEntries(ins, value, level, skipIndices) {
     const key = keys[i];
     if (skipIndices && typeof key === "string" && isIndex(key)) continue;
     if (!ReflectApply(ObjectPrototypePropertyIsEnumerable, value, [key])) continue;
+    if (out.length >= MAX_KEYS) {
+      out[out.length] = "... more properties";
+      break;
+    }
     const desc = ObjectGetOwnPropertyDescriptor(value, key);
     let text;
     if (desc.get !== undefined || desc.set !== undefined) {
