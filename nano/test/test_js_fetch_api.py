@@ -441,14 +441,18 @@ class BodyTests(FetchAPITestCase):
         """
         self.assertEqual(self.rejection("new Response('a=1').formData()"), "TypeError")
 
-    def test_formDataWithoutFormData(self):
+    def test_formDataUrlencoded(self):
         """
-        While no C{FormData} global exists, C{formData()} of a form-urlencoded body
-        rejects with a TypeError.
+        C{formData()} of a form-urlencoded body gives a FormData of its pairs; a body
+        of another type rejects with a TypeError.
         """
+        self.assertEqual(self.runAsync("""
+            const fd = await new Response('a=1&b=x+y&a=2',
+                {headers: {'content-type': 'application/x-www-form-urlencoded'}}).formData();
+            return [fd instanceof FormData, fd.getAll('a'), fd.get('b')];
+        """), [True, ["1", "2"], "x y"])
         self.assertEqual(self.rejection("""new Response('a=1',
-            {headers: {'content-type': 'application/x-www-form-urlencoded'}}).formData()"""),
-            "TypeError")
+            {headers: {'content-type': 'text/plain'}}).formData()"""), "TypeError")
 
     def test_blob(self):
         """
