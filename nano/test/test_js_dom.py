@@ -310,6 +310,20 @@ class AbortTests(_IsolateTestCase):
         iso.runTimers()
         self.assertTrue(iso.eval("s.aborted"))
 
+    def test_dependentWithListenerSurvivesGC(self):
+        """
+        A dependent signal that nothing references but that has an abort listener still
+        fires after a garbage collection when its source aborts.
+        """
+        iso = self.isolate()
+        iso.eval("""globalThis.c = new AbortController(); globalThis.fired = [];
+          AbortSignal.any([c.signal]).onabort = () => fired.push("handler");
+          AbortSignal.any([c.signal]).addEventListener("abort", () => fired.push("listener"));
+          for (let i = 0; i < 1000; i++) AbortSignal.any([c.signal]);""")
+        iso.racer.low_memory_notification()
+        iso.eval("for (let i = 0; i < 100; i++) AbortSignal.any([c.signal]); c.abort();")
+        self.assertEqual(iso.json("fired"), ["handler", "listener"])
+
     def test_listenerSignal(self):
         """
         A listener added with a signal is removed when the signal aborts.

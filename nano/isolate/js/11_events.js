@@ -297,7 +297,8 @@ class EventTarget {
   }
 
   addEventListener(type, callback, options = undefined) {
-    const list = listenersOf(this, "addEventListener");
+    const self = this === undefined || this === null ? globalThis : this;
+    const list = listenersOf(self, "addEventListener");
     requireArgs(arguments.length, 2, "Failed to execute 'addEventListener' on 'EventTarget'");
     type = toDOMString(type);
     callback = convertCallback(callback, "addEventListener");
@@ -324,6 +325,7 @@ class EventTarget {
     }
     const record = { type, callback, capture, passive, once, removed: false };
     list[list.length] = record;
+    if (type === "abort" && nano.onAbortListenerAdded !== undefined) nano.onAbortListenerAdded(self);
     if (signal !== null) {
       nano.addAbortAlgorithm(signal, () => removeListenerRecord(list, record));
     }
@@ -479,6 +481,7 @@ function defineEventHandler(proto, name, brand = undefined) {
         };
         list[list.length] = record;
         slot.record = record;
+        if (name === "abort" && nano.onAbortListenerAdded !== undefined) nano.onAbortListenerAdded(self);
       }
     },
   };

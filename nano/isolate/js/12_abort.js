@@ -16,6 +16,7 @@
 const ReflectApply = Reflect.apply;
 const WeakMapCtor = WeakMap;
 const SetCtor = Set;
+const WeakRefCtor = typeof WeakRef === "function" ? WeakRef : null;
 const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 const ObjectDefineProperty = Object.defineProperty;
@@ -46,7 +47,12 @@ class AbortSignal extends EventTarget {
       algorithms: new SetCtor(),
       dependent: false,
       sources: new SetCtor(),
+      // Dependent signals are held weakly (WeakRefs, in creation order) unless they have
+      // abort listeners or algorithms ("strong"), as the DOM Standard's GC note asks.
       dependents: new SetCtor(),
+      strong: new SetCtor(),
+      pruneAt: 64,
+      selfRef: null,
     });
   }
 
@@ -152,20 +158,44 @@ function createDependentSignal(signals) {
     }
   }
   resultState.dependent = true;
+  resultState.selfRef = WeakRefCtor !== null ? new WeakRefCtor(result) : { deref: () => result };
   for (let i = 0; i < signals.length; i++) {
     const signal = signals[i];
     const s = signalStates.get(signal);
     if (!s.dependent) {
-      resultState.sources.add(signal);
-      s.dependents.add(result);
+      linkDependent(signal, s, resultState);
     } else {
-      for (const source of s.sources) {
-        resultState.sources.add(source);
-        signalStates.get(source).dependents.add(result);
-      }
+      for (const source of s.sources) linkDependent(source, signalStates.get(source), resultState);
     }
   }
   return result;
+}
+
+function linkDependent(source, sourceState, resultState) {
+  if (resultState.sources.has(source)) return;
+  resultState.sources.add(source);
+  const dependents = sourceState.dependents;
+  dependents.add(resultState.selfRef);
+  if (dependents.size > sourceState.pruneAt) {
+    for (const ref of dependents) if (ref.deref() === undefined) dependents.delete(ref);
+    sourceState.pruneAt = dependents.size * 2 > 64 ? dependents.size * 2 : 64;
+  }
+}
+
+// A dependent signal that has abort listeners or algorithms must stay alive while a
+// source can still abort it: its sources then hold it strongly.
+function keepAlive(signal, state) {
+  if (!state.dependent || state.aborted) return;
+  for (const source of state.sources) signalStates.get(source).strong.add(signal);
+}
+
+function unlinkDependent(signal, state) {
+  for (const source of state.sources) {
+    const sourceState = signalStates.get(source);
+    sourceState.dependents.delete(state.selfRef);
+    sourceState.strong.delete(signal);
+  }
+  state.sources.clear();
 }
 
 function runAbortSteps(signal, state) {
@@ -189,7 +219,9 @@ function signalAbort(signal, reason = undefined) {
   state.reason = reason === undefined
     ? new DOMException("signal is aborted without reason", "AbortError") : reason;
   const toAbort = [];
-  for (const dependent of state.dependents) {
+  for (const ref of state.dependents) {
+    const dependent = ref.deref();
+    if (dependent === undefined) continue;
     const d = signalStates.get(dependent);
     if (!d.aborted) {
       d.aborted = true;
@@ -199,11 +231,12 @@ function signalAbort(signal, reason = undefined) {
   }
   // An aborted signal can never abort again: drop the links so nothing is retained.
   state.dependents.clear();
+  state.strong.clear();
+  if (state.dependent) unlinkDependent(signal, state);
   runAbortSteps(signal, state);
   for (let i = 0; i < toAbort.length; i++) {
     const d = signalStates.get(toAbort[i]);
-    for (const source of d.sources) signalStates.get(source).dependents.delete(toAbort[i]);
-    d.sources.clear();
+    unlinkDependent(toAbort[i], d);
     runAbortSteps(toAbort[i], d);
   }
 }
@@ -266,12 +299,20 @@ nano.signalReason = function signalReason(signal) {
 nano.addAbortAlgorithm = function addAbortAlgorithm(signal, fn) {
   const state = signalStates.get(signal);
   if (state === undefined) throw new TypeErrorCtor("nano.addAbortAlgorithm: not an AbortSignal");
-  if (!state.aborted) state.algorithms.add(fn);
+  if (!state.aborted) {
+    state.algorithms.add(fn);
+    keepAlive(signal, state);
+  }
   return fn;
 };
 nano.removeAbortAlgorithm = function removeAbortAlgorithm(signal, fn) {
   const state = signalStates.get(signal);
   if (state !== undefined) state.algorithms.delete(fn);
+};
+
+nano.onAbortListenerAdded = function onAbortListenerAdded(signal) {
+  const state = signalStates.get(signal);
+  if (state !== undefined) keepAlive(signal, state);
 };
 
 nano.defineGlobal("AbortController", AbortController);
