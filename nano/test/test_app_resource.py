@@ -5,6 +5,7 @@ with real twisted.web requests on a L{DummyChannel} and a L{FakeIsolate}.
 
 import json
 import os
+import tempfile
 from io import BytesIO
 
 import attrs
@@ -25,8 +26,8 @@ from nano.testing import FakeIsolate
 
 
 def _appConfig(**limits):
-    directory = os.path.abspath("app")
-    os.makedirs(directory, exist_ok=True)
+    directory = os.path.join(tempfile.mkdtemp(prefix="nano-test-"), "app")
+    os.makedirs(directory)
     with open(os.path.join(directory, "index.js"), "w") as f:
         f.write("export default {fetch() {}}\n")
     config = singleAppConfig(directory).apps[0]
