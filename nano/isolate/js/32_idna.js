@@ -176,7 +176,7 @@ function unicodeData() {
       "\\u{10d30}-\\u{10d39}\\u{10e60}-\\u{10e7e}]$"),
     bidiEN: R("^[0-9\\u00b2\\u00b3\\u00b9\\u06f0-\\u06f9\\u2070\\u2074-\\u2079\\u2080-\\u2089" +
       "\\u2488-\\u249b\\uff10-\\uff19\\u{1d7ce}-\\u{1d7ff}\\u{1f100}-\\u{1f10a}]$"),
-    bidiAL: R("^[\\p{Script=Arabic}\\p{Script=Syriac}\\p{Script=Thaana}" +
+    bidiAL: R("^[\\u{1ec70}-\\u{1ecbf}\\u{1ed00}-\\u{1ed4f}\\p{Script=Arabic}\\p{Script=Syriac}\\p{Script=Thaana}" +
       "\\p{Script=Hanifi_Rohingya}\\p{Script=Sogdian}\\u0608\\u060b\\u060d\\u061b-\\u064a" +
       "\\u066d-\\u066f\\u0671-\\u06d5\\u06e5\\u06e6\\u06ee\\u06ef\\u06fa-\\u070d]$"),
     bidiR: R("^[\\p{Script=Hebrew}\\p{Script=Samaritan}\\p{Script=Mandaic}\\p{Script=Nko}" +
@@ -185,9 +185,16 @@ function unicodeData() {
       "\\p{Script=Avestan}\\p{Script=Inscriptional_Parthian}\\p{Script=Old_Turkic}" +
       "\\p{Script=Nabataean}\\p{Script=Palmyrene}\\p{Script=Manichaean}" +
       "\\p{Script=Mende_Kikakui}\\p{Script=Old_Hungarian}\\p{Script=Yezidi}" +
-      "\\u200f\\ufb1d-\\ufb4f]$"),
+      "\\p{Script=Hatran}\\p{Script=Meroitic_Cursive}\\p{Script=Meroitic_Hieroglyphs}" +
+      "\\p{Script=Lydian}\\p{Script=Old_Sogdian}\\p{Script=Elymaic}" +
+      "\\p{Script=Chorasmian}\\p{Script=Old_Uyghur}\\p{Script=Psalter_Pahlavi}" +
+      "\\p{Script=Inscriptional_Pahlavi}\\u200f\\ufb1d-\\ufb4f\\u{10800}-\\u{10fff}" +
+      "\\u{1e800}-\\u{1ec6f}\\u{1ed00}-\\u{1edff}]$"),
     bidiNSM: R("^[\\p{Mn}\\p{Me}]$"),
     bidiL: R("^[\\p{L}\\p{Mc}\\p{Nl}\\p{Nd}\\p{Co}\\u200e]$"),
+    // Punctuation and symbols shared between scripts are neutral; those of one LTR script
+    // are L.
+    bidiON: R("^[\\p{Script=Common}\\p{Script=Inherited}]$"),
     bidiES: R("^[+\\-\\u207a\\u207b\\u208a\\u208b\\u2212\\ufb29\\ufe62\\ufe63\\uff0b\\uff0d]$"),
     bidiCS: R("^[,./:\\u00a0\\u060c\\u202f\\u2044\\ufe50\\ufe52\\ufe55\\uff0c\\uff0e" +
       "\\uff0f\\uff1a]$"),
@@ -245,13 +252,13 @@ function bidiClass(ch) {
   if (test(u.bidiAN, ch)) return "AN";
   if (test(u.bidiNSM, ch)) return "NSM";
   if (test(u.bidiR, ch)) return "R";
-  if (test(u.bidiAL, ch)) return test(u.bidiL, ch) || test(u.bidiES, ch) ? "AL" : "AL";
+  if (test(u.bidiAL, ch)) return "AL";
   if (test(u.bidiES, ch)) return "ES";
   if (test(u.bidiCS, ch)) return "CS";
   if (test(u.bidiET, ch)) return "ET";
   if (test(u.bidiBN, ch)) return "BN";
   if (test(u.bidiL, ch)) return "L";
-  return "ON";
+  return test(u.bidiON, ch) ? "ON" : "L";
 }
 
 function checkJoiners(cps) {
