@@ -7,10 +7,12 @@
 // Internals shared on `nano`:
 //   nano.dispatchEvent(target, event)   dispatch as a trusted event; returns !canceled
 //   nano.fireEvent(target, type, init, EventClass)   create + trusted dispatch
-//   nano.isEventTarget(x), nano.isEvent(x)
+//   nano.isEventTarget(x), nano.isEvent(x), nano.hasListeners(target, type)
 //   nano.initEventTarget(obj)           make an existing object an EventTarget
 //   nano.defineEventHandler(proto, name)  install an `on<name>` IDL attribute
 //   nano.reportException(error)         fire "error" at the global, then log if not canceled
+//   The global object itself is an EventTarget (EventTarget.prototype is on its prototype
+//   chain): dispatch global events with nano.dispatchEvent(globalThis, event).
 //   nano.timeOrigin, nano.highResNow()  the clock (Date.now(): millisecond resolution)
 //   nano.Event, nano.EventTarget, nano.CustomEvent, nano.ErrorEvent
 
@@ -566,6 +568,12 @@ nano.dispatchEvent = function dispatchTrusted(target, event) {
 nano.fireEvent = function fireEvent(target, type, init = undefined, EventClass = Event) {
   const event = new EventClass(type, init);
   return nano.dispatchEvent(target, event);
+};
+nano.hasListeners = function hasListeners(target, type) {
+  const list = listenerLists.get(target);
+  if (list === undefined) return false;
+  for (let i = 0; i < list.length; i++) if (list[i].type === type) return true;
+  return false;
 };
 nano.defineEventHandler = defineEventHandler;
 nano.reportException = reportException;
