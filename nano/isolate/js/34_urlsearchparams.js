@@ -8,7 +8,8 @@
 //   parseUrlencodedBytes(Uint8Array) -> [[name, value], ...] (for bodies: exact on bytes)
 //   serializeUrlencoded([[name, value], ...]) -> string
 //   isURLSearchParams(value) -> boolean
-//   urlSearchParamsList(params) -> a copy of the [[name, value], ...] list
+//   urlSearchParamsList(params) -> a copy of the [[name, value], ...] list (null when
+//     `params` is not a URLSearchParams)
 //   newURLSearchParamsForURL(state) / resetURLSearchParams(params, query): used by 30_url.js
 //     (`state` is the URL object's internal {rec, sp} record).
 
@@ -367,6 +368,7 @@ nano.serializeUrlencoded = serializeUrlencoded;
 nano.isURLSearchParams = (value) =>
   value !== null && typeof value === "object" && listOf(value) !== null;
 nano.urlSearchParamsList = (params) => {
+  if (!nano.isURLSearchParams(params)) return null;
   const list = listOf(params);
   const out = [];
   for (let i = 0; i < list.length; i++) out[i] = [list[i][0], list[i][1]];
