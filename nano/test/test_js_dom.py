@@ -364,6 +364,38 @@ class AbortTests(_IsolateTestCase):
                                  " return e instanceof TypeError; } })()"))
 
 
+class RobustnessTests(_IsolateTestCase):
+    """
+    The prelude's internals do not depend on built-ins that user code can patch.
+    """
+
+    def test_patchedCollections(self):
+        """
+        Events, abort signals, timers, structuredClone and console keep working after user
+        code replaces the methods of WeakMap, WeakSet, Map and Set.
+        """
+        iso = self.isolate()
+        # (Map.prototype.get stays: 00_core.js routes host messages with it.)
+        iso.eval("""for (const C of [WeakMap, WeakSet, Map, Set]) {
+            for (const k of ["get", "set", "has", "add", "delete"]) {
+              if (C === Map && k === "get") continue;
+              if (k in C.prototype) C.prototype[k] = () => { throw new Error("patched"); };
+            }
+          }
+          globalThis.log = [];
+          const c = new AbortController();
+          c.signal.addEventListener("abort", () => log.push("abort"));
+          AbortSignal.any([c.signal]).onabort = () => log.push("any");
+          c.abort();
+          setTimeout(() => log.push("timer"), 1);
+          log.push(structuredClone({a: [1]}).a[0]);
+          console.count();
+          log.push(crypto.randomUUID().length, performance.now() >= 0);""")
+        iso.runTimers()
+        self.assertEqual(iso.json("log"), ["abort", "any", 1, 36, True, "timer"])
+        self.assertEqual(iso.logs()[0][2], "default: 1")
+
+
 class TimerTests(_IsolateTestCase):
     """
     L{40_timers.js}: setTimeout/setInterval driven by host timer messages.

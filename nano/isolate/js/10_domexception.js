@@ -15,6 +15,18 @@ const SymbolToStringTag = Symbol.toStringTag;
 const StringCtor = String;
 const TypeErrorCtor = TypeError;
 
+// Collections whose methods user code cannot patch (copies of the built-in methods).
+function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = Reflect.ownKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+}
+const SafeWeakMap = safeCollection(WeakMap);
+
 // The legacy code constants, in the order WebIDL lists them.
 const CONSTANTS = [
   ["INDEX_SIZE_ERR", 1], ["DOMSTRING_SIZE_ERR", 2], ["HIERARCHY_REQUEST_ERR", 3],
@@ -40,7 +52,7 @@ const CODES = {
   InvalidNodeTypeError: 24, DataCloneError: 25,
 };
 
-const states = new WeakMapCtor();
+const states = new SafeWeakMap();
 
 function toDOMString(value) {
   if (typeof value === "symbol") {

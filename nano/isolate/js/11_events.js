@@ -31,6 +31,18 @@ const ArrayPrototypeSlice = Array.prototype.slice;
 const ArrayPrototypeSplice = Array.prototype.splice;
 const ArrayPrototypeIndexOf = Array.prototype.indexOf;
 
+// Collections whose methods user code cannot patch (copies of the built-in methods).
+function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = Reflect.ownKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+}
+const SafeWeakMap = safeCollection(WeakMap);
+
 // ---- clock ---------------------------------------------------------------------------
 // The isolate's only clock is Date.now() (millisecond resolution); performance.now() and
 // Event.timeStamp are derived from it and made monotonic.
@@ -69,7 +81,7 @@ function dictionary(value, what) {
 
 // ---- Event ---------------------------------------------------------------------------
 const NONE = 0, CAPTURING_PHASE = 1, AT_TARGET = 2, BUBBLING_PHASE = 3;
-const eventStates = new WeakMapCtor();
+const eventStates = new SafeWeakMap();
 
 function eventState(self, what) {
   const state = eventStates.get(self);
@@ -198,7 +210,7 @@ function setToStringTag(ctor, name) {
 setToStringTag(Event, "Event");
 
 // ---- CustomEvent ---------------------------------------------------------------------
-const customDetails = new WeakMapCtor();
+const customDetails = new SafeWeakMap();
 
 class CustomEvent extends Event {
   constructor(type, eventInitDict = undefined) {
@@ -229,7 +241,7 @@ class CustomEvent extends Event {
 setToStringTag(CustomEvent, "CustomEvent");
 
 // ---- ErrorEvent (HTML) ---------------------------------------------------------------
-const errorEventStates = new WeakMapCtor();
+const errorEventStates = new SafeWeakMap();
 
 function errorEventState(self, what) {
   const state = errorEventStates.get(self);
@@ -263,7 +275,7 @@ setToStringTag(ErrorEvent, "ErrorEvent");
 
 // ---- EventTarget ---------------------------------------------------------------------
 // target -> array of listener records {type, callback, capture, passive, once, removed}
-const listenerLists = new WeakMapCtor();
+const listenerLists = new SafeWeakMap();
 
 function listenersOf(self, what) {
   if (self === undefined || self === null) self = globalThis;
@@ -419,7 +431,7 @@ function dispatch(target, event, state) {
 
 // ---- event handler attributes --------------------------------------------------------
 // target -> {name: {value, record}}
-const handlerMaps = new WeakMapCtor();
+const handlerMaps = new SafeWeakMap();
 
 function handlerSlot(target, name) {
   let map = handlerMaps.get(target);

@@ -28,8 +28,21 @@ const MathTrunc = Math.trunc;
 const EventTarget = nano.EventTarget;
 const DOMException = nano.DOMException;
 
+// Collections whose methods user code cannot patch (copies of the built-in methods).
+function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = Reflect.ownKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+}
+const SafeSet = safeCollection(Set);
+const SafeWeakMap = safeCollection(WeakMap);
+
 const CONSTRUCT = Symbol("AbortSignal construct");
-const signalStates = new WeakMapCtor();
+const signalStates = new SafeWeakMap();
 
 function signalState(self, what) {
   const state = signalStates.get(self);
@@ -44,13 +57,13 @@ class AbortSignal extends EventTarget {
     signalStates.set(this, {
       aborted: false,
       reason: undefined,
-      algorithms: new SetCtor(),
+      algorithms: new SafeSet(),
       dependent: false,
-      sources: new SetCtor(),
+      sources: new SafeSet(),
       // Dependent signals are held weakly (WeakRefs, in creation order) unless they have
       // abort listeners or algorithms ("strong"), as the DOM Standard's GC note asks.
-      dependents: new SetCtor(),
-      strong: new SetCtor(),
+      dependents: new SafeSet(),
+      strong: new SafeSet(),
       pruneAt: 64,
       selfRef: null,
     });
@@ -200,7 +213,7 @@ function unlinkDependent(signal, state) {
 
 function runAbortSteps(signal, state) {
   const algorithms = state.algorithms;
-  state.algorithms = new SetCtor();
+  state.algorithms = new SafeSet();
   for (const algorithm of algorithms) {
     try {
       algorithm();
@@ -242,7 +255,7 @@ function signalAbort(signal, reason = undefined) {
 }
 
 // ---- AbortController -----------------------------------------------------------------
-const controllerSignals = new WeakMapCtor();
+const controllerSignals = new SafeWeakMap();
 
 function controllerSignal(self, what) {
   const signal = controllerSignals.get(self);

@@ -26,10 +26,22 @@ const TypeErrorCtor = TypeError;
 const IndirectEval = globalThis.eval;
 const ArrayPrototypeSplice = Array.prototype.splice;
 
+// Collections whose methods user code cannot patch (copies of the built-in methods).
+function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = Reflect.ownKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+}
+const SafeMap = safeCollection(Map);
+
 let nextId = 1;
 let nextSeq = 1;
 const queue = [];            // pending entries sorted by (deadline, seq)
-const active = new MapCtor(); // user-visible id -> entry
+const active = new SafeMap(); // user-visible id -> entry
 let armed = null;            // {id, deadline} of the host timer currently armed
 let running = false;         // inside a timer callback: re-arm once at the end
 let virtualNow = 0;          // deadline of the timer being run (never goes backwards)

@@ -84,6 +84,18 @@ const ERROR_CTORS = {
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
 };
 
+// Collections whose methods user code cannot patch (copies of the built-in methods).
+function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = Reflect.ownKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+}
+const SafeMap = safeCollection(Map);
+
 // ---- queueMicrotask ------------------------------------------------------------------
 const resolved = PromiseCtor.resolve();
 
@@ -328,7 +340,7 @@ function clonePlatform(value) {
 }
 
 function structuredCloneInternal(value, transferList) {
-  const memory = new MapCtor();
+  const memory = new SafeMap();
   const transfers = [];
   for (let i = 0; i < transferList.length; i++) {
     const item = transferList[i];

@@ -34,6 +34,18 @@ const StringPrototypeSlice = String.prototype.slice;
 const NumberParseInt = Number.parseInt;
 const SymbolToStringTag = Symbol.toStringTag;
 
+// Collections whose methods user code cannot patch (copies of the built-in methods).
+function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = Reflect.ownKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+}
+const SafeWeakSet = safeCollection(WeakSet);
+
 // ---- ChaCha20 ------------------------------------------------------------------------
 const key = new Uint32ArrayCtor(8);
 const state = new Uint32ArrayCtor(16);
@@ -128,7 +140,7 @@ const INTEGER_TYPES = {
   BigUint64Array: true,
 };
 const CONSTRUCT = Symbol("Crypto construct");
-const brands = new WeakSet();
+const brands = new SafeWeakSet();
 
 function check(self, what) {
   if (!brands.has(self)) throw new TypeErrorCtor("Crypto." + what + ": illegal invocation");

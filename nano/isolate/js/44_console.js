@@ -59,6 +59,18 @@ const ErrorIsError = typeof Error.isError === "function" ? Error.isError : undef
 const SymbolToStringTag = Symbol.toStringTag;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+// Collections whose methods user code cannot patch (copies of the built-in methods).
+function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = Reflect.ownKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+}
+const SafeMap = safeCollection(Map);
+
 const MAX_ITEMS = 100;
 const MAX_KEYS = 1000;
 const MAX_STRING = 10000;
@@ -160,7 +172,7 @@ function functionLabel(fn) {
 function Inspector(depth) {
   this.depth = depth;
   this.seen = [];
-  this.circular = new MapCtor();
+  this.circular = new SafeMap();
 }
 
 // Own enumerable string keys and own enumerable symbols, as "key: value" entries.
@@ -502,8 +514,8 @@ function labelOf(label) {
   return label === undefined ? "default" : StringCtor(label);
 }
 
-const counts = new MapCtor();
-const timers = new MapCtor();
+const counts = new SafeMap();
+const timers = new SafeMap();
 
 function elapsed(label) {
   return (DateNow() - timers.get(label)) + "ms";
