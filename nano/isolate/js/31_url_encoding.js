@@ -162,6 +162,8 @@ function percentDecodeBytes(s) {
 }
 
 nano.urlPercentEncode = percentEncode;
-nano.utf8Encode = utf8Encode;
-nano.utf8Decode = utf8Decode;
+// Array-based UTF-8 helpers for the URL code; the Uint8Array ones used everywhere
+// else are nano.utf8Encode/utf8Decode from the encoding files.
+nano.urlUtf8Encode = utf8Encode;
+nano.urlUtf8Decode = utf8Decode;
 nano.percentDecodeBytes = percentDecodeBytes;

@@ -195,7 +195,7 @@ function parseHost(input, isOpaque) {
     if (test(FORBIDDEN_HOST, input)) return null;
     return nano.urlPercentEncode(input, "c0", false);
   }
-  const domain = nano.utf8Decode(nano.percentDecodeBytes(input));
+  const domain = nano.urlUtf8Decode(nano.percentDecodeBytes(input));
   const ascii = nano.domainToASCII(domain, false);
   if (ascii === null || ascii === "" || test(FORBIDDEN_DOMAIN, ascii)) return null;
   if (endsInANumber(ascii)) return parseIPv4(ascii);

@@ -53,7 +53,7 @@ function requireArgs(count, needed, method) {
 function decodeComponent(s) {
   if (StringIndexOf(s, "+") >= 0) s = ReflectApply(StringPrototypeReplaceAll, s, ["+", " "]);
   if (StringIndexOf(s, "%") < 0) return s;
-  return nano.utf8Decode(nano.percentDecodeBytes(s));
+  return nano.urlUtf8Decode(nano.percentDecodeBytes(s));
 }
 
 // https://url.spec.whatwg.org/#concept-urlencoded-parser (input as a string).
@@ -101,7 +101,7 @@ function parseUrlencodedBytes(bytes) {
         }
         target[target.length] = b;
       }
-      out[out.length] = [nano.utf8Decode(name), nano.utf8Decode(value)];
+      out[out.length] = [nano.urlUtf8Decode(name), nano.urlUtf8Decode(value)];
     }
     start = end + 1;
   }

@@ -69,13 +69,7 @@ const DataViewBuffer = getter(DataView.prototype, "buffer");
 const DataViewByteOffset = getter(DataView.prototype, "byteOffset");
 const DataViewByteLength = getter(DataView.prototype, "byteLength");
 
-// 31_url_encoding.js also defines a nano.utf8Encode (returning a plain array), so the
-// result is normalised to a Uint8Array whichever one is installed.
-const nanoUtf8Encode = nano.utf8Encode;
-function utf8Encode(s) {
-  const out = nanoUtf8Encode(s);
-  return out instanceof Uint8ArrayCtor ? out : new Uint8ArrayCtor(out);
-}
+const utf8Encode = nano.utf8Encode;
 const utf8DecodeStripBOM = nano.utf8DecodeStripBOM;
 
 const INVALID_TYPE = /[^\x20-\x7E]/;
