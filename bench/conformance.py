@@ -63,7 +63,7 @@ def waitForPort(port, proc, timeout=60.0):
 
 def loadExpectations():
     if not os.path.exists(EXPECTATIONS):
-        return {"area_reasons": {}, "expected_failures": {}}
+        return {"reasons": {}, "expected_failures": {}}
     with open(EXPECTATIONS) as f:
         return json.load(f)
 
@@ -99,17 +99,35 @@ def compare(results, expectations):
     return regressions, fixed
 
 
+def reasonFor(reasons, test, name, message):
+    """
+    The reason for a new expected failure: the entry of C{reasons} whose key is the
+    longest prefix of C{"test :: subtest"} or C{"message:" + text contained in
+    the failure message}.
+    """
+    for key, reason in reasons.items():
+        if key.startswith("message:") and key[len("message:"):] in (message or ""):
+            return reason
+    best = None
+    for key, reason in reasons.items():
+        if not key.startswith("message:") and (test + " :: " + name).startswith(key):
+            if best is None or len(key) > len(best[0]):
+                best = (key, reason)
+    return best[1] if best else "not yet investigated"
+
+
 def update(results, expectations):
-    reasons = expectations.setdefault("area_reasons", {})
+    reasons = expectations.setdefault("reasons", {})
     old = expectations.get("expected_failures", {})
     new = {}
-    areaOf = {r["test"]: r["area"] for r in results["results"]}
+    messages = {}
+    for r in results["results"]:
+        for f in r.get("failed", []):
+            messages[(r["test"], f["name"])] = f.get("message") or ""
     for test, failed in sorted(failuresOf(results).items()):
-        area = areaOf[test]
-        default = reasons.get(area, "not yet investigated")
         entry = {}
         for name in sorted(failed):
-            entry[name] = old.get(test, {}).get(name, default)
+            entry[name] = old.get(test, {}).get(name) or reasonFor(reasons, test, name, messages.get((test, name)))
         new[test] = entry
     expectations["expected_failures"] = new
     os.makedirs(os.path.dirname(EXPECTATIONS), exist_ok=True)

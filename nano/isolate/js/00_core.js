@@ -9,6 +9,10 @@ const ArrayPrototypePush = Array.prototype.push;
 const JSONStringify = JSON.stringify;
 const ReflectApply = Reflect.apply;
 const StringCtor = String;
+const MapPrototypeGet = Map.prototype.get;
+const MapPrototypeSet = Map.prototype.set;
+const ArrayPrototypeSlice = Array.prototype.slice;
+const JSONParse = JSON.parse;
 
 const outbox = [];
 const handlers = new Map();
@@ -31,7 +35,7 @@ nano.send = function send(message) {
 };
 
 nano.onMessage = function onMessage(op, fn) {
-  handlers.set(op, fn);
+  ReflectApply(MapPrototypeSet, handlers, [op, fn]);
 };
 
 nano.errorText = function errorText(error) {
@@ -69,16 +73,16 @@ nano.withRequest = function withRequest(rid, fn) {
 nano.internal = {
   // Python calls this with `this` = the JSON text of a batch of messages.
   dispatch() {
-    const batch = JSON.parse(StringCtor(this));
+    const batch = JSONParse(StringCtor(this));
     for (let i = 0; i < batch.length; i++) {
       const message = batch[i];
-      const fn = handlers.get(message[0]);
+      const fn = ReflectApply(MapPrototypeGet, handlers, [message[0]]);
       if (fn === undefined) {
         nano.reportError(new TypeError("nano: unknown host message " + StringCtor(message[0])));
         continue;
       }
       try {
-        ReflectApply(fn, undefined, message.slice(1));
+        ReflectApply(fn, undefined, ReflectApply(ArrayPrototypeSlice, message, [1]));
       } catch (e) {
         nano.reportError(e);
       }
@@ -88,7 +92,7 @@ nano.internal = {
   drain() {
     doorbellRung = false;
     if (outbox.length === 0) return "[]";
-    const text = JSONStringify(outbox);
+    const text = JSONStringify(outbox);  // captured: user code cannot replace it
     outbox.length = 0;
     return text;
   },

@@ -129,6 +129,22 @@ function reportError(e) {
 // ---- structuredClone -----------------------------------------------------------------
 const cloneables = [];
 
+// Brand checks of platform objects that are not serializable (HTML: only
+// [Serializable] interfaces may be cloned); looked up at call time because the
+// files defining them load after this one.
+const PLATFORM_CHECKS = [
+  "isEventTarget", "isEvent", "isURL", "isURLSearchParams", "isURLPattern",
+  "isHeaders", "isRequest", "isResponse", "isFormData", "isAbortSignal",
+];
+
+function isPlatformObject(value) {
+  for (let i = 0; i < PLATFORM_CHECKS.length; i++) {
+    const check = nano[PLATFORM_CHECKS[i]];
+    if (check !== undefined && check(value)) return true;
+  }
+  return false;
+}
+
 nano.registerCloneable = function registerCloneable(test, clone) {
   cloneables[cloneables.length] = { test, clone };
 };
@@ -286,8 +302,7 @@ function cloneValue(cloner, value) {
     if (platform !== undefined) {
       output = platform;
     } else {
-      if (nano.isEventTarget !== undefined && nano.isEventTarget(value) ||
-          nano.isEvent !== undefined && nano.isEvent(value)) {
+      if (isPlatformObject(value)) {
         throw dataCloneError("A platform object");
       }
       output = {};

@@ -17,9 +17,9 @@ const JSONParse = JSON.parse;
 const StringCtor = String;
 const Uint8ArrayFromBase64 = Uint8Array.fromBase64;
 const Uint8ArrayToBase64 = Uint8Array.prototype.toBase64;
-const EventTargetCtor = globalThis.EventTarget;
-const EventCtor = globalThis.Event;
-const AbortControllerCtor = globalThis.AbortController;
+const MapPrototypeGet = Map.prototype.get;
+const MapPrototypeSet = Map.prototype.set;
+const MapPrototypeDelete = Map.prototype.delete;
 
 let appEnv = ObjectFreeze({});
 let handler = null; // (request, env, ctx) => Response | Promise<Response>
@@ -34,11 +34,12 @@ function deepFreeze(value) {
 }
 
 // --- the service-worker form: addEventListener("fetch", e => e.respondWith(...)) ----
+// The global object is itself an EventTarget (11_events.js); a FetchEvent is
+// dispatched on it.
 
-const globalTarget = EventTargetCtor ? new EventTargetCtor() : null;
-let fetchListeners = 0;
+const EventBase = nano.Event;
 
-class FetchEvent extends (EventCtor || Object) {
+class FetchEvent extends EventBase {
   #request;
   #respondWith = null;
   #waitUntil;
@@ -50,7 +51,7 @@ class FetchEvent extends (EventCtor || Object) {
   get request() { return this.#request; }
   respondWith(response) {
     if (this.#respondWith !== null) {
-      throw new (nano.DOMException || Error)("respondWith() was already called", "InvalidStateError");
+      throw new nano.DOMException("respondWith() was already called", "InvalidStateError");
     }
     this.#respondWith = PromiseResolve(response);
   }
@@ -59,23 +60,11 @@ class FetchEvent extends (EventCtor || Object) {
   static responseOf(event) { return event.#respondWith; }
 }
 
-if (globalTarget !== null) {
-  nano.defineGlobal("addEventListener", function addEventListener(type, listener, options) {
-    if (StringCtor(type) === "fetch") fetchListeners++;
-    return globalTarget.addEventListener(type, listener, options);
-  });
-  nano.defineGlobal("removeEventListener", function removeEventListener(type, listener, options) {
-    return globalTarget.removeEventListener(type, listener, options);
-  });
-  nano.defineGlobal("dispatchEvent", function dispatchEvent(event) {
-    return globalTarget.dispatchEvent(event);
-  });
-  nano.defineGlobal("FetchEvent", FetchEvent);
-}
+nano.defineGlobal("FetchEvent", FetchEvent);
 
 function serviceWorkerHandler(request, env, ctx) {
   const event = new FetchEvent("fetch", { request }, (p) => ctx.waitUntil(p));
-  globalTarget.dispatchEvent(event);
+  nano.dispatchEvent(globalThis, event);
   const response = FetchEvent.responseOf(event);
   if (response === null) {
     throw new TypeError("no fetch event listener called respondWith()");
@@ -111,7 +100,7 @@ function handlerFrom(namespace) {
     const fetch = namespace.fetch;
     return (request, env, ctx) => fetch(request, env, ctx);
   }
-  if (fetchListeners > 0) return serviceWorkerHandler;
+  if (nano.hasListeners(globalThis, "fetch")) return serviceWorkerHandler;
   return null;
 }
 
@@ -201,12 +190,9 @@ nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
     nano.send(["err", rid, "exception", "Error: the app is not loaded", "Error: the app is not loaded"]);
     return;
   }
-  let signal;
-  if (AbortControllerCtor !== undefined) {
-    const controller = new AbortControllerCtor();
-    controllers.set(rid, controller);
-    signal = controller.signal;
-  }
+  const controller = nano.createAbortController();
+  ReflectApply(MapPrototypeSet, controllers, [rid, controller]);
+  const signal = controller.signal;
   const body = bodyBase64 === null ? null : Uint8ArrayFromBase64(bodyBase64);
   // ctx.waitUntil: Python hears "wait" when the first promise is added and "settled"
   // once every added promise has settled and the response is out.
@@ -232,12 +218,12 @@ nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
     const request = nano.makeIncomingRequest(method, url, headers, body, signal);
     result = nano.withRequest(rid, () => handler(request, appEnv, ctx));
   } catch (e) {
-    controllers.delete(rid);
+    ReflectApply(MapPrototypeDelete, controllers, [rid]);
     fail(rid, e);
     return;
   }
   const settle = () => {
-    controllers.delete(rid);
+    ReflectApply(MapPrototypeDelete, controllers, [rid]);
     responded = true;
     if (waiting === 0 && waited) nano.send(["settled", rid]);
   };
@@ -253,10 +239,10 @@ nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
 });
 
 nano.onMessage("cancel", function cancel(rid) {
-  const controller = controllers.get(rid);
+  const controller = ReflectApply(MapPrototypeGet, controllers, [rid]);
   if (controller !== undefined) {
-    controllers.delete(rid);
-    controller.abort(new (nano.DOMException || Error)("The client disconnected", "AbortError"));
+    ReflectApply(MapPrototypeDelete, controllers, [rid]);
+    nano.signalAbort(controller.signal, new nano.DOMException("The client disconnected", "AbortError"));
   }
 });
 
