@@ -112,6 +112,12 @@ _ERRORS = {
 
 _dll = None
 
+# Closed contexts whose C callback must stay callable: mini-racer can deliver a
+# completion after mr_free_context returned (research/miniracer.md §Q10), and calling
+# a freed ctypes thunk crashes the process. Entries leave after _KEEP_CALLBACK seconds.
+_closedCallbacks = {}
+_KEEP_CALLBACK = 60.0
+
 
 def startV8():
     """
@@ -459,7 +465,10 @@ class V8Context:
         with self._lock:
             self.closed = True
         pending, self._pending = self._pending, {}
+        key = id(self)
+        _closedCallbacks[key] = self._callback
         self._dll.mr_free_context(self._ctx)
+        self._reactor.callLater(_KEEP_CALLBACK, _closedCallbacks.pop, key, None)
         for d, _taskId, timer in pending.values():
             if timer is not None and timer.active():
                 timer.cancel()
