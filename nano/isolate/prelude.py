@@ -13,7 +13,7 @@ import os
 
 from nano.isolate.encodings import encodingTablesSource
 
-__all__ = ["preludeFiles", "buildPrelude"]
+__all__ = ["preludeFiles", "buildPrelude", "buildPartialPrelude", "wrapFile"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _DIRS = (
@@ -40,6 +40,14 @@ def preludeFiles():
     return [path for _, path in found]
 
 
+def wrapFile(source):
+    """
+    Wrap one prelude file's source the way the loader does: in its own function that
+    receives the internal C{nano} object.
+    """
+    return "(function (nano) { \"use strict\";\n%s\n})(nano);\n" % (source,)
+
+
 def _body():
     """
     The joined, wrapped file contents (cached: the files do not change while the
@@ -52,10 +60,7 @@ def _body():
         for path in preludeFiles():
             with open(path, encoding="utf-8") as f:
                 source = f.read()
-            name = "nano:" + os.path.basename(path)
-            parts.append(
-                "(function (nano) { \"use strict\";\n%s\n})(nano); // %s\n" % (source, name)
-            )
+            parts.append(wrapFile(source))
         _cache["body"] = "".join(parts)
     return _cache["body"]
 
@@ -72,3 +77,25 @@ def buildPrelude(bootstrap):
         "(function () {\nconst nano = { bootstrap: %s };\n%s\nreturn nano.internal;\n})()\n"
         "//# sourceURL=nano:prelude\n" % (json.dumps(bootstrap), _body())
     )
+
+
+def buildPartialPrelude(include, bootstrap=None, tables=False, extra=()):
+    """
+    A bootstrap script of only some prelude files, for tests of those files: it
+    leaves the internal object on C{globalThis.__nano} (never done in production).
+
+    @param include: the file names to keep (a name is kept if it starts with one of
+        these strings, e.g. C{("00_", "30_url.js")}).
+    @param tables: include the legacy encodings' index tables.
+    @param extra: more JS sources, wrapped like prelude files and run after them.
+    """
+    if bootstrap is None:
+        bootstrap = {"seed": "0" * 64, "userAgent": "test", "timeOrigin": 0, "dev": True}
+    parts = [encodingTablesSource() + "\n"] if tables else []
+    for path in preludeFiles():
+        if os.path.basename(path).startswith(tuple(include)):
+            with open(path, encoding="utf-8") as f:
+                parts.append(wrapFile(f.read()))
+    parts.extend(wrapFile(source) for source in extra)
+    return "(function () {\nconst nano = { bootstrap: %s };\n%sglobalThis.__nano = nano;\n})();\n" % (
+        json.dumps(bootstrap), "".join(parts))

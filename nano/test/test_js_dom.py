@@ -25,16 +25,16 @@ _SEED = "00112233445566778899aabbccddeeff" * 2
 def _script(bootstrap):
     """
     Build a bootstrap script from the core and the DOM/HTML prelude files only, wrapped
-    exactly as L{prelude.buildPrelude} wraps them.
+    exactly as L{prelude.buildPrelude} wraps them, plus a test-only host op
+    C{test_run} that runs code as if handling request C{rid}.
     """
     parts = []
     for path in prelude.preludeFiles():
         if os.path.basename(path).startswith(_OWN):
             with open(path, encoding="utf-8") as f:
-                parts.append('(function (nano) { "use strict";\n%s\n})(nano);\n' % f.read())
-    # Test-only host op: run code as if handling request `rid`.
-    parts.append('(function (nano) { nano.onMessage("test_run", (rid, code) =>'
-                 ' nano.withRequest(rid, () => (0, eval)(code))); })(nano);\n')
+                parts.append(prelude.wrapFile(f.read()))
+    parts.append(prelude.wrapFile('nano.onMessage("test_run", (rid, code) =>'
+                                  ' nano.withRequest(rid, () => (0, eval)(code)));'))
     return "(function () {\nconst nano = { bootstrap: %s };\n%s\nreturn nano.internal;\n})()\n" % (
         json.dumps(bootstrap), "".join(parts))
 

@@ -15,6 +15,8 @@ import os
 from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SynchronousTestCase
 
+from nano.isolate.prelude import buildPartialPrelude
+
 from nano.isolate.encodings import (
     SINGLE_BYTE, encodingTablesSource, gb18030Ranges, multiByteIndex, pack,
     singleByteIndex, unpack)
@@ -24,27 +26,13 @@ _ENCODING_FILES = ("20_encoding.js", "21_encoding_legacy.js", "22_base64.js",
                    "23_text_encoding.js")
 
 
-def _wrap(source):
-    return '(function (nano) { "use strict";\n%s\n})(nano);\n' % (source,)
-
-
 def _script(withDOMException=True, withTables=True):
     """
     The core and encoding prelude files as one script that leaves C{nano} on
     C{globalThis.__nano} (for these tests only).
     """
-    names = ("00_core.js",) + (("10_domexception.js",) if withDOMException else ())
-    parts = []
-    for name in names + _ENCODING_FILES:
-        with open(os.path.join(_JS, name), encoding="utf-8") as f:
-            parts.append(_wrap(f.read()))
-    if withTables:
-        parts.append(_wrap(encodingTablesSource()))
-    return (
-        "(function () {\nconst nano = { bootstrap: %s };\n%sglobalThis.__nano = nano;\n})();\n"
-        % (json.dumps({"seed": "0" * 64, "userAgent": "test", "timeOrigin": 0, "dev": True}),
-           "".join(parts))
-    )
+    include = ("00_core.js",) + (("10_domexception.js",) if withDOMException else ()) + _ENCODING_FILES
+    return buildPartialPrelude(include, tables=withTables)
 
 
 class _IsolateMixin:

@@ -12,16 +12,14 @@ global so the bridge helpers can be checked too.
 """
 
 import json
-import os
 
 from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SynchronousTestCase
 
-_JS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "isolate", "js")
-# Everything the fetch files can build on (the isolate prelude files numbered below 60),
-# so that the tests follow the real helpers they use; the streams files are left out
-# (the stream tests below use a stand-in ReadableStream).
-_FILES = sorted(name for name in os.listdir(_JS) if name.endswith(".js") and name < "60")
+from nano.isolate.prelude import buildPartialPrelude
+
+# Everything below the app bridge: the prelude files numbered 00 to 59.
+_FILES = tuple("%02d_" % n for n in range(60))
 
 # Minimal stand-ins for Blob, File and FormData while the runtime does not have them yet
 # (they are implemented elsewhere), enough for the body code, which uses their public
@@ -59,18 +57,10 @@ if (typeof FormData !== 'function') {
 
 def _script():
     """
-    The prelude files above as one script that leaves C{nano} on C{globalThis.__nano}
-    (for these tests only).
+    The prelude files these tests cover, as one script that leaves C{nano} on
+    C{globalThis.__nano} (for these tests only).
     """
-    parts = []
-    for name in _FILES:
-        with open(os.path.join(_JS, name), encoding="utf-8") as f:
-            parts.append('(function (nano) { "use strict";\n%s\n})(nano);\n' % (f.read(),))
-    return (
-        "(function () {\nconst nano = { bootstrap: %s };\n%sglobalThis.__nano = nano;\n})();\n"
-        % (json.dumps({"seed": "0" * 64, "userAgent": "test", "timeOrigin": 0, "dev": True}),
-           "".join(parts))
-    )
+    return buildPartialPrelude(_FILES)
 
 
 class FetchAPITestCase(SynchronousTestCase):

@@ -10,30 +10,22 @@ test-only global so the helpers meant for other prelude files can be checked too
 """
 
 import json
-import os
 
 from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SynchronousTestCase
 
-_JS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "isolate", "js")
+from nano.isolate.prelude import buildPartialPrelude
+
 _FILES = ("00_core.js", "30_url.js", "31_url_encoding.js", "31_url_host.js", "31_url_parser.js",
           "32_idna.js", "33_urlpattern.js", "33_urlpattern_parser.js", "34_urlsearchparams.js")
 
 
 def _script():
     """
-    The core and URL prelude files as one script that leaves C{nano} on
+    The prelude files these tests cover, as one script that leaves C{nano} on
     C{globalThis.__nano} (for these tests only).
     """
-    parts = []
-    for name in _FILES:
-        with open(os.path.join(_JS, name), encoding="utf-8") as f:
-            parts.append('(function (nano) { "use strict";\n%s\n})(nano);\n' % (f.read(),))
-    return (
-        "(function () {\nconst nano = { bootstrap: %s };\n%sglobalThis.__nano = nano;\n})();\n"
-        % (json.dumps({"seed": "0" * 64, "userAgent": "test", "timeOrigin": 0, "dev": True}),
-           "".join(parts))
-    )
+    return buildPartialPrelude(_FILES)
 
 
 class URLPreludeTests(SynchronousTestCase):
