@@ -537,3 +537,16 @@ class HelperTests(_IsolateMixin, SynchronousTestCase):
             self.js("Array.from(__nano.bufferSourceBytes(new Uint16Array([0x0201]).subarray(0)))"),
             [1, 2])
         self.assertEqual(self.js("__nano.bufferSourceBytes('x') === undefined"), True)
+
+    def test_detachedBuffers(self):
+        """
+        A detached buffer, or a view on one, decodes as no bytes.
+        """
+        self.assertEqual(self.js("""(() => {
+            const buffer = new ArrayBuffer(4);
+            const view = new DataView(buffer);
+            const u8 = new Uint8Array(buffer);
+            buffer.transfer();
+            const d = new TextDecoder();
+            return [d.decode(buffer), d.decode(view), d.decode(u8)];
+        })()"""), ["", "", ""])

@@ -168,30 +168,44 @@ function utf8EncodeInto(s, dest) {
   return { read, written };
 }
 
+// A Uint8Array over part of a buffer; empty when the buffer is detached (WebIDL: the bytes
+// of a detached buffer are the empty byte sequence).
+function viewOf(buffer, offset, length) {
+  try {
+    return new Uint8ArrayCtor(buffer, offset, length);
+  } catch (e) {
+    return new Uint8ArrayCtor(0);
+  }
+}
+
+function isBuffer(byteLengthGetter, value) {
+  if (byteLengthGetter === undefined) return false;
+  try {
+    byteLengthGetter(value);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
 // A Uint8Array over the bytes of a BufferSource (AllowShared), or undefined.
 function bufferSourceBytes(value) {
   if (value === null || typeof value !== "object") return undefined;
   if (ArrayBufferIsView(value)) {
     if (TypedArrayTag(value) !== undefined) {
-      return new Uint8ArrayCtor(TypedArrayBuffer(value), TypedArrayByteOffset(value),
+      return viewOf(TypedArrayBuffer(value), TypedArrayByteOffset(value),
         TypedArrayByteLength(value));
     }
-    return new Uint8ArrayCtor(DataViewBuffer(value), DataViewByteOffset(value),
-      DataViewByteLength(value));
-  }
-  try {
-    ArrayBufferByteLength(value);
-    return new Uint8ArrayCtor(value);
-  } catch (e) {
-    // Not an ArrayBuffer.
-  }
-  if (SharedArrayBufferByteLength !== undefined) {
+    let length;
     try {
-      SharedArrayBufferByteLength(value);
-      return new Uint8ArrayCtor(value);
+      length = DataViewByteLength(value);
     } catch (e) {
-      // Not a SharedArrayBuffer.
+      return new Uint8ArrayCtor(0);
     }
+    return viewOf(DataViewBuffer(value), DataViewByteOffset(value), length);
+  }
+  if (isBuffer(ArrayBufferByteLength, value) || isBuffer(SharedArrayBufferByteLength, value)) {
+    return viewOf(value, 0, undefined);
   }
   return undefined;
 }
