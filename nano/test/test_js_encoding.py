@@ -529,6 +529,18 @@ class HelperTests(_IsolateMixin, SynchronousTestCase):
         self.assertEqual(self.thrown("__nano.createDecoder('replacement')"),
                          ["RangeError", "RangeError"])
 
+    def test_streamEncoder(self):
+        """
+        nano.createStreamEncoder joins a surrogate pair split between chunks and flushes a
+        dangling lead surrogate as U+FFFD.
+        """
+        self.assertEqual(self.js("""(() => {
+            const e = __nano.createStreamEncoder();
+            const bytes = (b) => b === null ? null : Array.from(b);
+            return [bytes(e.encode("a\\ud83d")), bytes(e.encode("")), bytes(e.encode("\\ude00")),
+                    bytes(e.encode("\\ud83d")), bytes(e.flush()), bytes(e.flush())];
+        })()"""), [[0x61], None, [0xF0, 0x9F, 0x98, 0x80], None, [0xEF, 0xBF, 0xBD], None])
+
     def test_bufferSourceBytes(self):
         """
         bufferSourceBytes views the memory of buffers and views, and is undefined otherwise.

@@ -28,6 +28,8 @@
 //   nano.utf8Encode(string)        (23_text_encoding.js) Uint8Array; lone surrogates
 //                                  become U+FFFD.
 //   nano.utf8EncodeInto(string, u8) (23) {read, written} as TextEncoder.encodeInto().
+//   nano.createStreamEncoder()     (23) {encode(string), flush()} for TextEncoderStream:
+//                                  Uint8Array or null; joins pairs split between chunks.
 //   nano.bufferSourceBytes(value)  (23) a Uint8Array over the memory of an ArrayBuffer,
 //                                  SharedArrayBuffer or ArrayBufferView, else undefined.
 //   nano.base64Encode(u8), nano.base64Decode(string)  (22_base64.js).

@@ -5,6 +5,9 @@
 // Internals this file puts on `nano` (see 20_encoding.js for the decoding ones):
 //   nano.utf8Encode(string)         Uint8Array (lone surrogates become U+FFFD).
 //   nano.utf8EncodeInto(string, u8) {read, written} as TextEncoder.encodeInto().
+//   nano.createStreamEncoder()      {encode(string) -> Uint8Array|null, flush() ->
+//                                   Uint8Array|null}: TextEncoderStream's encoder, which
+//                                   joins surrogate pairs split between chunks.
 //   nano.bufferSourceBytes(value)   a Uint8Array over the memory of an ArrayBuffer,
 //                                   SharedArrayBuffer or ArrayBufferView, else undefined.
 
@@ -14,6 +17,7 @@ const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const uncurry = (fn) => Function.prototype.call.bind(fn);
 const StringCtor = String;
 const StringCharCodeAt = uncurry(String.prototype.charCodeAt);
+const StringSlice = uncurry(String.prototype.slice);
 const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 const WeakSetCtor = WeakSet;
@@ -166,6 +170,37 @@ function utf8EncodeInto(s, dest) {
     read += units;
   }
   return { read, written };
+}
+
+// The UTF-8 encoding side of TextEncoderStream: a leading surrogate that ends a chunk is
+// held back and joined with a trailing surrogate that starts the next one.
+// https://encoding.spec.whatwg.org/#encode-and-enqueue-a-chunk
+function createStreamEncoder() {
+  let pendingLead = "";
+  return {
+    // s: the chunk already converted to a string; returns bytes, or null for nothing.
+    encode(s) {
+      if (pendingLead !== "") {
+        s = pendingLead + s;
+        pendingLead = "";
+      }
+      const n = s.length;
+      if (n > 0) {
+        const last = StringCharCodeAt(s, n - 1);
+        if (last >= 0xd800 && last <= 0xdbff) {
+          pendingLead = StringSlice(s, n - 1);
+          s = StringSlice(s, 0, n - 1);
+        }
+      }
+      return s.length === 0 ? null : utf8Encode(s);
+    },
+    // End of stream: U+FFFD's bytes for a lead surrogate left over, or null.
+    flush() {
+      if (pendingLead === "") return null;
+      pendingLead = "";
+      return utf8Encode("\ufffd");
+    },
+  };
 }
 
 // A Uint8Array over part of a buffer; empty when the buffer is detached (WebIDL: the bytes
@@ -323,6 +358,7 @@ class TextEncoder {
 
 nano.utf8Encode = utf8Encode;
 nano.utf8EncodeInto = utf8EncodeInto;
+nano.createStreamEncoder = createStreamEncoder;
 nano.bufferSourceBytes = bufferSourceBytes;
 
 for (const [ctor, tag] of [[TextDecoder, "TextDecoder"], [TextEncoder, "TextEncoder"]]) {
