@@ -334,6 +334,20 @@ class TextDecoderTests(_IsolateMixin, SynchronousTestCase):
                     " === '\\u00e9'.repeat(50000)"),
             True)
 
+    def test_userPatchesIgnored(self):
+        """
+        Replacing String and typed array methods from user code does not change encoding
+        or decoding.
+        """
+        self.assertEqual(self.js("""(() => {
+            String.prototype.charCodeAt = () => 0;
+            String.prototype[Symbol.split] = () => [];
+            String.prototype.toLowerCase = () => "x";
+            Uint8Array.prototype.subarray = () => new Uint8Array(0);
+            return [new TextDecoder("Shift_JIS").encoding,
+                    new TextDecoder().decode(new TextEncoder().encode("h\u00e9"))];
+        })()"""), ["shift_jis", "h\u00e9"])
+
     def test_brandChecks(self):
         """
         Getters and decode() throw TypeError on objects that are not TextDecoders.

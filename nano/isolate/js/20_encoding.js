@@ -42,7 +42,6 @@ const StringCtor = String;
 const StringFromCharCode = String.fromCharCode;
 const StringCharCodeAt = uncurry(String.prototype.charCodeAt);
 const StringSlice = uncurry(String.prototype.slice);
-const StringSplit = uncurry(String.prototype.split);
 const StringToLowerCase = uncurry(String.prototype.toLowerCase);
 const MapCtor = Map;
 const MapGet = uncurry(Map.prototype.get);
@@ -135,8 +134,16 @@ function getEncoding(label) {
   if (labelMap === null) {
     labelMap = new MapCtor();
     for (let i = 0; i < LABELS.length; i++) {
-      const names = StringSplit(LABELS[i], " ");
-      for (let j = 0; j < names.length; j++) MapSet(labelMap, names[j], names[0]);
+      const line = LABELS[i];
+      let name = null;
+      for (let from = 0; from < line.length;) {
+        let to = from;
+        while (to < line.length && StringCharCodeAt(line, to) !== 0x20) to++;
+        const word = StringSlice(line, from, to);
+        if (name === null) name = word;
+        MapSet(labelMap, word, name);
+        from = to + 1;
+      }
     }
   }
   const name = MapGet(labelMap, key);
