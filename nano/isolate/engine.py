@@ -117,6 +117,8 @@ _dll = None
 # a freed ctypes thunk crashes the process. Entries leave after _KEEP_CALLBACK seconds.
 _closedCallbacks = {}
 _KEEP_CALLBACK = 60.0
+# How long close() waits for tasks in flight to complete before freeing anyway.
+_CLOSE_WAIT = 0.2
 
 
 def startV8():
@@ -171,6 +173,10 @@ class V8Context:
         self._quietIds = itertools.count(_QUIET_BASE)
         self._pending = {}
         self._posted = {}
+        # Tasks posted and not yet completed (guarded by _lock): the context is freed
+        # only once they completed (or after _CLOSE_WAIT seconds).
+        self._inflight = 0
+        self._idle = threading.Event()
         self.onPostError = None
         self._lock = threading.Lock()
         self._drainFn = None
@@ -192,7 +198,11 @@ class V8Context:
         the drain into a context being freed could deadlock the pump thread).
         """
         with self._lock:
+            if callbackId != _DOORBELL_ID:
+                self._inflight -= 1
             if self.closed:
+                if self._inflight <= 0:
+                    self._idle.set()
                 return
             self._fromV8Locked(callbackId, raw)
 
@@ -206,6 +216,7 @@ class V8Context:
         if callbackId == _DOORBELL_ID:
             dll.mr_free_value(self._ctx, raw)
             if self._drainFn is not None:
+                self._inflight += 1
                 dll.mr_call_function(
                     self._ctx, self._drainFn, self._undefined, self._emptyArgs, _DRAIN_ID
                 )
@@ -282,6 +293,8 @@ class V8Context:
             raise IsolateClosed("the isolate is closed")
         callbackId = next(self._ids)
         d = Deferred()
+        with self._lock:
+            self._inflight += 1
         taskId = method(self._ctx, *args, callbackId)
         timer = None
         if timeout is not None:
@@ -352,6 +365,8 @@ class V8Context:
         callbackId = next(self._quietIds)
         entry = [None, time.monotonic()]
         self._posted[callbackId] = entry
+        with self._lock:
+            self._inflight += 1
         thisHandle = self._string(this)
         try:
             entry[0] = self._dll.mr_call_function(
@@ -464,7 +479,19 @@ class V8Context:
             return
         with self._lock:
             self.closed = True
+            busy = self._inflight > 0
         pending, self._pending = self._pending, {}
+        if busy:
+            # Freeing a context while one of its tasks is in flight can crash
+            # mini-racer (seen: a segfault in mr_free_context when a dispatch had
+            # just been posted). Terminate what runs and wait, GIL released, for the
+            # completions; a runaway microtask loop never completes: free anyway.
+            for entry in list(self._posted.values()):
+                if entry[0] is not None:
+                    self._dll.mr_cancel_task(self._ctx, entry[0])
+            for _d, taskId, _timer in pending.values():
+                self._dll.mr_cancel_task(self._ctx, taskId)
+            self._idle.wait(_CLOSE_WAIT)
         key = id(self)
         _closedCallbacks[key] = self._callback
         self._dll.mr_free_context(self._ctx)
