@@ -10,6 +10,7 @@ lets requests in flight and C{ctx.waitUntil} work finish (up to C{drain_timeout_
 then closes every isolate.
 """
 
+import gc
 import sys
 
 from twisted.application.service import MultiService
@@ -70,6 +71,10 @@ class NanoService(MultiService):
                 self._stderr.flush()
 
     def _listen(self):
+        # Everything alive now (Twisted, the module parsers, the apps' configs) lives
+        # as long as the process: moving it out of the cyclic GC's generations keeps
+        # full collections short (they walked it all: ~27 ms pauses under load).
+        gc.freeze()
         listening = []
         for description in self.config.listen:
             endpoint = endpoints.serverFromString(self._reactor, description)

@@ -210,9 +210,12 @@ class _RequestState:
     def _finish(self, status):
         self.done = True
         self.app.requestFinished(status)
+        request = self.request
+        # request.nanoState -> state -> request is a reference cycle: left to the
+        # cyclic GC it made gen-2 collections of 60-100 ms under load.
+        request.nanoState = None
         if not self.resource.accessLog:
             return
-        request = self.request
         self._log.info(
             "{method} {host}{path} -> {status} ({ms:.1f} ms)",
             app=self.app.name,
@@ -242,6 +245,7 @@ class _RequestState:
                 request.write(body)
         self._finish(status)
         request.finish()
+        self.request = None
 
     def gotError(self, error):
         if self.done or self.gone:
@@ -269,6 +273,7 @@ class _RequestState:
             writeJSONError(self.request, status, {"error": text}, extra)
         else:
             writeTextError(self.request, status, text, extra)
+        self.request = None
 
     def timedOut(self):
         if self.done or self.gone:
@@ -285,6 +290,8 @@ class _RequestState:
             return
         self.gone = True
         self.app.requestFinished(499)
+        self.request.nanoState = None
+        self.request = None
         if self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)
 
