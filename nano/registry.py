@@ -10,6 +10,8 @@ labels in front of its suffix, not the bare suffix. Without a match the default 
 
 __all__ = ["AppRegistry", "normalizeHost"]
 
+_MATCH_CACHE = 4096
+
 
 def normalizeHost(host):
     """
@@ -40,7 +42,20 @@ class AppRegistry:
         self._apps = {}
         self._exact = {}
         self._wildcards = []
-        self.defaultApp = defaultApp
+        self._matches = {}
+        self._defaultApp = defaultApp
+
+    @property
+    def defaultApp(self):
+        """
+        The name of the app that serves Hosts no app claims, or None.
+        """
+        return self._defaultApp
+
+    @defaultApp.setter
+    def defaultApp(self, name):
+        self._defaultApp = name
+        self._matches = {}
 
     def add(self, app):
         """
@@ -57,6 +72,7 @@ class AppRegistry:
             else:
                 self._exact[hostname] = app
         self._wildcards.sort(key=lambda pair: -len(pair[0]))
+        self._matches = {}
         return old
 
     def _unindex(self, app):
@@ -70,6 +86,7 @@ class AppRegistry:
         app = self._apps.pop(name, None)
         if app is not None:
             self._unindex(app)
+            self._matches = {}
         return app
 
     def get(self, name):
@@ -84,7 +101,24 @@ class AppRegistry:
     def match(self, host):
         """
         The app serving C{host} (a Host header value), or None.
+
+        Answers are remembered per distinct Host value until the registry changes
+        (at most L{_MATCH_CACHE} of them: clients send few distinct Hosts).
         """
+        matches = self._matches
+        try:
+            return matches[host]
+        except KeyError:
+            pass
+        except TypeError:
+            return self._match(host)
+        app = self._match(host)
+        if len(matches) >= _MATCH_CACHE:
+            matches.clear()
+        matches[host] = app
+        return app
+
+    def _match(self, host):
         name = normalizeHost(host)
         app = self._exact.get(name)
         if app is not None:
@@ -92,6 +126,6 @@ class AppRegistry:
         for suffix, candidate in self._wildcards:
             if name.endswith(suffix) and len(name) > len(suffix):
                 return candidate
-        if self.defaultApp is not None:
-            return self._apps.get(self.defaultApp)
+        if self._defaultApp is not None:
+            return self._apps.get(self._defaultApp)
         return None

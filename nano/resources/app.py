@@ -26,7 +26,6 @@ __all__ = ["AppResource", "requestURL"]
 
 # Hop-by-hop and framing headers: NANO frames the body itself.
 _SKIP = frozenset(["content-length", "transfer-encoding", "connection", "keep-alive"])
-_NO_BODY_STATUS = frozenset([204, 304])
 _SWEEP_INTERVAL = 0.05
 _HOST_OK = re.compile(rb"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]{1,5})?$")
 
@@ -120,6 +119,7 @@ class AppResource(Resource):
         self.accessLog = accessLog
         self._deadlines = collections.deque()
         self._sweepCall = None
+        self._timeout = app.config.limits.timeout_ms / 1000.0
 
     def _watchDeadline(self, state):
         """
@@ -127,7 +127,7 @@ class AppResource(Resource):
         C{_SWEEP_INTERVAL} seconds (cheaper than a timer per request); a request past
         its deadline gets 504.
         """
-        state.deadline = self._reactor.seconds() + self.app.config.limits.timeout_ms / 1000.0
+        state.deadline = state.started + self._timeout
         self._deadlines.append(state)
         if self._sweepCall is None:
             self._sweepCall = self._reactor.callLater(_SWEEP_INTERVAL, self._sweep)
@@ -232,19 +232,9 @@ class _RequestState:
         request = self.request
         status = response.status
         reason = response.statusText.encode("latin-1", "replace") if response.statusText else None
-        request.setResponseCode(status, reason)
-        headers = request.responseHeaders
-        for name, value in response.headers:
-            if name in _SKIP:
-                continue
-            headers.addRawHeader(name.encode("latin-1"), value.encode("latin-1", "replace"))
-        body = response.body
-        if status not in _NO_BODY_STATUS and not (100 <= status < 200):
-            headers.setRawHeaders(b"content-length", [b"%d" % (len(body),)])
-            if body:
-                request.write(body)
+        headers = [pair for pair in response.headers if pair[0] not in _SKIP]
+        request.writeWhole(status, reason, headers, response.body)
         self._finish(status)
-        request.finish()
         self.request = None
 
     def gotError(self, error):

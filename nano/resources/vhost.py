@@ -56,12 +56,16 @@ class HostRouter(Resource):
         return app if app is not None else self.appFor(request)
 
     def getChild(self, path, request):
-        return self._leafFor(request)
+        return self.leafFor(request)
 
     def render(self, request):
-        return self._leafFor(request).render(request)
+        return self.leafFor(request).render(request)
 
-    def _leafFor(self, request):
+    def leafFor(self, request):
+        """
+        The leaf resource that answers C{request}: its app's L{AppResource}, or the
+        unknown-host 404.
+        """
         app = self._appOf(request)
         if app is None:
             return _NoApp()

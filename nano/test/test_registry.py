@@ -90,3 +90,38 @@ class AppRegistryTests(SynchronousTestCase):
         self.assertIs(self.registry.remove("api"), new)
         self.assertIsNone(self.registry.match("new.example.org"))
         self.assertEqual([a.name for a in self.registry.apps()], ["wide", "v6"])
+
+
+class MatchCacheTests(SynchronousTestCase):
+    """
+    L{AppRegistry.match} remembers answers per Host value, and forgets them whenever
+    the registry changes.
+    """
+
+    def test_forgetsOnChange(self):
+        """
+        A Host that matched nothing matches an app added later, and stops matching
+        once the app is removed; a default app set later serves it too.
+        """
+        registry = AppRegistry()
+        self.assertIsNone(registry.match(b"new.example.com"))
+        app = _app("new", "new.example.com")
+        registry.add(app)
+        self.assertIs(registry.match(b"new.example.com"), app)
+        registry.remove("new")
+        self.assertIsNone(registry.match(b"new.example.com"))
+        other = _app("other", "other.example.com")
+        registry.add(other)
+        registry.defaultApp = "other"
+        self.assertIs(registry.match(b"new.example.com"), other)
+
+    def test_bounded(self):
+        """
+        However many distinct Hosts clients send, the cache stays bounded.
+        """
+        from nano.registry import _MATCH_CACHE
+
+        registry = AppRegistry()
+        for i in range(_MATCH_CACHE * 2 + 3):
+            registry.match(b"h%d.example.com" % (i,))
+        self.assertLessEqual(len(registry._matches), _MATCH_CACHE)

@@ -1,0 +1,186 @@
+"""
+Tests for L{nano.resources.site}: the trimmed channel and request of the main
+listener, driven with raw HTTP bytes over a L{StringTransport}.
+"""
+
+from twisted.internet.testing import StringTransport
+from twisted.trial.unittest import SynchronousTestCase
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
+
+from nano.resources import site as sitemodule
+from nano.resources.site import NanoSite
+
+
+class _Leaf(Resource):
+    """
+    Answers every request with C{writeWhole} and the values it was given.
+    """
+
+    isLeaf = True
+
+    def __init__(self, status=200, pairs=(), body=b"hello"):
+        Resource.__init__(self)
+        self.status = status
+        self.pairs = pairs
+        self.body = body
+        self.seen = []
+
+    def render(self, request):
+        self.seen.append(request)
+        request.writeWhole(self.status, None, list(self.pairs), self.body)
+        return NOT_DONE_YET
+
+
+class _Router:
+    def __init__(self, leaf):
+        self.leaf = leaf
+
+    def appFor(self, request):
+        return None
+
+    def leafFor(self, request):
+        return self.leaf
+
+
+class _CountingTransport(StringTransport):
+    hostCalls = 0
+
+    def getHost(self):
+        self.hostCalls += 1
+        return StringTransport.getHost(self)
+
+
+def _serve(leaf, data):
+    site = NanoSite(_Router(leaf))
+    channel = site.buildProtocol(None)
+    transport = _CountingTransport()
+    channel.makeConnection(transport)
+    channel.dataReceived(data)
+    return channel, transport
+
+
+def _parse(raw):
+    """
+    Split raw HTTP responses into (status line, header lines, body) triples by
+    content-length.
+    """
+    responses = []
+    while raw:
+        head, rest = raw.split(b"\r\n\r\n", 1)
+        lines = head.split(b"\r\n")
+        length = 0
+        for line in lines[1:]:
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        responses.append((lines[0], lines[1:], rest[:length]))
+        raw = rest[length:]
+    return responses
+
+
+class WriteWholeTests(SynchronousTestCase):
+    """
+    L{NanoRequest.writeWhole} writes a complete response in one write.
+    """
+
+    def test_response(self):
+        """
+        Status line, NANO's server and date headers, the app's headers in order
+        (repeats kept), content-length and the body.
+        """
+        leaf = _Leaf(201, [("x-a", "1"), ("set-cookie", "a=1"), ("set-cookie", "b=2")], b"made")
+        _, transport = _serve(leaf, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        ((status, headers, body),) = _parse(transport.value())
+        self.assertEqual(status, b"HTTP/1.1 201 Created")
+        names = [line.split(b":", 1)[0].lower() for line in headers]
+        self.assertEqual(names[:2], [b"server", b"date"])
+        self.assertEqual(headers[2:], [b"x-a: 1", b"set-cookie: a=1", b"set-cookie: b=2", b"content-length: 4"])
+        self.assertEqual(body, b"made")
+        self.assertTrue(leaf.seen[0].finished)
+
+    def test_injectionDropped(self):
+        """
+        A header whose name or value contains CR or LF is not written (it could
+        otherwise split the response).
+        """
+        leaf = _Leaf(200, [("x-ok", "1"), ("x-bad", "a\r\nx-evil: 1"), ("x-bad\n", "2"), ("x-cr", "a\rb")])
+        _, transport = _serve(leaf, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        ((_, headers, _),) = _parse(transport.value())
+        self.assertIn(b"x-ok: 1", headers)
+        self.assertFalse([line for line in headers if b"evil" in line or b"x-bad" in line or b"x-cr" in line])
+
+    def test_head(self):
+        """
+        A HEAD response has the headers, the length of the body it would have had,
+        and no body.
+        """
+        leaf = _Leaf(200, [], b"12345")
+        _, transport = _serve(leaf, b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
+        out = transport.value()
+        self.assertIn(b"content-length: 5\r\n", out)
+        self.assertTrue(out.endswith(b"\r\n\r\n"))
+
+    def test_noBodyStatus(self):
+        """
+        204 and 304 responses carry neither a body nor a content-length.
+        """
+        for status in (204, 304):
+            _, transport = _serve(_Leaf(status, [], b"ignored"), b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+            out = transport.value()
+            self.assertNotIn(b"content-length", out.lower())
+            self.assertTrue(out.endswith(b"\r\n\r\n"), out)
+
+    def test_keepAlive(self):
+        """
+        Two requests on one connection get two complete responses, and the
+        connection stays open.
+        """
+        _, transport = _serve(_Leaf(), b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n")
+        self.assertEqual([r[2] for r in _parse(transport.value())], [b"hello", b"hello"])
+        self.assertFalse(transport.disconnecting)
+
+    def test_connectionClose(self):
+        """
+        A client that asks to close gets C{connection: close} and the connection
+        closes after the response.
+        """
+        _, transport = _serve(_Leaf(), b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        ((_, headers, _),) = _parse(transport.value())
+        self.assertIn(b"connection: close", [line.lower() for line in headers])
+        self.assertTrue(transport.disconnecting)
+
+
+class ChannelTests(SynchronousTestCase):
+    """
+    L{NanoChannel} asks the transport for its local address once per connection.
+    """
+
+    def test_hostCached(self):
+        """
+        However many requests a connection carries, C{getHost} reaches the
+        transport once, and every request still sees the address.
+        """
+        leaf = _Leaf()
+        _, transport = _serve(leaf, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n" * 3)
+        self.assertEqual(transport.hostCalls, 1)
+        self.assertEqual([r.getHost() for r in leaf.seen], [transport.getHost()] * 3)
+
+
+class DateTests(SynchronousTestCase):
+    """
+    The date header is formatted once per second.
+    """
+
+    def test_perSecond(self):
+        """
+        Within one second the same bytes are reused; the next second formats anew.
+        """
+        now = [1000000000.2]
+        self.patch(sitemodule.time, "time", lambda: now[0])
+        first = sitemodule._httpDate()
+        now[0] = 1000000000.9
+        self.assertIs(sitemodule._httpDate(), first)
+        now[0] = 1000000001.0
+        second = sitemodule._httpDate()
+        self.assertEqual(first, b"Sun, 09 Sep 2001 01:46:40 GMT")
+        self.assertEqual(second, b"Sun, 09 Sep 2001 01:46:41 GMT")
