@@ -25,6 +25,7 @@ from nano.isolate.engine import (
     V8Context,
 )
 from nano.interfaces import IIsolate
+from nano.isolate.hostcalls import HostCalls
 from nano.isolate.prelude import buildPrelude
 
 __all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure"]
@@ -110,12 +111,15 @@ class Isolate:
 
     _log = Logger()
 
-    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None):
+    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None):
         """
         @param onLog: C{onLog(level, text, requestId)} for every console message and
             uncaught error (level C{"error"}); defaults to twisted.logger.
         @param cpuLimit: seconds one dispatch may run before it is terminated (the
             isolate is then closed and its requests fail with L{IsolateFailure}).
+        @param hostOps: the asynchronous host operations JS may call
+            (C{nano.hostCall}): a mapping of names to functions, see
+            L{nano.isolate.hostcalls}.
         """
         self._reactor = reactor
         self.appName = appName
@@ -132,6 +136,7 @@ class Isolate:
         self._settled = {}
         self._cpuLimit = cpuLimit
         self._watchCall = None
+        self._hostCalls = HostCalls(appName, hostOps or {}, self._send)
         self.inflight = 0
         self.closed = False
 
@@ -388,6 +393,12 @@ class Isolate:
         if call is not None and call.active():
             call.cancel()
 
+    def _op_call(self, callId, op, args, rid):
+        self._hostCalls.start(callId, op, args, rid)
+
+    def _op_call_cancel(self, callId):
+        self._hostCalls.cancel(callId)
+
     def _fireTimer(self, tid):
         self._timers.pop(tid, None)
         self._send(["timer", tid])
@@ -414,6 +425,7 @@ class Isolate:
             if call.active():
                 call.cancel()
         self._timers.clear()
+        self._hostCalls.cancelAll()
         if self._flushCall is not None and self._flushCall.active():
             self._flushCall.cancel()
         self._flushCall = None
