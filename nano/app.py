@@ -43,12 +43,17 @@ class App:
 
     _log = Logger()
 
-    def __init__(self, reactor, config, dev=False, isolateFactory=Isolate):
+    def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None):
+        """
+        @param hostOps: the asynchronous host operations the app's isolates may
+            call (see L{nano.hostops}); none when None.
+        """
         self._reactor = reactor
         self.config = config
         self.name = config.name
         self._dev = dev
         self._isolateFactory = isolateFactory
+        self._hostOps = hostOps
         self.isolate = None
         self.state = "stopped"
         self.loadError = None
@@ -73,7 +78,8 @@ class App:
         except ModuleLoadError as e:
             return self._failed(LoadError(str(e)))
         isolate = self._isolateFactory(
-            self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0
+            self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0,
+            hostOps=self._hostOps,
         )
         self.isolate = isolate
         memory = self.config.limits.memory_mb * 1024 * 1024

@@ -19,6 +19,7 @@ from twisted.internet.defer import DeferredList, gatherResults, succeed
 from twisted.logger import Logger
 
 from nano.app import App
+from nano.hostops import HostContext, opsFor
 from nano.registry import AppRegistry
 from nano.resources.site import NanoSite
 from nano.resources.vhost import HostRouter
@@ -54,7 +55,8 @@ class NanoService(MultiService):
         MultiService.startService(self)
         loads = []
         for appConfig in self.config.apps:
-            app = App(self._reactor, appConfig, dev=self._dev)
+            app = App(self._reactor, appConfig, dev=self._dev,
+                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config)))
             self.registry.add(app)
             loads.append(app.start())
         d = DeferredList(loads, consumeErrors=True)

@@ -82,7 +82,7 @@ class FakeIsolate:
     @ivar cancelled: request ids cancelled by the caller.
     """
 
-    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None):
+    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None):
         self.appName = appName
         self.requests = {}
         self.cancelled = []
