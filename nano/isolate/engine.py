@@ -167,8 +167,9 @@ class V8Context:
     def __init__(self, reactor, onDrain):
         """
         @param reactor: the reactor whose thread receives every completion.
-        @param onDrain: called on the reactor thread with the text returned by each
-            drain (a C{str}, the JSON of the queued messages).
+        @param onDrain: called on the reactor thread with what each drain returned:
+            a C{str} (the JSON of the queued messages) or C{bytes} (a binary frame,
+            copied out of V8 memory on the pump thread).
         """
         self._reactor = reactor
         self._onDrain = onDrain
@@ -234,7 +235,7 @@ class V8Context:
                 self._reactor.callFromThread(self.onPostError, value)
             return
         if callbackId == _DRAIN_ID:
-            if isinstance(value, str):
+            if isinstance(value, (str, bytes)):
                 self._reactor.callFromThread(self._onDrain, value)
             elif isinstance(value, Exception):
                 self._reactor.callFromThread(self._drainFailed, value)

@@ -100,6 +100,27 @@ def describeJSError(error):
     )
 
 
+def _parseFrame(data):
+    """
+    Split a binary drain frame (see C{drain()} in C{00_core.js}) into the messages
+    and the list of attached payloads.
+
+    @raise ValueError: for a malformed frame.
+    """
+    if len(data) < 4:
+        raise ValueError("short frame")
+    headLength = int.from_bytes(data[:4], "little")
+    messages, lengths = json.loads(data[4:4 + headLength].decode("utf-8", "surrogatepass"))
+    payloads = []
+    offset = 4 + headLength
+    for length in lengths:
+        payloads.append(data[offset:offset + length])
+        offset += length
+    if offset != len(data):
+        raise ValueError("frame length mismatch")
+    return messages, payloads
+
+
 @implementer(IIsolate)
 class Isolate:
     """
@@ -137,6 +158,7 @@ class Isolate:
         self._cpuLimit = cpuLimit
         self._watchCall = None
         self._hostCalls = HostCalls(appName, hostOps or {}, self._send)
+        self._payloads = ()
         self.inflight = 0
         self.closed = False
 
@@ -311,20 +333,32 @@ class Isolate:
         elif not isinstance(error, IsolateClosed):
             self._log.error("dispatch to {app} failed: {error}", app=self.appName, error=str(error))
 
-    def _onDrain(self, text):
+    def _onDrain(self, data):
         if self.closed:
             return
         try:
-            messages = json.loads(text)
+            if isinstance(data, bytes):
+                messages, self._payloads = _parseFrame(data)
+            else:
+                messages = json.loads(data)
         except ValueError:
-            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=text[:200])
+            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=data[:200])
             return
-        for message in messages:
-            handler = getattr(self, "_op_" + message[0], None)
-            if handler is None:
-                self._log.error("unknown message from {app}: {op}", app=self.appName, op=message[0])
-                continue
-            handler(*message[1:])
+        try:
+            for message in messages:
+                handler = getattr(self, "_op_" + message[0], None)
+                if handler is None:
+                    self._log.error("unknown message from {app}: {op}", app=self.appName, op=message[0])
+                    continue
+                handler(*message[1:])
+        finally:
+            self._payloads = ()
+
+    def _payload(self, index):
+        """
+        The bytes a message of the current drain attached (C{nano.attachBytes}).
+        """
+        return self._payloads[index]
 
     def _op_loaded(self):
         d, self._loaded = self._loaded, None
@@ -344,7 +378,7 @@ class Isolate:
         if kind == 1:
             data = body.encode("utf-8", "surrogatepass")
         elif kind == 2:
-            data = base64.b64decode(body)
+            data = self._payloads[body]
         else:
             data = b""
         pairs = tuple(zip(headers[0::2], headers[1::2]))

@@ -10,7 +10,7 @@ from zope.interface.verify import verifyObject
 
 from nano.interfaces import IIsolate
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
-from nano.isolate.runtime import Isolate, IsolateFailure, LoadError, ScriptError, describeJSError
+from nano.isolate.runtime import Isolate, IsolateFailure, LoadError, ScriptError, _parseFrame, describeJSError
 from nano.isolate.engine import JSError
 from nano.testing import PumpedReactor
 
@@ -90,6 +90,20 @@ class IsolateTests(SynchronousTestCase):
         self.assertEqual([s.result.body for s in sinks], [b"after 30", b"after 10", b"after 20"])
         self.assertEqual(isolate.inflight, 0)
 
+    def test_binaryBodies(self):
+        """
+        Byte bodies cross in binary drain frames, exactly, including several in one
+        drain and an empty one.
+        """
+        isolate, _ = self.load("rt-basic")
+        sinks = {}
+        for n in (256 * 1024 + 3, 0, 5):
+            sinks[n] = _Sink()
+            isolate.fetch("GET", "http://a.test/bytes?n=%d" % n, [], None, sinks[n])
+        self.reactor.pump(lambda: all(s.result is not None for s in sinks.values()))
+        for n, sink in sinks.items():
+            self.assertEqual(sink.result.body, bytes(i & 0xFF for i in range(n)))
+
     def test_cancelAbortsSignal(self):
         """
         Cancelling a request aborts its C{request.signal} in JS.
@@ -159,6 +173,32 @@ class IsolateTests(SynchronousTestCase):
         isolate.close()
         self.assertIsInstance(sink.result, IsolateFailure)
         self.assertEqual(sink.result.kind, "closed")
+
+
+class FrameTests(SynchronousTestCase):
+    """
+    L{_parseFrame} reads binary drain frames and refuses malformed ones.
+    """
+
+    def frame(self, messages, payloads):
+        head = json.dumps([messages, [len(p) for p in payloads]]).encode()
+        return len(head).to_bytes(4, "little") + head + b"".join(payloads)
+
+    def test_roundTrip(self):
+        """
+        Messages and payloads come back in order.
+        """
+        messages = [["res", 1, 200, "", [], 2, 0], ["log", "info", "\u2713", None]]
+        self.assertEqual(_parseFrame(self.frame(messages, [b"ab", b"", b"\x00"])),
+                         (messages, [b"ab", b"", b"\x00"]))
+
+    def test_malformed(self):
+        """
+        Short frames, bad JSON and lengths that do not add up raise ValueError.
+        """
+        good = self.frame([["x"]], [b"abc"])
+        for bad in (b"", b"\x01\x00", good[:-1], good + b"!", b"\x03\x00\x00\x00[[]"):
+            self.assertRaises(ValueError, _parseFrame, bad)
 
 
 class DescribeJSErrorTests(SynchronousTestCase):

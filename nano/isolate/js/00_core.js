@@ -14,7 +14,13 @@ const MapPrototypeSet = Map.prototype.set;
 const ArrayPrototypeSlice = Array.prototype.slice;
 const JSONParse = JSON.parse;
 
+const Uint8ArrayCtor = Uint8Array;
+const TypedArraySet = Object.getPrototypeOf(Uint8Array.prototype).set;
+const TypedArrayByteLength = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
+
 const outbox = [];
+const payloads = []; // Uint8Arrays that queued messages refer to by index
 const handlers = new Map();
 let doorbell = null;
 let doorbellRung = false;
@@ -33,6 +39,42 @@ nano.send = function send(message) {
     doorbell();
   }
 };
+
+// Binary data for Python: the message carries the returned index instead of the bytes,
+// and the bytes leave with the same drain, copied once into the drained frame (no
+// base64). The bytes must not change until the next drain.
+nano.attachBytes = function attachBytes(bytes) {
+  ReflectApply(ArrayPrototypePush, payloads, [bytes]);
+  return payloads.length - 1;
+};
+
+// The drained frame when bytes are attached: [u32 LE length of the JSON][JSON of
+// [messages, [payload lengths]] as UTF-8][payload bytes, in order].
+function frame(text) {
+  const count = payloads.length;
+  const lengths = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const n = ReflectApply(TypedArrayByteLength, payloads[i], []);
+    lengths[i] = n;
+    total += n;
+  }
+  const head = nano.utf8Encode("[" + text + "," + JSONStringify(lengths) + "]");
+  const headLength = ReflectApply(TypedArrayByteLength, head, []);
+  const out = new Uint8ArrayCtor(4 + headLength + total);
+  out[0] = headLength & 0xff;
+  out[1] = (headLength >>> 8) & 0xff;
+  out[2] = (headLength >>> 16) & 0xff;
+  out[3] = (headLength >>> 24) & 0xff;
+  ReflectApply(TypedArraySet, out, [head, 4]);
+  let offset = 4 + headLength;
+  for (let i = 0; i < count; i++) {
+    ReflectApply(TypedArraySet, out, [payloads[i], offset]);
+    offset += lengths[i];
+  }
+  payloads.length = 0;
+  return out;
+}
 
 nano.onMessage = function onMessage(op, fn) {
   ReflectApply(MapPrototypeSet, handlers, [op, fn]);
@@ -88,13 +130,14 @@ nano.internal = {
       }
     }
   },
-  // Python calls this once per doorbell: returns every queued message as JSON text.
+  // Python calls this once per doorbell: returns every queued message as JSON text,
+  // or as a binary frame (see frame()) when bytes are attached.
   drain() {
     doorbellRung = false;
     if (outbox.length === 0) return "[]";
     const text = JSONStringify(outbox);  // captured: user code cannot replace it
     outbox.length = 0;
-    return text;
+    return payloads.length === 0 ? text : frame(text);
   },
   // Python calls this once after bootstrap with `this` = the doorbell function.
   setDoorbell() {

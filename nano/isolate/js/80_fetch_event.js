@@ -5,7 +5,7 @@
 // Host ops received: "load" [entryPath, envJSON], "req" [rid, method, url, headers,
 //   bodyBase64|null], "cancel" [rid].
 // Host ops sent: "loaded" [], "load_error" [text], "res" [rid, status, statusText,
-//   headers, bodyKind (0 none, 1 text, 2 base64), body], "err" [rid, kind, short, full],
+//   headers, bodyKind (0 none, 1 text, 2 bytes attached with nano.attachBytes), body], "err" [rid, kind, short, full],
 //   "settled" [rid] (every ctx.waitUntil promise of the request has settled).
 
 const PromiseResolve = Promise.resolve.bind(Promise);
@@ -16,7 +16,6 @@ const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const JSONParse = JSON.parse;
 const StringCtor = String;
 const Uint8ArrayFromBase64 = Uint8Array.fromBase64;
-const Uint8ArrayToBase64 = Uint8Array.prototype.toBase64;
 const MapPrototypeGet = Map.prototype.get;
 const MapPrototypeSet = Map.prototype.set;
 const MapPrototypeDelete = Map.prototype.delete;
@@ -176,7 +175,7 @@ function respond(rid, result) {
     payload = body;
   } else if (body !== null && body !== undefined) {
     kind = 2;
-    payload = ReflectApply(Uint8ArrayToBase64, body, []);
+    payload = nano.attachBytes(body);
   }
   nano.send(["res", rid, parts.status, parts.statusText, parts.headers, kind, payload]);
 }

@@ -14,6 +14,12 @@ export default {
     }
     if (url.pathname === "/aborted") return Response.json(aborted);
     if (url.pathname === "/env") return Response.json(env);
+    if (url.pathname === "/bytes") {
+      const n = Number(url.searchParams.get("n"));
+      const bytes = new Uint8Array(n);
+      for (let i = 0; i < n; i++) bytes[i] = i & 0xff;
+      return new Response(bytes);
+    }
     return new Response(request.method + " " + url.pathname + " " + (await request.text()));
   },
 };
