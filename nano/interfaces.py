@@ -29,6 +29,24 @@ class IResponseSink(Interface):
             L{nano.isolate.runtime.IsolateFailure} (the isolate died or closed).
         """
 
+    def bodyChunk(data):
+        """
+        A chunk of a streamed body (after C{gotResponse} with C{streamed}); C{data}
+        is C{bytes}.
+        """
+
+    def bodyEnd():
+        """
+        The streamed body ended normally (no more calls follow).
+        """
+
+    def bodyFailed(error):
+        """
+        The streamed body failed (the stream errored or produced something other
+        than bytes: a L{nano.isolate.runtime.ScriptError}; or the isolate died: an
+        L{nano.isolate.runtime.IsolateFailure}). No more calls follow.
+        """
+
 
 class IIsolate(Interface):
     """
@@ -60,7 +78,18 @@ class IIsolate(Interface):
     def cancel(rid):
         """
         The client of request C{rid} went away: its sink will not be called and
-        JS sees C{request.signal} abort.
+        JS sees C{request.signal} abort (and its streamed body, if any, cancelled).
+        """
+
+    def grant(rid, nbytes):
+        """
+        Let JS read C{nbytes} more bytes of request C{rid}'s streamed body.
+        """
+
+    def cancelStream(rid, reason):
+        """
+        Cancel request C{rid}'s streamed body (for example for a HEAD request); its
+        sink hears nothing more.
         """
 
     def pendingWork():

@@ -73,13 +73,15 @@ class ScriptError(Exception):
 class ResponseStart:
     """
     What the handler returned: status, reason, header pairs (names lowercased, repeats
-    kept) and the whole body as bytes.
+    kept) and the whole body as bytes, or C{streamed} with C{body} None when the body
+    is a stream (its chunks then reach the sink's C{bodyChunk}).
     """
 
     status: int
     statusText: str
     headers: tuple
     body: bytes
+    streamed: bool = False
 
 
 def describeJSError(error):
@@ -159,6 +161,8 @@ class Isolate:
         self._watchCall = None
         self._hostCalls = HostCalls(appName, hostOps or {}, self._send)
         self._payloads = ()
+        self._streams = {}
+        self._credits = {}
         self.inflight = 0
         self.closed = False
 
@@ -297,6 +301,8 @@ class Isolate:
         """
         if self._requests.pop(rid, None) is not None:
             self.inflight -= 1
+        self._streams.pop(rid, None)
+        self._credits.pop(rid, None)
         if not self.closed:
             self._send(["cancel", rid])
 
@@ -317,6 +323,10 @@ class Isolate:
 
     def _flush(self):
         self._flushCall = None
+        if self._credits:
+            credits, self._credits = self._credits, {}
+            for rid, nbytes in credits.items():
+                self._outbox.append(["credit", rid, nbytes])
         if self.closed or not self._outbox:
             return
         batch, self._outbox = self._outbox, []
@@ -375,14 +385,58 @@ class Isolate:
         if sink is None:
             return
         self.inflight -= 1
+        pairs = tuple(zip(headers[0::2], headers[1::2]))
+        if kind == 3:
+            self._streams[rid] = sink
+            sink.gotResponse(ResponseStart(status, statusText, pairs, None, True))
+            return
         if kind == 1:
             data = body.encode("utf-8", "surrogatepass")
         elif kind == 2:
             data = self._payloads[body]
         else:
             data = b""
-        pairs = tuple(zip(headers[0::2], headers[1::2]))
         sink.gotResponse(ResponseStart(status, statusText, pairs, data))
+
+    def _op_chunk(self, rid, index):
+        sink = self._streams.get(rid)
+        if sink is not None:
+            sink.bodyChunk(self._payloads[index])
+
+    def _op_end(self, rid):
+        sink = self._streams.pop(rid, None)
+        self._credits.pop(rid, None)
+        if sink is not None:
+            sink.bodyEnd()
+
+    def _op_abort(self, rid, short, full):
+        sink = self._streams.pop(rid, None)
+        self._credits.pop(rid, None)
+        if sink is not None:
+            sink.bodyFailed(ScriptError("stream", short, full))
+
+    def grant(self, rid, nbytes):
+        """
+        Let JS read C{nbytes} more bytes of request C{rid}'s streamed body (grants
+        made in one reactor turn leave as one message).
+        """
+        if self.closed or rid not in self._streams:
+            return
+        credits = self._credits
+        if rid in credits:
+            credits[rid] += nbytes
+        else:
+            credits[rid] = nbytes
+            if self._flushCall is None:
+                self._flushCall = self._reactor.callLater(0, self._flush)
+
+    def cancelStream(self, rid, reason):
+        """
+        Cancel request C{rid}'s streamed body in JS (its sink hears nothing more).
+        """
+        self._credits.pop(rid, None)
+        if self._streams.pop(rid, None) is not None and not self.closed:
+            self._send(["stream_cancel", rid, reason])
 
     def _op_err(self, rid, kind, short, full):
         sink = self._requests.pop(rid, None)
@@ -442,9 +496,12 @@ class Isolate:
         The isolate cannot go on: fail every request in flight and close it.
         """
         requests, self._requests = self._requests, {}
+        streams, self._streams = self._streams, {}
         self.close()
         for sink in requests.values():
             sink.gotError(IsolateFailure(kind, message))
+        for sink in streams.values():
+            sink.bodyFailed(IsolateFailure(kind, message))
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -472,6 +529,9 @@ class Isolate:
         self.inflight = 0
         for sink in requests.values():
             sink.gotError(IsolateFailure("closed", "the isolate was closed"))
+        streams, self._streams = self._streams, {}
+        for sink in streams.values():
+            sink.bodyFailed(IsolateFailure("closed", "the isolate was closed"))
         settled, self._settled = self._settled, {}
         for d in settled.values():
             d.callback(None)

@@ -21,6 +21,7 @@ from nano.app import AppUnavailable
 from nano.interfaces import IResponseSink
 from nano.isolate.runtime import IsolateFailure, ScriptError
 from nano.resources.errors import writeJSONError, writeTextError
+from nano.streams.producer import BodyProducer
 
 __all__ = ["AppResource", "requestURL"]
 
@@ -138,7 +139,7 @@ class AppResource(Resource):
         deadlines = self._deadlines
         while deadlines:
             state = deadlines[0]
-            if state.done or state.gone:
+            if state.done or state.gone or state.producer is not None:
                 deadlines.popleft()
             elif state.deadline <= now:
                 deadlines.popleft()
@@ -148,7 +149,8 @@ class AppResource(Resource):
         if deadlines:
             # Requests finish out of order: drop finished ones behind the head too.
             if len(deadlines) > 64:
-                self._deadlines = collections.deque(s for s in deadlines if not (s.done or s.gone))
+                self._deadlines = collections.deque(
+                    s for s in deadlines if not (s.done or s.gone or s.producer is not None))
             self._sweepCall = self._reactor.callLater(_SWEEP_INTERVAL, self._sweep)
 
     def render(self, request):
@@ -200,6 +202,8 @@ class _RequestState:
         self.deadline = None
         self.done = False
         self.gone = False
+        self.producer = None
+        self.status = None
 
     def send(self, isolate, method, url, headers, body):
         if self.done or self.gone:
@@ -233,8 +237,62 @@ class _RequestState:
         status = response.status
         reason = response.statusText.encode("latin-1", "replace") if response.statusText else None
         headers = [pair for pair in response.headers if pair[0] not in _SKIP]
+        if response.streamed:
+            self._startStream(status, reason, headers)
+            return
         request.writeWhole(status, reason, headers, response.body)
         self._finish(status)
+        self.request = None
+
+    def _startStream(self, status, reason, headers):
+        """
+        Send the headers now and the body chunk by chunk as JS produces it
+        (chunked encoding on HTTP/1.1), paced by the transport (L{BodyProducer}).
+        A response that has no body (HEAD, 1xx, 204, 304) cancels the stream.
+        """
+        request = self.request
+        request.setResponseCode(status, reason)
+        responseHeaders = request.responseHeaders
+        for name, value in headers:
+            if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+                continue
+            responseHeaders.addRawHeader(name.encode("latin-1"), value.encode("latin-1", "replace"))
+        isolate, rid = self.isolate, self.rid
+        if request.method == b"HEAD" or status in (204, 304) or status < 200:
+            isolate.cancelStream(rid, "the response has no body")
+            request.write(b"")
+            self._finish(status)
+            request.finish()
+            self.request = None
+            return
+        self.status = status
+        self.producer = BodyProducer(
+            request, lambda nbytes: isolate.grant(rid, nbytes), lambda: isolate.cancel(rid))
+        self.producer.start()
+
+    def bodyChunk(self, data):
+        if self.producer is not None and not self.done:
+            self.producer.write(data)
+
+    def bodyEnd(self):
+        producer = self.producer
+        if producer is None or self.done:
+            return
+        self._finish(self.status)
+        producer.finish()
+        self.request = None
+
+    def bodyFailed(self, error):
+        producer = self.producer
+        if producer is None or self.done:
+            return
+        if isinstance(error, ScriptError):
+            self._log.error("app {app}: response stream failed: {error}", app=self.app.name, error=error.full)
+        else:
+            self._log.error("app {app}: response stream failed: {error}", app=self.app.name, error=str(error))
+        self._finish(self.status)
+        self.app.errors += 1
+        producer.abort()
         self.request = None
 
     def gotError(self, error):
@@ -266,7 +324,7 @@ class _RequestState:
         self.request = None
 
     def timedOut(self):
-        if self.done or self.gone:
+        if self.done or self.gone or self.producer is not None:
             return
         if self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)
@@ -274,7 +332,8 @@ class _RequestState:
 
     def clientGone(self):
         """
-        The connection closed before the response was finished.
+        The connection closed before the response was finished: JS sees the
+        request's signal abort and its response stream (if any) cancelled.
         """
         if self.done or self.gone:
             return
@@ -282,7 +341,9 @@ class _RequestState:
         self.app.requestFinished(499)
         self.request.nanoState = None
         self.request = None
-        if self.isolate is not None and self.rid is not None:
+        if self.producer is not None:
+            self.producer.stopProducing()
+        elif self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)
 
     def bug(self, failure):

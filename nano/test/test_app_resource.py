@@ -231,6 +231,82 @@ class AppResourceTests(SynchronousTestCase):
         self.assertIn(b"index.js:1:2: SyntaxError: x", out)
 
 
+class StreamedResponseTests(SynchronousTestCase):
+    """
+    A response whose body is a JS stream goes out chunk by chunk.
+    """
+
+    def setUp(self):
+        self.clock = Clock()
+        self.app = _readyApp(self.clock, timeout_ms=1000)
+        self.resource = AppResource(self.app, self.clock, accessLog=False)
+
+    def start(self, method=b"GET", status=200):
+        request = _request(method=method)
+        self.resource.render(request)
+        sink = self.app.isolate.respondStreamed(1, status, [("content-type", "text/event-stream")])
+        return request, sink
+
+    def test_chunks(self):
+        """
+        Headers go out at once (chunked, no length), each chunk as it comes, and the
+        request finishes when the stream ends; the app counts it in flight until then.
+        """
+        request, sink = self.start()
+        self.assertIn(b"Transfer-Encoding: chunked", _written(request))
+        self.assertIn(b"content-type: text/event-stream", _written(request).lower())
+        self.assertEqual(self.app.isolate.granted[1], 256 * 1024)
+        self.assertEqual(self.app.inflight, 1)
+        sink.bodyChunk(b"data: 1\n\n")
+        self.assertTrue(_written(request).endswith(b"9\r\ndata: 1\n\n\r\n"))
+        sink.bodyEnd()
+        self.assertTrue(request.finished)
+        self.assertTrue(_written(request).endswith(b"0\r\n\r\n"))
+        self.assertEqual((self.app.inflight, self.app.errors), (0, 0))
+
+    def test_noWallTimeoutWhileStreaming(self):
+        """
+        Once the headers are out, the wall limit (time to response headers) no
+        longer applies.
+        """
+        request, sink = self.start()
+        self.clock.advance(5)
+        self.assertFalse(request.finished)
+        self.assertNotIn(b"504", _written(request))
+
+    def test_clientGone(self):
+        """
+        A client that disconnects mid-stream cancels the request in JS once (its
+        signal aborts and its stream is cancelled).
+        """
+        request, sink = self.start()
+        request.connectionLost(Exception("gone"))
+        self.assertEqual(self.app.isolate.cancelled, [1])
+        self.assertEqual(self.app.inflight, 0)
+
+    def test_failed(self):
+        """
+        A stream that fails midway aborts the connection (no terminating chunk) and
+        is logged with the app name.
+        """
+        request, sink = self.start()
+        sink.bodyChunk(b"part")
+        sink.bodyFailed(ScriptError("stream", "TypeError: bad chunk", "TypeError: bad chunk\n  at x"))
+        self.assertFalse(request.finished)
+        self.assertNotIn(b"0\r\n\r\n", _written(request))
+        self.assertTrue(request.testTransport.disconnected)
+        self.assertEqual((self.app.inflight, self.app.errors), (0, 1))
+
+    def test_head(self):
+        """
+        A HEAD request gets the headers; the JS stream is cancelled unread.
+        """
+        request, sink = self.start(method=b"HEAD")
+        self.assertTrue(request.finished)
+        self.assertEqual(self.app.isolate.streamCancels, [(1, "the response has no body")])
+        self.assertEqual(self.app.isolate.granted, {})
+
+
 class HostRouterTests(SynchronousTestCase):
     """
     L{HostRouter} routes by Host.

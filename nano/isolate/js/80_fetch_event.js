@@ -3,10 +3,13 @@
 // Spec: Cloudflare Workers module syntax (`export default { fetch(request, env, ctx) }`)
 // and the service-worker form (https://w3c.github.io/ServiceWorker/#fetchevent-interface).
 // Host ops received: "load" [entryPath, envJSON], "req" [rid, method, url, headers,
-//   bodyBase64|null], "cancel" [rid].
+//   bodyBase64|null], "cancel" [rid] (the client went away: aborts request.signal and
+//   cancels a streamed response body).
 // Host ops sent: "loaded" [], "load_error" [text], "res" [rid, status, statusText,
-//   headers, bodyKind (0 none, 1 text, 2 bytes attached with nano.attachBytes), body], "err" [rid, kind, short, full],
-//   "settled" [rid] (every ctx.waitUntil promise of the request has settled).
+//   headers, bodyKind, body] (bodyKind 0: none, 1: body is the text, 2: body is the
+//   index of bytes attached with nano.attachBytes, 3: the body is streamed by
+//   79_body_pump.js), "err" [rid, kind, short, full], "wait" [rid], "settled" [rid]
+//   (every ctx.waitUntil promise of the request has settled).
 
 const PromiseResolve = Promise.resolve.bind(Promise);
 const PromiseAllSettled = Promise.allSettled.bind(Promise);
@@ -155,17 +158,19 @@ function shortError(e) {
   }
 }
 
+// Sends the response start (and, for a stream body, starts pumping it); returns true
+// when the body is streamed (the request stays open until the stream is done).
 function respond(rid, result) {
   if (!nano.isResponse(result)) {
     const text = "the fetch handler returned " + describe(result) + ", expected a Response";
     nano.send(["err", rid, "bad_return", text, text]);
-    return;
+    return false;
   }
   const parts = nano.responseParts(result);
   if (parts.stream !== undefined) {
-    // Streamed bodies reach the client through the streams bridge (issue 3); until
-    // then they are refused loudly instead of being sent empty.
-    throw new TypeError("streamed response bodies (a ReadableStream body) are not supported yet");
+    nano.pumpResponseStream(rid, parts.stream, () => ReflectApply(MapPrototypeDelete, controllers, [rid]));
+    nano.send(["res", rid, parts.status, parts.statusText, parts.headers, 3, null]);
+    return true;
   }
   const body = parts.body;
   let kind = 0;
@@ -178,6 +183,7 @@ function respond(rid, result) {
     payload = nano.attachBytes(body);
   }
   nano.send(["res", rid, parts.status, parts.statusText, parts.headers, kind, payload]);
+  return false;
 }
 
 function fail(rid, e) {
@@ -221,19 +227,21 @@ nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
     fail(rid, e);
     return;
   }
-  const settle = () => {
-    ReflectApply(MapPrototypeDelete, controllers, [rid]);
+  // The request's signal stays abortable while a streamed body is being sent.
+  const settle = (streaming) => {
+    if (!streaming) ReflectApply(MapPrototypeDelete, controllers, [rid]);
     responded = true;
     if (waiting === 0 && waited) nano.send(["settled", rid]);
   };
+  const answer = (value) => {
+    let streaming = false;
+    try { streaming = respond(rid, value); } catch (e) { fail(rid, e); }
+    settle(streaming);
+  };
   if (result !== null && typeof result === "object" && typeof result.then === "function") {
-    PromiseResolve(result).then(
-      (value) => { try { respond(rid, value); } catch (e) { fail(rid, e); } settle(); },
-      (e) => { fail(rid, e); settle(); },
-    );
+    PromiseResolve(result).then(answer, (e) => { fail(rid, e); settle(false); });
   } else {
-    try { respond(rid, result); } catch (e) { fail(rid, e); }
-    settle();
+    answer(result);
   }
 });
 
@@ -243,6 +251,7 @@ nano.onMessage("cancel", function cancel(rid) {
     ReflectApply(MapPrototypeDelete, controllers, [rid]);
     nano.signalAbort(controller.signal, new nano.DOMException("The client disconnected", "AbortError"));
   }
+  nano.cancelResponseStream(rid, "The client disconnected");
 });
 
 nano.internal.register = function register() {
