@@ -133,6 +133,6 @@ class BodyPumpTests(SynchronousTestCase):
         """
         self.start("[new Uint8Array([255])]")
         self.racer.eval("__nano.send(['log', 'info', '\\u2713 \\ud83d\\ude00 \\u00e9', null])")
-        self.send(["credit", 7, 1])
+        self.send(["credit", 7, 2])
         self.assertEqual(self.drain(), [["log", "info", "\u2713 \U0001f600 \u00e9", None],
                                         ["chunk", 7, b"\xff"], ["end", 7]])
