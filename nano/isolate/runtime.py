@@ -28,7 +28,11 @@ from nano.interfaces import IIsolate
 from nano.isolate.hostcalls import HostCalls
 from nano.isolate.prelude import buildPrelude
 
-__all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure"]
+__all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure", "STREAMED"]
+
+# The body argument of Isolate.fetch for a body that arrives later, through bodyChunk
+# and bodyEnd.
+STREAMED = object()
 
 USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
 _SETUP_TIMEOUT = 10.0
@@ -163,6 +167,7 @@ class Isolate:
         self._payloads = ()
         self._streams = {}
         self._credits = {}
+        self._bodies = {}
         self.inflight = 0
         self.closed = False
 
@@ -265,7 +270,9 @@ class Isolate:
         Run the app's fetch handler for one request.
 
         @param headers: flat list C{[name, value, name, value, ...]} (str).
-        @param body: C{bytes} or None.
+        @param body: C{bytes}, None, or L{STREAMED} (the body is sent later with
+            L{bodyChunk} and L{bodyEnd}, as JS asks for it through the sink's
+            C{bodyPulled}).
         @param sink: gets exactly one call: C{sink.gotResponse(ResponseStart)} or
             C{sink.gotError(error)} with a L{ScriptError} or L{IsolateFailure}
             (unless the request is cancelled first).
@@ -278,7 +285,11 @@ class Isolate:
         rid = self._nextId
         self._requests[rid] = sink
         self.inflight += 1
-        payload = None if not body else base64.b64encode(body).decode("ascii")
+        if body is STREAMED:
+            payload = 1
+            self._bodies[rid] = sink
+        else:
+            payload = None if not body else base64.b64encode(body).decode("ascii")
         self._send(["req", rid, method, url, headers, payload])
         if self._watchCall is None and self._cpuLimit is not None:
             self._watchCall = self._reactor.callLater(_WATCH_INTERVAL, self._watch)
@@ -303,6 +314,7 @@ class Isolate:
             self.inflight -= 1
         self._streams.pop(rid, None)
         self._credits.pop(rid, None)
+        self._bodies.pop(rid, None)
         if not self.closed:
             self._send(["cancel", rid])
 
@@ -430,6 +442,37 @@ class Isolate:
             if self._flushCall is None:
                 self._flushCall = self._reactor.callLater(0, self._flush)
 
+    def bodyChunk(self, rid, data):
+        """
+        A chunk of request C{rid}'s streamed body.
+        """
+        if rid in self._bodies and not self.closed:
+            self._send(["body", rid, base64.b64encode(data).decode("ascii")])
+
+    def bodyEnd(self, rid):
+        """
+        Request C{rid}'s streamed body is complete.
+        """
+        if self._bodies.pop(rid, None) is not None and not self.closed:
+            self._send(["body_end", rid])
+
+    def bodyError(self, rid, message):
+        """
+        Request C{rid}'s streamed body failed: its JS stream errors with a TypeError.
+        """
+        if self._bodies.pop(rid, None) is not None and not self.closed:
+            self._send(["body_error", rid, message])
+
+    def _op_body_pull(self, rid, received, desired):
+        sink = self._bodies.get(rid)
+        if sink is not None:
+            sink.bodyPulled(received, desired)
+
+    def _op_body_cancel(self, rid):
+        sink = self._bodies.pop(rid, None)
+        if sink is not None:
+            sink.bodyCancelled()
+
     def cancelStream(self, rid, reason):
         """
         Cancel request C{rid}'s streamed body in JS (its sink hears nothing more).
@@ -530,6 +573,7 @@ class Isolate:
         for sink in requests.values():
             sink.gotError(IsolateFailure("closed", "the isolate was closed"))
         streams, self._streams = self._streams, {}
+        self._bodies = {}
         for sink in streams.values():
             sink.bodyFailed(IsolateFailure("closed", "the isolate was closed"))
         settled, self._settled = self._settled, {}

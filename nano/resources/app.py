@@ -19,7 +19,7 @@ from zope.interface import implementer
 
 from nano.app import AppUnavailable
 from nano.interfaces import IResponseSink
-from nano.isolate.runtime import IsolateFailure, ScriptError
+from nano.isolate.runtime import STREAMED, IsolateFailure, ScriptError
 from nano.resources.errors import writeJSONError, writeTextError
 from nano.streams.producer import BodyProducer
 
@@ -164,11 +164,14 @@ class AppResource(Resource):
         except BadTarget as e:
             state.fail(400, str(e), json=True)
             return NOT_DONE_YET
-        content = request.content
-        body = None
-        if content is not None:
-            content.seek(0)
-            body = content.read() or None
+        if request.bodyStream is not None:
+            body = STREAMED
+            state.bodyStream = request.bodyStream
+        else:
+            content = request.content
+            body = None
+            if content is not None:
+                body = content.read() or None
         method = request.method.decode("latin-1")
         headers = _headerList(request)
         request.nanoState = state
@@ -204,12 +207,23 @@ class _RequestState:
         self.gone = False
         self.producer = None
         self.status = None
+        self.bodyStream = None
 
     def send(self, isolate, method, url, headers, body):
         if self.done or self.gone:
             return
         self.isolate = isolate
         self.rid = isolate.fetch(method, url, headers, body, self)
+        if self.bodyStream is not None:
+            self.bodyStream.attach(isolate, self.rid)
+
+    def bodyPulled(self, received, desired):
+        if self.bodyStream is not None:
+            self.bodyStream.pulled(received, desired)
+
+    def bodyCancelled(self):
+        if self.bodyStream is not None:
+            self.bodyStream.discard()
 
     def _finish(self, status):
         self.done = True
@@ -329,6 +343,22 @@ class _RequestState:
         if self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)
         self.fail(504, "the app did not respond within %d ms" % (self.app.config.limits.timeout_ms,))
+
+    def refused(self, status):
+        """
+        The request was refused while its body arrived (over the app's body limit,
+        answered by L{NanoRequest}): the app's handler is cancelled.
+        """
+        if self.done or self.gone:
+            return
+        self.gone = True
+        self.app.requestFinished(status)
+        self.request.nanoState = None
+        self.request = None
+        if self.producer is not None:
+            self.producer.stopProducing()
+        elif self.isolate is not None and self.rid is not None:
+            self.isolate.cancel(self.rid)
 
     def clientGone(self):
         """

@@ -21,6 +21,7 @@ from twisted.web.http import HTTPChannel, datetimeToString
 from twisted.web.server import Request, Site, version as _serverVersion
 
 from nano.resources.errors import rawErrorResponse
+from nano.streams.consumer import BodyConsumer
 
 __all__ = ["NanoChannel", "NanoRequest", "NanoSite"]
 
@@ -61,30 +62,73 @@ class NanoChannel(HTTPChannel):
             secure = self._secure = HTTPChannel.isSecure(self)
         return secure
 
+    # -- reading paced by a streamed request body (nano.streams.consumer) --------
+
+    _readingPaused = False
+
+    def pauseReading(self):
+        """
+        Stop reading from the connection (JS is not reading the request body).
+        """
+        self._readingPaused = True
+        self._networkProducer.pauseProducing()
+
+    def resumeReading(self):
+        """
+        Read from the connection again, unless the channel itself paused it (its
+        send buffer is full).
+        """
+        self._readingPaused = False
+        if not self._waitingForTransport:
+            self._networkProducer.resumeProducing()
+
+    def resumeProducing(self):
+        HTTPChannel.resumeProducing(self)
+        if self._readingPaused:
+            self._networkProducer.pauseProducing()
+
 
 class NanoRequest(Request):
     """
-    A request that enforces its app's body limit while the body arrives.
+    A request to an app: it enforces the app's body limit while the body arrives,
+    and streams a body into JS as it arrives.
+
+    A request with a body (a Content-Length over 0, or chunked) is handed to its app
+    as soon as its headers are in; its body then flows through L{bodyStream} (a
+    L{BodyConsumer}). If the response is complete before the body, the rest of the
+    body is read and dropped before the request finishes, so the connection can
+    carry its next request.
+
+    @ivar bodyStream: the L{BodyConsumer} of a streamed body, else None.
     """
 
     _log = Logger()
     _bodyLimit = None
     _received = 0
     _refused = False
+    _finishAfterBody = False
     nanoApp = None
     nanoState = None
+    bodyStream = None
 
     def gotLength(self, length):
         router = getattr(self.channel.site, "router", None)
         app = router.appFor(self) if router is not None else None
         self.nanoApp = app
-        if app is not None:
-            self._bodyLimit = app.config.limits.max_body_mb * 1024 * 1024
-            self._appName = app.name
-            if length is not None and length > self._bodyLimit:
-                self._refuse()
-                return
-        Request.gotLength(self, length)
+        if app is None or length == 0:
+            Request.gotLength(self, length)
+            return
+        self._bodyLimit = app.config.limits.max_body_mb * 1024 * 1024
+        self._appName = app.name
+        if length is not None and length > self._bodyLimit:
+            self._refuse()
+            return
+        channel = self.channel
+        self.bodyStream = BodyConsumer(channel)
+        self.method, self.uri, self.clientproto = channel._command, channel._path, channel._version
+        self.path = self.uri.split(b"?", 1)[0]
+        self.args = {}
+        self.process()
 
     def handleContentChunk(self, data):
         if self._refused:
@@ -93,21 +137,39 @@ class NanoRequest(Request):
         if self._bodyLimit is not None and self._received > self._bodyLimit:
             self._refuse()
             return
-        Request.handleContentChunk(self, data)
+        if self.bodyStream is not None:
+            self.bodyStream.write(data)
+        else:
+            Request.handleContentChunk(self, data)
 
     def _refuse(self):
+        """
+        The body is over the app's limit: answer 413 and close the connection (or,
+        when the response already started, abort it); the JS body stream errors.
+        """
         self._refused = True
         self._log.info(
             "app {app}: request body over {limit} bytes refused with 413",
             app=self._appName, limit=self._bodyLimit,
         )
+        if self.bodyStream is not None:
+            self.bodyStream.fail("the request body is over the app's limit of %d bytes" % (self._bodyLimit,))
         transport = self.channel.transport
-        transport.write(
-            rawErrorResponse(413, b"Payload Too Large", {
-                "error": "request body too large", "limit_bytes": self._bodyLimit,
-            })
-        )
-        self.channel.loseConnection()
+        state = self.nanoState
+        if self.startedWriting:
+            abort = getattr(transport, "abortConnection", None)
+            (abort or transport.loseConnection)()
+        else:
+            transport.write(
+                rawErrorResponse(413, b"Payload Too Large", {
+                    "error": "request body too large", "limit_bytes": self._bodyLimit,
+                })
+            )
+            self.channel.loseConnection()
+        # Nothing more may be written for this request.
+        self._disconnected = True
+        if state is not None:
+            state.refused(413)
 
     def connectionLost(self, reason):
         """
@@ -119,9 +181,36 @@ class NanoRequest(Request):
             state.clientGone()
 
     def requestReceived(self, command, path, version):
+        """
+        The whole request arrived. A request without a streamed body is handed to its
+        app now (without twisted.web's query and form parsing: apps parse their own
+        URL and body); a streamed body ends.
+        """
         if self._refused:
             return
-        Request.requestReceived(self, command, path, version)
+        if self.bodyStream is not None:
+            self.bodyStream.finish()
+            if self._finishAfterBody:
+                Request.finish(self)
+            return
+        if self.content is not None:
+            self.content.seek(0, 0)
+        self.method, self.uri, self.clientproto = command, path, version
+        self.path = path.split(b"?", 1)[0]
+        self.args = {}
+        self.process()
+
+    def finish(self):
+        """
+        Finish the response; if the body is still arriving, drop the rest of it and
+        finish once it is in.
+        """
+        stream = self.bodyStream
+        if stream is not None and not stream.done and not self._disconnected:
+            self._finishAfterBody = True
+            stream.discard()
+            return
+        Request.finish(self)
 
     def process(self):
         """
