@@ -27,6 +27,7 @@ from nano.isolate.engine import (
 from nano.interfaces import IIsolate
 from nano.isolate.hostcalls import HostCalls
 from nano.isolate.prelude import buildPrelude
+from nano.isolate.watchdog import Watchdog
 
 __all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure", "STREAMED"]
 
@@ -36,7 +37,6 @@ STREAMED = object()
 
 USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
 _SETUP_TIMEOUT = 10.0
-_WATCH_INTERVAL = 0.05
 _LOCATION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<message>[^\n]*)\n(?P<source>[^\n]*)\n(?P<caret>[ \t]*)\^")
 
 
@@ -138,12 +138,14 @@ class Isolate:
 
     _log = Logger()
 
-    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None):
+    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None, watchdog=None):
         """
         @param onLog: C{onLog(level, text, requestId)} for every console message and
             uncaught error (level C{"error"}); defaults to twisted.logger.
-        @param cpuLimit: seconds one dispatch may run before it is terminated (the
-            isolate is then closed and its requests fail with L{IsolateFailure}).
+        @param cpuLimit: seconds of CPU one uninterrupted stretch of JS may use
+            before the isolate is reset (closed; its requests fail with
+            L{IsolateFailure}); see L{nano.isolate.watchdog}.
+        @param watchdog: the process's L{Watchdog} (one of its own when None).
         @param hostOps: the asynchronous host operations JS may call
             (C{nano.hostCall}): a mapping of names to functions, see
             L{nano.isolate.hostcalls}.
@@ -161,8 +163,8 @@ class Isolate:
         self._timers = {}
         self._loaded = None
         self._settled = {}
-        self._cpuLimit = cpuLimit
-        self._watchCall = None
+        self.cpuLimit = cpuLimit
+        self._watchdog = watchdog if watchdog is not None else Watchdog(reactor)
         self._hostCalls = HostCalls(appName, hostOps or {}, self._send)
         self._payloads = ()
         self._streams = {}
@@ -291,20 +293,7 @@ class Isolate:
         else:
             payload = None if not body else base64.b64encode(body).decode("ascii")
         self._send(["req", rid, method, url, headers, payload])
-        if self._watchCall is None and self._cpuLimit is not None:
-            self._watchCall = self._reactor.callLater(_WATCH_INTERVAL, self._watch)
         return rid
-
-    def _watch(self):
-        """
-        End a dispatch that has run longer than the CPU limit (a runaway handler).
-        """
-        self._watchCall = None
-        if self.closed:
-            return
-        self._context.cancelOverdue(self._cpuLimit)
-        if self._requests:
-            self._watchCall = self._reactor.callLater(_WATCH_INTERVAL, self._watch)
 
     def cancel(self, rid):
         """
@@ -346,6 +335,44 @@ class Isolate:
             self._context.post(self._dispatchFn, json.dumps(batch, separators=(",", ":")))
         except IsolateClosed:
             return
+        self._watchdog.watch(self)
+
+    # -- what the watchdog reads -------------------------------------------------
+
+    def cpuTime(self):
+        """
+        CPU seconds this isolate's thread has used.
+        """
+        return self._context.cpuTime() if self._context is not None else 0.0
+
+    def boundaries(self):
+        """
+        How many times this isolate's thread came back to Python.
+        """
+        return self._context.boundaries if self._context is not None else 0
+
+    def memoryLimitReached(self):
+        return self._context is not None and self._context.memoryLimitReached()
+
+    def hasPendingWork(self):
+        """
+        True while requests, streams, timers, host calls or C{ctx.waitUntil} work
+        are in flight, or messages wait to be sent.
+        """
+        return bool(self._requests or self._streams or self._timers or self._settled
+                    or self._outbox or len(self._hostCalls))
+
+    def runaway(self, kind):
+        """
+        The watchdog found JS running away (C{"cpu"}) or over its memory limit
+        (C{"memory"}): reset the isolate.
+        """
+        if kind == "memory":
+            message = "the app exceeded its memory limit"
+        else:
+            message = "the app exceeded its CPU time limit"
+        self._log.warn("app {app}: isolate reset: {reason}", app=self.appName, reason=message, kind=kind)
+        self._fatal(kind, message)
 
     def _dispatchFailed(self, error):
         if isinstance(error, JSOutOfMemory):
@@ -565,9 +592,6 @@ class Isolate:
         self._flushCall = None
         if self._context is not None:
             self._context.close()
-        if self._watchCall is not None and self._watchCall.active():
-            self._watchCall.cancel()
-        self._watchCall = None
         requests, self._requests = self._requests, {}
         self.inflight = 0
         for sink in requests.values():
