@@ -20,6 +20,7 @@ from twisted.logger import Logger
 
 from nano.app import App
 from nano.hostops import HostContext, opsFor
+from nano.metrics import Metrics
 from nano.registry import AppRegistry
 from nano.resources.site import NanoSite
 from nano.resources.vhost import HostRouter
@@ -45,11 +46,21 @@ class NanoService(MultiService):
         self._dev = dev
         self._stderr = stderr if stderr is not None else sys.stderr
         self.registry = AppRegistry(defaultApp=config.default_app)
-        self.router = HostRouter(self.registry, reactor, dev=dev, accessLog=accessLog)
+        self.metrics = Metrics(appStates=self._appStates)
+        self.router = HostRouter(self.registry, reactor, dev=dev, metrics=self.metrics, accessLog=accessLog)
         self.site = NanoSite(self.router, reactor=reactor)
         self.ports = []
         self.ready = None
         self.draining = False
+
+    def _appStates(self):
+        """
+        How many apps are in each state (for the C{nano_apps} gauge).
+        """
+        states = {}
+        for app in self.registry.apps():
+            states[app.state] = states.get(app.state, 0) + 1
+        return states
 
     def startService(self):
         MultiService.startService(self)

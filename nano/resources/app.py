@@ -19,6 +19,7 @@ from zope.interface import implementer
 
 from nano.app import AppUnavailable
 from nano.interfaces import IResponseSink
+from nano.metrics import AppStats
 from nano.isolate.runtime import STREAMED, IsolateFailure, ScriptError
 from nano.resources.errors import writeJSONError, writeTextError
 from nano.streams.producer import BodyProducer
@@ -116,7 +117,7 @@ class AppResource(Resource):
         self.app = app
         self._reactor = reactor
         self._dev = dev
-        self._metrics = metrics
+        self.stats = metrics.app(app.name) if metrics is not None else AppStats()
         self.accessLog = accessLog
         self._deadlines = collections.deque()
         self._sweepCall = None
@@ -158,6 +159,7 @@ class AppResource(Resource):
         request.defaultContentType = None
         started = self._reactor.seconds()
         app.requestStarted()
+        self.stats.requestStarted()
         state = _RequestState(self, request, started)
         try:
             url = requestURL(request)
@@ -228,6 +230,8 @@ class _RequestState:
     def _finish(self, status):
         self.done = True
         self.app.requestFinished(status)
+        resource = self.resource
+        resource.stats.requestFinished(status, resource._reactor.seconds() - self.started)
         request = self.request
         # request.nanoState -> state -> request is a reference cycle: left to the
         # cyclic GC it made gen-2 collections of 60-100 ms under load.
@@ -342,6 +346,7 @@ class _RequestState:
             return
         if self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)
+        self.resource.stats.limitExceeded("wall")
         self.fail(504, "the app did not respond within %d ms" % (self.app.config.limits.timeout_ms,))
 
     def refused(self, status):
@@ -353,6 +358,9 @@ class _RequestState:
             return
         self.gone = True
         self.app.requestFinished(status)
+        stats = self.resource.stats
+        stats.requestFinished(status, self.resource._reactor.seconds() - self.started)
+        stats.limitExceeded("body")
         self.request.nanoState = None
         self.request = None
         if self.producer is not None:
@@ -369,6 +377,7 @@ class _RequestState:
             return
         self.gone = True
         self.app.requestFinished(499)
+        self.resource.stats.requestFinished(499, self.resource._reactor.seconds() - self.started)
         self.request.nanoState = None
         self.request = None
         if self.producer is not None:

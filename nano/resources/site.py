@@ -170,6 +170,12 @@ class NanoRequest(Request):
         self._disconnected = True
         if state is not None:
             state.refused(413)
+        elif self.nanoApp is not None:
+            # Refused from its Content-Length, before the app's leaf saw it.
+            stats = self.channel.site.router.statsFor(self.nanoApp)
+            stats.requestStarted()
+            stats.requestFinished(413, 0.0)
+            stats.limitExceeded("body")
 
     def connectionLost(self, reason):
         """

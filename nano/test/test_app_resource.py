@@ -464,3 +464,55 @@ class StreamedBodyTests(SynchronousTestCase):
         self.assertEqual(self.transport.producerState, "producing")
         self.channel.dataReceived(b"y" * 1000)
         self.assertEqual(len(self.app.isolate.bodies[1]), 1)
+
+
+class MetricsTests(SynchronousTestCase):
+    """
+    The app leaf counts requests, durations and limits in the app's stats.
+    """
+
+    def setUp(self):
+        from nano.metrics import Metrics
+
+        self.clock = Clock()
+        self.metrics = Metrics()
+        registry = AppRegistry()
+        self.app = _readyApp(self.clock, timeout_ms=1000, max_body_mb=1)
+        registry.add(self.app)
+        self.site = NanoSite(HostRouter(registry, self.clock, metrics=self.metrics), reactor=self.clock)
+        self.channel = self.site.buildProtocol(None)
+        self.transport = _Transport()
+        self.channel.makeConnection(self.transport)
+        self.stats = self.metrics.app(self.app.name)
+
+    def get(self):
+        self.channel.dataReceived(b"GET / HTTP/1.1\r\nHost: a.test\r\n\r\n")
+
+    def test_counted(self):
+        """
+        A request is in flight until answered, then counted with its status and
+        duration.
+        """
+        self.get()
+        self.assertEqual(self.stats.inflight, 1)
+        self.clock.advance(0.02)
+        self.app.isolate.respond(1, 201, [], b"x")
+        self.assertEqual((self.stats.inflight, self.stats.requests), (0, {201: 1}))
+        buckets, total = self.stats.histogram()
+        self.assertAlmostEqual(total, 0.02)
+
+    def test_wall(self):
+        """
+        A 504 counts as a wall limit exceeded.
+        """
+        self.get()
+        self.clock.advance(1.1)
+        self.assertEqual(self.stats.requests, {504: 1})
+        self.assertEqual(self.stats.limits["wall"], 1)
+
+    def test_bodyFromLength(self):
+        """
+        A body refused from its Content-Length counts as a 413 and a body limit.
+        """
+        self.channel.dataReceived(b"POST / HTTP/1.1\r\nHost: a.test\r\nContent-Length: 2000000\r\n\r\n")
+        self.assertEqual((self.stats.requests, self.stats.limits["body"], self.stats.inflight), ({413: 1}, 1, 0))
