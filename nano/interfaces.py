@@ -13,6 +13,8 @@ class IResponseSink(Interface):
     Receives the outcome of one request sent to an isolate: exactly one call.
     """
 
+    requestId = Attribute("The request's X-Request-Id (str), given to its log events.")
+
     def gotResponse(response):
         """
         The handler returned a Response.

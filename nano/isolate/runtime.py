@@ -8,6 +8,7 @@ back per batch, see L{nano.isolate.engine}). Timers armed by JS run on the react
 """
 
 import base64
+import collections
 import json
 import os
 import re
@@ -37,6 +38,7 @@ STREAMED = object()
 
 USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
 _SETUP_TIMEOUT = 10.0
+_REQUEST_IDS = 4096
 _LOCATION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<message>[^\n]*)\n(?P<source>[^\n]*)\n(?P<caret>[ \t]*)\^")
 
 
@@ -141,7 +143,9 @@ class Isolate:
     def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None, watchdog=None):
         """
         @param onLog: C{onLog(level, text, requestId)} for every console message and
-            uncaught error (level C{"error"}); defaults to twisted.logger.
+            uncaught error (level C{"error"}); C{requestId} is the X-Request-Id of
+            the request the message belongs to (its sink's C{requestId}), or None;
+            defaults to twisted.logger.
         @param cpuLimit: seconds of CPU one uninterrupted stretch of JS may use
             before the isolate is reset (closed; its requests fail with
             L{IsolateFailure}); see L{nano.isolate.watchdog}.
@@ -170,6 +174,9 @@ class Isolate:
         self._streams = {}
         self._credits = {}
         self._bodies = {}
+        # Internal request id -> the request's X-Request-Id, for log events (kept for
+        # the most recent requests: console output can come after the response).
+        self._requestIds = collections.OrderedDict()
         self.inflight = 0
         self.closed = False
 
@@ -287,6 +294,10 @@ class Isolate:
         rid = self._nextId
         self._requests[rid] = sink
         self.inflight += 1
+        requestIds = self._requestIds
+        requestIds[rid] = getattr(sink, "requestId", None)
+        if len(requestIds) > _REQUEST_IDS:
+            requestIds.popitem(last=False)
         if body is STREAMED:
             payload = 1
             self._bodies[rid] = sink
@@ -531,10 +542,10 @@ class Isolate:
             d.callback(None)
 
     def _op_log(self, level, text, rid):
-        self._onLog(level, text, rid)
+        self._onLog(level, text, self._requestIds.get(rid) if rid is not None else None)
 
     def _op_error(self, text, rid):
-        self._onLog("error", "uncaught " + text, rid)
+        self._onLog("error", "uncaught " + text, self._requestIds.get(rid) if rid is not None else None)
 
     def _op_timer_set(self, tid, delay):
         old = self._timers.pop(tid, None)

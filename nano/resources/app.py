@@ -10,6 +10,8 @@ request whose Host or target cannot form a URL).
 """
 
 import collections
+import itertools
+import os
 import re
 
 from twisted.logger import Logger
@@ -81,6 +83,22 @@ def requestURL(request):
         return "%s%s:%d%s" % (
             scheme, getattr(address, "host", "localhost"), getattr(address, "port", 80), uri.decode("latin-1"))
     return _prefix(scheme, host) + uri.decode("latin-1")
+
+
+_ID_OK = re.compile(rb"^[\x21-\x7e]{1,200}$")
+_idPrefix = os.urandom(6).hex()
+_idCounter = itertools.count(1)
+
+
+def requestIdOf(request):
+    """
+    The request's id: its C{X-Request-Id} header when that is 1 to 200 printable
+    ASCII characters, else a new id unique to this process's lifetime.
+    """
+    given = request.getHeader(b"x-request-id")
+    if given is not None and _ID_OK.match(given):
+        return given.decode("ascii")
+    return "%s%x" % (_idPrefix, next(_idCounter))
 
 
 def _headerList(request):
@@ -160,7 +178,7 @@ class AppResource(Resource):
         started = self._reactor.seconds()
         app.requestStarted()
         self.stats.requestStarted()
-        state = _RequestState(self, request, started)
+        state = _RequestState(self, request, started, requestIdOf(request))
         try:
             url = requestURL(request)
         except BadTarget as e:
@@ -197,7 +215,8 @@ class _RequestState:
 
     _log = Logger()
 
-    def __init__(self, resource, request, started):
+    def __init__(self, resource, request, started, requestId=None):
+        self.requestId = requestId if requestId is not None else requestIdOf(request)
         self.resource = resource
         self.app = resource.app
         self.request = request
@@ -239,13 +258,15 @@ class _RequestState:
         if not self.resource.accessLog:
             return
         self._log.info(
-            "{method} {host}{path} -> {status} ({ms:.1f} ms)",
+            "{method} {host}{path} -> {status} ({duration_ms:.1f} ms, {bytes} bytes)",
             app=self.app.name,
             method=request.method.decode("latin-1"),
             host=(request.getHeader(b"host") or b"").decode("latin-1"),
             path=request.uri.decode("latin-1"),
             status=status,
-            ms=(self.resource._reactor.seconds() - self.started) * 1000,
+            bytes=request.sentLength,
+            duration_ms=(self.resource._reactor.seconds() - self.started) * 1000,
+            request_id=self.requestId,
         )
 
     def gotResponse(self, response):
@@ -255,6 +276,7 @@ class _RequestState:
         status = response.status
         reason = response.statusText.encode("latin-1", "replace") if response.statusText else None
         headers = [pair for pair in response.headers if pair[0] not in _SKIP]
+        headers.append(("x-request-id", self.requestId))
         if response.streamed:
             self._startStream(status, reason, headers)
             return
@@ -333,12 +355,15 @@ class _RequestState:
     def fail(self, status, text, retry=False, json=False):
         if self.done or self.gone:
             return
-        self._finish(status)
-        extra = [(b"retry-after", b"1")] if retry else []
+        extra = [(b"x-request-id", self.requestId.encode("ascii"))]
+        if retry:
+            extra.append((b"retry-after", b"1"))
+        request = self.request
         if json:
-            writeJSONError(self.request, status, {"error": text}, extra)
+            writeJSONError(request, status, {"error": text}, extra)
         else:
-            writeTextError(self.request, status, text, extra)
+            writeTextError(request, status, text, extra)
+        self._finish(status)
         self.request = None
 
     def timedOut(self):

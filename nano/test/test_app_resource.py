@@ -516,3 +516,58 @@ class MetricsTests(SynchronousTestCase):
         """
         self.channel.dataReceived(b"POST / HTTP/1.1\r\nHost: a.test\r\nContent-Length: 2000000\r\n\r\n")
         self.assertEqual((self.stats.requests, self.stats.limits["body"], self.stats.inflight), ({413: 1}, 1, 0))
+
+
+class RequestIdTests(SynchronousTestCase):
+    """
+    Every request has an id: the client's X-Request-Id when it is sane, else a new
+    one; it is returned in the response and given to log events.
+    """
+
+    def setUp(self):
+        self.clock = Clock()
+        self.app = _readyApp(self.clock)
+        self.resource = AppResource(self.app, self.clock, accessLog=True)
+
+    def idOf(self, value):
+        headers = [] if value is None else [(b"X-Request-Id", value)]
+        request = _request(headers=headers)
+        self.resource.render(request)
+        rid = max(self.app.isolate.requests)
+        sink = self.app.isolate.requests[rid][4]
+        self.app.isolate.respond(rid, 200, [], b"ok")
+        return sink.requestId, _written(request)
+
+    def test_honoured(self):
+        """
+        A printable X-Request-Id is kept and returned.
+        """
+        requestId, out = self.idOf(b"abc-123")
+        self.assertEqual(requestId, "abc-123")
+        self.assertIn(b"x-request-id: abc-123\r\n", out)
+
+    def test_replaced(self):
+        """
+        A missing, huge or control-character X-Request-Id is replaced by a new,
+        distinct id.
+        """
+        ids = [self.idOf(value)[0] for value in (None, b"x" * 5000, b"a\x01b", b"a b")]
+        self.assertEqual(len(set(ids)), 4)
+        for requestId in ids:
+            self.assertRegex(requestId, "^[0-9a-f]+$")
+
+    def test_accessLog(self):
+        """
+        The access log event has the app, method, host, path, status, bytes,
+        duration and request id.
+        """
+        from twisted.logger import globalLogPublisher
+
+        events = []
+        globalLogPublisher.addObserver(events.append)
+        self.addCleanup(globalLogPublisher.removeObserver, events.append)
+        self.idOf(b"req-1")
+        (event,) = [e for e in events if e.get("request_id") == "req-1"]
+        self.assertEqual((event["app"], event["method"], event["host"], event["path"], event["status"], event["bytes"]),
+                         (self.app.name, "GET", "a.test", "/path?q=1", 200, 2))
+        self.assertIn("duration_ms", event)

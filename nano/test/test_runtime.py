@@ -18,6 +18,8 @@ APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 
 
 class _Sink:
+    requestId = None
+
     def __init__(self):
         self.result = None
 
@@ -89,6 +91,17 @@ class IsolateTests(SynchronousTestCase):
         self.reactor.pump(lambda: all(s.result is not None for s in sinks), advance=0.005)
         self.assertEqual([s.result.body for s in sinks], [b"after 30", b"after 10", b"after 20"])
         self.assertEqual(isolate.inflight, 0)
+
+    def test_logRequestId(self):
+        """
+        Console output during a request is logged with that request's id.
+        """
+        isolate, _ = self.load("rt-basic")
+        sink = _Sink()
+        sink.requestId = "req-42"
+        isolate.fetch("GET", "http://a.test/log", [], None, sink)
+        self.reactor.pump(lambda: sink.result is not None)
+        self.assertIn(("info", "in the handler", "req-42"), self.logs)
 
     def test_binaryBodies(self):
         """
