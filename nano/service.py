@@ -48,7 +48,9 @@ class NanoService(MultiService):
         self.registry = AppRegistry(defaultApp=config.default_app)
         self.metrics = Metrics(appStates=self._appStates)
         self.router = HostRouter(self.registry, reactor, dev=dev, metrics=self.metrics, accessLog=accessLog)
-        self.site = NanoSite(self.router, reactor=reactor)
+        limits = [config.defaults] + [app.limits for app in config.apps]
+        self.site = NanoSite(self.router, reactor=reactor,
+                             maxHeaderBytes=max(limit.max_header_kb for limit in limits) * 1024)
         self.ports = []
         self.ready = None
         self.draining = False

@@ -44,11 +44,47 @@ class NanoChannel(HTTPChannel):
     """
     An HTTP/1.1 channel that remembers its local address and whether its transport is
     TLS (twisted.web asks the transport again for every request: a C{getsockname}
-    system call each time).
+    system call each time), and answers oversized request heads with 431/414.
     """
+
+    _log = Logger()
 
     _localAddress = None
     _secure = None
+    # The header block limit (request line and headers), set from the site: the
+    # largest max_header_kb of the apps. A longer block, or a single longer line,
+    # gets 431 (414 for a request line); each app's own limit is checked once its
+    # Host is known (NanoRequest.gotLength).
+    totalHeadersSize = 64 * 1024
+    MAX_LENGTH = 64 * 1024
+
+    def connectionMade(self):
+        limit = getattr(self.site, "maxHeaderBytes", None)
+        if limit is not None:
+            self.totalHeadersSize = self.MAX_LENGTH = limit
+        HTTPChannel.connectionMade(self)
+
+    def lineReceived(self, line):
+        if self._receivedHeaderSize + len(line) > self.totalHeadersSize:
+            self.refuse(431, b"Request Header Fields Too Large", "the request header block is too large")
+            return
+        HTTPChannel.lineReceived(self, line)
+
+    def lineLengthExceeded(self, line):
+        if self._receivedHeaderSize == 0:
+            self.refuse(414, b"URI Too Long", "the request line is too long")
+        else:
+            self.refuse(431, b"Request Header Fields Too Large", "a request header line is too long")
+
+    def refuse(self, status, reason, message):
+        """
+        Answer a request NANO cannot read (limits on the request head) and close
+        the connection.
+        """
+        self._log.info("refused a request with {status}: {why}", status=status, why=message)
+        self.transport.write(rawErrorResponse(status, reason, {"error": message}))
+        self.dataReceived = self.lineReceived = lambda data: None
+        self.loseConnection()
 
     def getHost(self):
         address = self._localAddress
@@ -115,6 +151,11 @@ class NanoRequest(Request):
         router = getattr(self.channel.site, "router", None)
         app = router.appFor(self) if router is not None else None
         self.nanoApp = app
+        if app is not None and self.channel._receivedHeaderSize > app.config.limits.max_header_kb * 1024:
+            self.nanoApp = None
+            self._refused = True
+            self.channel.refuse(431, b"Request Header Fields Too Large", "the request header block is too large")
+            return
         if app is None or length == 0:
             Request.gotLength(self, length)
             return
@@ -282,9 +323,14 @@ class NanoSite(Site):
     # proxy that can switch to HTTP/2 after TLS ALPN; NANO does not offer HTTP/2.
     protocol = NanoChannel
 
-    def __init__(self, router, reactor=None):
+    def __init__(self, router, reactor=None, maxHeaderBytes=64 * 1024):
+        """
+        @param maxHeaderBytes: the largest request head (request line and headers)
+            any app accepts.
+        """
         Site.__init__(self, router, reactor=reactor)
         self.router = router
+        self.maxHeaderBytes = maxHeaderBytes
         self.noisy = False
 
     def log(self, request):

@@ -571,3 +571,26 @@ class RequestIdTests(SynchronousTestCase):
         self.assertEqual((event["app"], event["method"], event["host"], event["path"], event["status"], event["bytes"]),
                          (self.app.name, "GET", "a.test", "/path?q=1", 200, 2))
         self.assertIn("duration_ms", event)
+
+
+class AppHeaderLimitTests(SynchronousTestCase):
+    """
+    An app's own max_header_kb applies once its Host is known.
+    """
+
+    def test_appLimit(self):
+        """
+        A head within the site's limit but over the app's gets 431 and never reaches
+        the app.
+        """
+        clock = Clock()
+        registry = AppRegistry()
+        app = _readyApp(clock, max_header_kb=1)
+        registry.add(app)
+        site = NanoSite(HostRouter(registry, clock), reactor=clock, maxHeaderBytes=64 * 1024)
+        channel = site.buildProtocol(None)
+        transport = _Transport()
+        channel.makeConnection(transport)
+        channel.dataReceived(b"GET / HTTP/1.1\r\nHost: a.test\r\nX-Big: " + b"v" * 2000 + b"\r\n\r\n")
+        self.assertTrue(transport.value().startswith(b"HTTP/1.1 431 "), transport.value())
+        self.assertEqual(app.isolate.requests, {})
