@@ -16,7 +16,7 @@ import sys
 from twisted.application.service import MultiService
 from twisted.internet import endpoints
 from twisted.internet.defer import DeferredList, gatherResults, succeed
-from twisted.logger import Logger
+from twisted.logger import ILogObserver, Logger
 
 from nano.app import App
 from nano.hostops import HostContext, opsFor
@@ -54,6 +54,20 @@ class NanoService(MultiService):
         self.ports = []
         self.ready = None
         self.draining = False
+
+    # A twisted.logger observer twistd should log through (--log-format json), or
+    # None for twistd's own.
+    logObserver = None
+
+    def setServiceParent(self, parent):
+        """
+        Join twistd's application; with a C{logObserver}, make it the
+        application's log observer (twistd uses an C{ILogObserver} component of the
+        application instead of its own log file observer).
+        """
+        if self.logObserver is not None and hasattr(parent, "setComponent"):
+            parent.setComponent(ILogObserver, self.logObserver)
+        MultiService.setServiceParent(self, parent)
 
     def _appStates(self):
         """
