@@ -11,6 +11,7 @@ then closes every isolate.
 """
 
 import gc
+import os
 import sys
 
 from twisted.application.service import MultiService
@@ -20,12 +21,26 @@ from twisted.logger import ILogObserver, Logger
 
 from nano.app import App
 from nano.hostops import HostContext, opsFor
+from nano.isolate.watchdog import Watchdog
 from nano.metrics import Metrics
 from nano.registry import AppRegistry
 from nano.resources.site import NanoSite
 from nano.resources.vhost import HostRouter
 
-__all__ = ["NanoService"]
+__all__ = ["NanoService", "rssLimit"]
+
+
+def rssLimit(config):
+    """
+    The process memory backstop in bytes: C{rss_limit_mb}, else 75% of the
+    machine's physical memory.
+    """
+    if config.rss_limit_mb is not None:
+        return config.rss_limit_mb * 1024 * 1024
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") * 0.75)
+    except (ValueError, OSError):
+        return None
 
 
 class NanoService(MultiService):
@@ -47,6 +62,7 @@ class NanoService(MultiService):
         self._stderr = stderr if stderr is not None else sys.stderr
         self.registry = AppRegistry(defaultApp=config.default_app)
         self.metrics = Metrics(appStates=self._appStates)
+        self.watchdog = Watchdog(reactor, rssLimit=rssLimit(config))
         self.router = HostRouter(self.registry, reactor, dev=dev, metrics=self.metrics, accessLog=accessLog)
         limits = [config.defaults] + [app.limits for app in config.apps]
         self.site = NanoSite(self.router, reactor=reactor,
@@ -83,7 +99,8 @@ class NanoService(MultiService):
         loads = []
         for appConfig in self.config.apps:
             app = App(self._reactor, appConfig, dev=self._dev,
-                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config)))
+                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config)),
+                      watchdog=self.watchdog)
             self.registry.add(app)
             loads.append(app.start())
         d = DeferredList(loads, consumeErrors=True)
@@ -171,4 +188,5 @@ class NanoService(MultiService):
     def _closeApps(self, result):
         for app in self.registry.apps():
             app.stop()
+        self.watchdog.stop()
         return None

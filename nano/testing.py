@@ -89,7 +89,8 @@ class FakeIsolate:
         the end, C{("error", message)} a failure.
     """
 
-    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None):
+    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None,
+                 watchdog=None):
         self.appName = appName
         self.requests = {}
         self.cancelled = []

@@ -135,3 +135,59 @@ class WatchdogTests(SynchronousTestCase):
         isolate.cpuTime = None
         self.clock.advance(0.02)
         self.assertFalse(self.watchdog.watching(isolate))
+
+
+class RSSBackstopTests(SynchronousTestCase):
+    """
+    The process memory backstop resets the isolate that grew the process most.
+    """
+
+    def setUp(self):
+        self.clock = Clock()
+        self.rss = [100]
+        self.watchdog = Watchdog(self.clock, interval=0.02, rssLimit=1000, rssCooldown=1.0,
+                                 rss=lambda: self.rss[0])
+        self.a, self.b = _Isolate(cpuLimit=None), _Isolate(cpuLimit=None)
+        self.a.appName, self.b.appName = "a", "b"
+        self.watchdog.watch(self.a)
+        self.watchdog.watch(self.b)
+
+    def tick(self, rss, cpuA=0.0, cpuB=0.0):
+        self.rss[0] = rss
+        self.a.cpu += cpuA
+        self.b.cpu += cpuB
+        self.a.crossings += 1
+        self.b.crossings += 1
+        self.clock.advance(0.02)
+
+    def test_biggestGrowerReset(self):
+        """
+        Growth is attributed to the isolates that ran, by CPU; past the limit the
+        one with the most growth is reset, with reason memory.
+        """
+        self.tick(300, cpuA=0.01, cpuB=0.01)
+        self.tick(900, cpuA=0.02)
+        self.assertEqual((self.a.resets, self.b.resets), ([], []))
+        self.tick(1200, cpuA=0.01, cpuB=0.01)
+        self.assertEqual((self.a.resets, self.b.resets), (["memory"], []))
+        self.assertEqual(self.watchdog.resets["rss"], 1)
+
+    def test_cooldown(self):
+        """
+        After a reset the backstop waits before acting again.
+        """
+        self.tick(2000, cpuA=0.01, cpuB=0.001)
+        self.assertEqual(self.a.resets, ["memory"])
+        self.tick(2500, cpuB=0.01)
+        self.assertEqual(self.b.resets, [])
+        self.clock.advance(1.0)
+        self.tick(2600, cpuB=0.01)
+        self.assertEqual(self.b.resets, ["memory"])
+
+    def test_shrinkForgives(self):
+        """
+        Memory returned to the system is taken off the isolates' growth.
+        """
+        self.tick(600, cpuA=0.01)
+        self.tick(100)
+        self.assertLess(self.watchdog.growth[self.a], 1)
