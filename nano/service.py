@@ -21,6 +21,7 @@ from twisted.logger import ILogObserver, Logger
 
 from nano.app import App
 from nano.hostops import HostContext, opsFor
+from nano.isolate.pool import IsolatePool
 from nano.isolate.watchdog import Watchdog
 from nano.metrics import Metrics
 from nano.registry import AppRegistry
@@ -63,6 +64,7 @@ class NanoService(MultiService):
         self.registry = AppRegistry(defaultApp=config.default_app)
         self.metrics = Metrics(appStates=self._appStates)
         self.watchdog = Watchdog(reactor, rssLimit=rssLimit(config))
+        self.pool = IsolatePool(reactor, size=2, dev=dev)
         self.router = HostRouter(self.registry, reactor, dev=dev, metrics=self.metrics, accessLog=accessLog)
         limits = [config.defaults] + [app.limits for app in config.apps]
         self.site = NanoSite(self.router, reactor=reactor,
@@ -100,7 +102,7 @@ class NanoService(MultiService):
         for appConfig in self.config.apps:
             app = App(self._reactor, appConfig, dev=self._dev,
                       hostOps=opsFor(HostContext(self._reactor, appConfig, self.config)),
-                      watchdog=self.watchdog)
+                      watchdog=self.watchdog, pool=self.pool)
             self.registry.add(app)
             loads.append(app.start())
         d = DeferredList(loads, consumeErrors=True)
@@ -121,6 +123,8 @@ class NanoService(MultiService):
         # as long as the process: moving it out of the cyclic GC's generations keeps
         # full collections short (they walked it all: ~27 ms pauses under load).
         gc.freeze()
+        # Keep bootstrapped isolates ready for cold starts, reloads and resets.
+        self.pool.start()
         listening = []
         for description in self.config.listen:
             endpoint = endpoints.serverFromString(self._reactor, description)
@@ -189,4 +193,5 @@ class NanoService(MultiService):
         for app in self.registry.apps():
             app.stop()
         self.watchdog.stop()
+        self.pool.stop()
         return None

@@ -90,7 +90,7 @@ class FakeIsolate:
     """
 
     def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None,
-                 watchdog=None):
+                 watchdog=None, pool=None):
         self.appName = appName
         self.requests = {}
         self.cancelled = []

@@ -167,12 +167,13 @@ class V8Context:
     def __init__(self, reactor, onDrain):
         """
         @param reactor: the reactor whose thread receives every completion.
-        @param onDrain: called on the reactor thread with what each drain returned:
+        @param onDrain: called on the reactor thread with what each drain returned
+            (the C{onDrain} attribute, which may be replaced later):
             a C{str} (the JSON of the queued messages) or C{bytes} (a binary frame,
             copied out of V8 memory on the pump thread).
         """
         self._reactor = reactor
-        self._onDrain = onDrain
+        self.onDrain = onDrain
         self._dll = startV8()
         self._callback = MR_CALLBACK(self._fromV8)
         self._ctx = self._dll.mr_init_context(self._callback)
@@ -239,7 +240,7 @@ class V8Context:
             return
         if callbackId == _DRAIN_ID:
             if isinstance(value, (str, bytes)):
-                self._reactor.callFromThread(self._onDrain, value)
+                self._reactor.callFromThread(self._deliverDrain, value)
             elif isinstance(value, Exception):
                 self._reactor.callFromThread(self._drainFailed, value)
             return
@@ -294,6 +295,9 @@ class V8Context:
             d.errback(value)
         else:
             d.callback(value)
+
+    def _deliverDrain(self, value):
+        self.onDrain(value)
 
     def _drainFailed(self, error):
         self._log.error("isolate drain failed: {error}", error=str(error))

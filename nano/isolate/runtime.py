@@ -10,7 +10,6 @@ back per batch, see L{nano.isolate.engine}). Timers armed by JS run on the react
 import base64
 import collections
 import json
-import os
 import re
 
 import attrs
@@ -23,20 +22,18 @@ from nano.isolate.engine import (
     JSError,
     JSOutOfMemory,
     JSTerminated,
-    V8Context,
 )
 from nano.interfaces import IIsolate
 from nano.isolate.hostcalls import HostCalls
-from nano.isolate.prelude import buildPrelude
+from nano.isolate.pool import USER_AGENT, BootstrapError, bootstrap
 from nano.isolate.watchdog import Watchdog
 
-__all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure", "STREAMED"]
+__all__ = ["USER_AGENT", "Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure", "STREAMED"]
 
 # The body argument of Isolate.fetch for a body that arrives later, through bodyChunk
 # and bodyEnd.
 STREAMED = object()
 
-USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
 _SETUP_TIMEOUT = 10.0
 _REQUEST_IDS = 4096
 _LOCATION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<message>[^\n]*)\n(?P<source>[^\n]*)\n(?P<caret>[ \t]*)\^")
@@ -140,7 +137,8 @@ class Isolate:
 
     _log = Logger()
 
-    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None, watchdog=None):
+    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None, watchdog=None,
+                 pool=None):
         """
         @param onLog: C{onLog(level, text, requestId)} for every console message and
             uncaught error (level C{"error"}); C{requestId} is the X-Request-Id of
@@ -150,6 +148,8 @@ class Isolate:
             before the isolate is reset (closed; its requests fail with
             L{IsolateFailure}); see L{nano.isolate.watchdog}.
         @param watchdog: the process's L{Watchdog} (one of its own when None).
+        @param pool: an L{IsolatePool} to take a bootstrapped isolate from (else
+            one is bootstrapped for this isolate).
         @param hostOps: the asynchronous host operations JS may call
             (C{nano.hostCall}): a mapping of names to functions, see
             L{nano.isolate.hostcalls}.
@@ -168,6 +168,7 @@ class Isolate:
         self._loaded = None
         self._settled = {}
         self.cpuLimit = cpuLimit
+        self._pool = pool
         self._watchdog = watchdog if watchdog is not None else Watchdog(reactor)
         self._hostCalls = HostCalls(appName, hostOps or {}, self._send)
         self._payloads = ()
@@ -195,34 +196,31 @@ class Isolate:
         @return: a Deferred firing with None when the app is ready, failing with
             L{LoadError}.
         """
-        self._context = context = V8Context(self._reactor, self._onDrain)
-        context.onPostError = self._dispatchFailed
-        if memoryLimit:
-            context.setMemoryLimit(memoryLimit)
-        bootstrap = {
-            "seed": os.urandom(32).hex(),
-            "userAgent": USER_AGENT,
-            "timeOrigin": self._reactor.seconds() * 1000.0,
-            "dev": self._dev,
-        }
         self._loaded = Deferred()
+        if self._pool is not None:
+            d = self._pool.take()
+        else:
+            d = bootstrap(self._reactor, self._dev)
 
-        def setup(internal):
-            self._dispatchFn = context.getItem(internal, "dispatch")
-            drain = context.getItem(internal, "drain")
-            setDoorbell = context.getItem(internal, "setDoorbell")
-            self._registerFn = context.getItem(internal, "register")
-            context.free(internal)
-            context.installBridge(drain)
-            return context.call(setDoorbell, context.makeDoorbell(), timeout=_SETUP_TIMEOUT)
+        def adopt(bootstrapped):
+            if self.closed:
+                bootstrapped.close()
+                raise LoadError("the isolate was closed while it loaded")
+            self._context = context = bootstrapped.context
+            self._dispatchFn = bootstrapped.dispatch
+            self._registerFn = bootstrapped.register
+            context.onPostError = self._dispatchFailed
+            context.onDrain = self._onDrain
+            for early in bootstrapped.early:
+                self._onDrain(early)
+            if memoryLimit:
+                context.setMemoryLimit(memoryLimit)
 
-        def prelude_failed(failure):
-            failure.trap(JSError)
-            raise LoadError("the runtime prelude failed: %s" % (failure.value,))
+        def bootstrapFailed(failure):
+            failure.trap(BootstrapError)
+            raise LoadError(str(failure.value))
 
-        d = context.prepare()
-        d.addCallback(lambda _: context.eval(buildPrelude(bootstrap), timeout=_SETUP_TIMEOUT))
-        d.addCallbacks(setup, prelude_failed)
+        d.addCallbacks(adopt, bootstrapFailed)
         for path, source in graph.modules:
             d.addCallback(lambda _, path=path, source=source: self._evalModule(path, source))
         d.addCallback(lambda _: self._sendLoad(graph.entry, envJSON))
@@ -234,7 +232,7 @@ class Isolate:
         Evaluate the app's modules (one dispatch); a load still running after the
         setup timeout (a top-level endless loop) is terminated.
         """
-        self._send(["load", entry, envJSON])
+        self._send(["load", entry, envJSON, self._reactor.seconds() * 1000.0])
         loaded = self._loaded
         timer = self._reactor.callLater(_SETUP_TIMEOUT, self._loadTimedOut)
         loaded.addBoth(lambda result: (timer.cancel() if timer.active() else None, result)[1])

@@ -2,7 +2,7 @@
 // and running one fetch per incoming request.
 // Spec: Cloudflare Workers module syntax (`export default { fetch(request, env, ctx) }`)
 // and the service-worker form (https://w3c.github.io/ServiceWorker/#fetchevent-interface).
-// Host ops received: "load" [entryPath, envJSON], "req" [rid, method, url, headers,
+// Host ops received: "load" [entryPath, envJSON, timeOrigin], "req" [rid, method, url, headers,
 //   body] (body: null, base64 text, or 1 for a body streamed by 78_request_body.js),
 //   "cancel" [rid] (the client went away: aborts request.signal and
 //   cancels a streamed response body).
@@ -107,7 +107,10 @@ function handlerFrom(namespace) {
   return null;
 }
 
-nano.onMessage("load", function load(entryPath, envJSON) {
+nano.onMessage("load", function load(entryPath, envJSON, timeOrigin) {
+  // A pooled isolate was bootstrapped earlier: performance.timeOrigin is when the
+  // app started.
+  if (typeof timeOrigin === "number") nano.resetTimeOrigin(timeOrigin);
   appEnv = deepFreeze(JSONParse(envJSON));
   let namespace;
   try {
