@@ -122,7 +122,7 @@ class PooledIsolateTests(SynchronousTestCase):
         pool = IsolatePool(reactor, size=1)
         self.addCleanup(pool.stop)
         pool.start()
-        reactor.pump(lambda: pool.ready == 1)
+        reactor.pump(lambda: pool.ready == 1, advance=0.05)
         reactor.advance(100)
         isolate = Isolate(reactor, "rt-basic", pool=pool)
         self.addCleanup(isolate.close)
