@@ -19,7 +19,9 @@ fails with a TypeError, and the connection is closed.
 
 from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
-from twisted.web.client import PotentialDataLoss, ResponseDone
+from twisted.internet.error import ConnectionDone
+from twisted.web._newclient import _DataLoss
+from twisted.web.client import PotentialDataLoss, ResponseDone, ResponseFailed
 
 from nano.fetch.decoding import DecodingError
 from nano.isolate.hostcalls import b64encode
@@ -58,6 +60,7 @@ class BodyStream(Protocol):
         self._idleTimeout = idleTimeout
         self._onDone = onDone
         self._pending = None  # a generator of decoded pieces not yet sent
+        self._held = None  # one piece taken from it but not sent yet
         self._ended = False  # the connection delivered the whole body
         self._transportPaused = False
         self._idle = None
@@ -87,8 +90,8 @@ class BodyStream(Protocol):
             self._pending = self._chain(self._pending, self._flushed())
             self._pump()
             return
-        self._fail("TypeError", "fetch: the connection to the server failed while reading the body "
-                   "(%s)" % (_describe(reason),))
+        self._fail("TypeError", "fetch: the connection to the server failed while reading the "
+                   "body: %s" % (_describe(reason),))
 
     # -- flow control ---------------------------------------------------------
 
@@ -124,35 +127,47 @@ class BodyStream(Protocol):
         # A generator, so that a decoding error surfaces in _pump, where it is handled.
         yield from self._decoder.flush()
 
+    def _next(self):
+        """
+        The next decoded piece, or None when nothing is pending.
+
+        @raise DecodingError: for bad data.
+        """
+        if self._held is not None:
+            piece, self._held = self._held, None
+            return piece
+        if self._pending is None:
+            return None
+        try:
+            return next(self._pending)
+        except StopIteration:
+            self._pending = None
+            return None
+
     def _pump(self):
         """
         Send pending pieces while there is credit; pause or resume the connection;
         send the end once everything was sent.
         """
-        while self.state != "done" and self._pending is not None and (self._credit is None or self._credit > 0):
-            try:
-                piece = next(self._pending)
-            except StopIteration:
-                self._pending = None
-                break
-            except DecodingError as e:
-                self._fail("TypeError", "fetch: could not decode the response body: %s" % (e,))
-                if self.transport is not None:
-                    self.transport.stopProducing()
-                return
-            self.delivered += len(piece)
-            if self._limit is not None and self.delivered > self._limit:
-                self._fail("TypeError", "fetch: the response body is larger than %d MiB, the most a "
-                           "fetched body may hold while bodies are read whole" % (self._limit // (1024 * 1024),))
-                if self.transport is not None:
-                    self.transport.stopProducing()
-                return
-            self._emit(["fetch_chunk", self._handle, b64encode(piece)])
-            if self._credit is not None:
-                self._credit -= len(piece)
+        try:
+            while self.state != "done" and (self._credit is None or self._credit > 0):
+                piece = self._next()
+                if piece is None:
+                    break
+                if not self._send(piece):
+                    return
+            if self.state != "done" and self._ended and self._held is None and self._pending is not None:
+                # Out of credit after the end: find out whether anything is left
+                # (holding at most one piece), so that the end is not kept waiting.
+                self._held = self._next()
+        except DecodingError as e:
+            self._fail("TypeError", "fetch: could not decode the response body: %s" % (e,))
+            if self.transport is not None:
+                self.transport.stopProducing()
+            return
         if self.state == "done":
             return
-        if self._pending is None and self._ended:
+        if self._pending is None and self._held is None and self._ended:
             self._emit(["fetch_end", self._handle])
             self._finish()
             return
@@ -169,6 +184,22 @@ class BodyStream(Protocol):
             if self.transport is not None:
                 self.transport.pauseProducing()
 
+    def _send(self, piece):
+        """
+        Send one piece to JS; False when that went over the limit (the body failed).
+        """
+        self.delivered += len(piece)
+        if self._limit is not None and self.delivered > self._limit:
+            self._fail("TypeError", "fetch: the response body is larger than %d MiB, the most a "
+                       "fetched body may hold while bodies are read whole" % (self._limit // (1024 * 1024),))
+            if self.transport is not None:
+                self.transport.stopProducing()
+            return False
+        self._emit(["fetch_chunk", self._handle, b64encode(piece)])
+        if self._credit is not None:
+            self._credit -= len(piece)
+        return True
+
     def _fail(self, name, message):
         if self.state == "done":
             return
@@ -178,6 +209,7 @@ class BodyStream(Protocol):
     def _finish(self):
         self.state = "done"
         self._pending = None
+        self._held = None
         self._cancelIdle()
         onDone, self._onDone = self._onDone, None
         if onDone is not None:
@@ -210,10 +242,9 @@ def _describe(reason):
     A short text for a failed body read (twisted.web wraps the causes in lists).
     """
     value = reason.value
-    inner = getattr(value, "reasons", None)
-    if inner:
-        value = inner[0].value
-    text = str(value) or type(value).__name__
-    if "_DataLoss" in type(value).__name__ or "DataLoss" in text:
-        return "the body was cut short"
-    return text
+    if isinstance(value, ResponseFailed):
+        inner = value.reasons[0].value if value.reasons else None
+        if isinstance(inner, (ConnectionDone, _DataLoss)):
+            return "it closed before the end of the body"
+        return "it failed before the end of the body: %s" % (inner or "unknown error",)
+    return str(value) or type(value).__name__

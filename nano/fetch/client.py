@@ -18,7 +18,7 @@ never shared: the jar of a request is new and thrown away with it.
 from http.cookiejar import CookieJar
 
 from treq.client import HTTPClient
-from twisted.internet.defer import CancelledError, Deferred, succeed
+from twisted.internet.defer import Deferred, succeed
 from twisted.python.failure import Failure
 from twisted.web.client import Agent, HTTPConnectionPool
 from twisted.web.http_headers import Headers
@@ -179,7 +179,7 @@ class Fetcher:
             if timer.active():
                 timer.cancel()
             if isinstance(result, Failure):
-                if timedOut and result.check(CancelledError):
+                if timedOut:
                     result = Failure(HeaderTimeout("no response within %g s" % (self.timeout,)))
                 if not outer.called:
                     outer.errback(result)

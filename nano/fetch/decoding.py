@@ -7,7 +7,8 @@ the order they were applied. An unknown coding leaves the body as it came, as
 browsers do. The response headers (C{Content-Encoding}, C{Content-Length}) are not
 changed.
 
-Decoders yield bounded pieces (at most L{PIECE} bytes each), so that a small
+Decoders yield bounded pieces (at most L{PIECE} bytes each for gzip and deflate;
+brotli grows its output buffer in steps, up to twice that), so that a small
 compressed input that expands enormously (a decompression bomb) is produced a
 piece at a time, under the caller's flow control, instead of at once.
 """
@@ -101,13 +102,13 @@ class _Brotli:
     def feed(self, data):
         try:
             out = self._d.process(data, output_buffer_limit=PIECE)
-            if out:
+            # While output comes, more may be pending: ask with empty input until
+            # none comes (new input is only allowed once everything was taken).
+            while out:
                 yield out
-            while not self._d.can_accept_more_data():
-                out = self._d.process(b"", output_buffer_limit=PIECE)
-                if not out:
+                if self._d.is_finished():
                     break
-                yield out
+                out = self._d.process(b"", output_buffer_limit=PIECE)
         except brotli.error as e:
             raise DecodingError("invalid br data: %s" % (e,))
 
