@@ -155,7 +155,7 @@ class CheckedEndpointFactory:
     def __init__(self, reactor, policy, resolver=None, tlsPolicy=None, connectTimeout=30):
         self._reactor = reactor
         self._policy = policy
-        self._resolver = resolver if resolver is not None else reactor.nameResolver
+        self._resolver = resolver
         self._tlsPolicy = tlsPolicy if tlsPolicy is not None else BrowserLikePolicyForHTTPS()
         self._connectTimeout = connectTimeout
 
@@ -167,5 +167,6 @@ class CheckedEndpointFactory:
         tls = None
         if uri.scheme == b"https":
             tls = self._tlsPolicy.creatorForNetloc(uri.host.strip(b"[]"), uri.port)
-        return _CheckedEndpoint(self._reactor, self._resolver, self._policy, host, uri.port, tls,
+        resolver = self._resolver if self._resolver is not None else self._reactor.nameResolver
+        return _CheckedEndpoint(self._reactor, resolver, self._policy, host, uri.port, tls,
                                 self._connectTimeout)
