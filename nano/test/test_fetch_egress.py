@@ -52,8 +52,8 @@ class AddressProblemTests(SynchronousTestCase):
         self.assertEqual(addressProblem("64:ff9b::a00:1"), "private (embeds 10.0.0.1)")
         self.assertEqual(addressProblem("2002:c0a8:0101::1"), "private (embeds 192.168.1.1)")
         self.assertIsNotNone(addressProblem("2001:0:4136:e378:8000:63bf:3fff:fdd2"))
-        # A mapped public address is not global as IPv6 either: refused too.
-        self.assertEqual(addressProblem("::ffff:8.8.8.8"), "reserved")
+        # A mapped public address reaches a public address: allowed.
+        self.assertIsNone(addressProblem("::ffff:8.8.8.8"))
 
     def test_ipaddressObjects(self):
         """
