@@ -4,7 +4,11 @@ on the injected reactor, over an L{Agent} whose connections obey the app's egres
 policy (L{nano.fetch.connect}) and share the app's connection pool.
 
 What treq adds that fetch() must not have is undone by a thin agent under it
-(L{_RequestAgent}, one per request): treq's client always stacks a
+(L{_RequestAgent}, one per request). treq parses and re-encodes the URL with
+hyperlink, which rejects IPv6 literals and percent-encodes some characters the
+WHATWG URL serializer leaves as they are: the agent sends the URL exactly as JS
+serialised it (WHATWG serialisations are ASCII, with spaces and controls already
+percent-encoded). treq's client always stacks a
 C{ContentDecoderAgent} for gzip, which appends C{Accept-Encoding: gzip} to the
 request and decodes gzip bodies itself while dropping C{Content-Encoding} from the
 response. Fetch decodes in L{nano.fetch.decoding} (gzip, deflate, br, with bounded
@@ -38,6 +42,19 @@ _DROPPED = frozenset([
     b"host", b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer",
     b"transfer-encoding", b"upgrade", b"content-length",
 ])
+
+
+def _forTreq(url):
+    """
+    The URL as treq is given it. treq parses and re-encodes URLs with hyperlink,
+    which rejects IPv6 literals; the agent under treq sends the URL JS serialised
+    instead, byte for byte, so for treq an IPv6 literal is replaced by a name.
+    """
+    scheme, sep, rest = url.partition("://")
+    if rest.startswith("["):
+        end = rest.find("]")
+        return scheme + sep + "ipv6-literal.invalid" + rest[end + 1:]
+    return url
 
 
 class HeaderTimeout(Exception):
@@ -78,15 +95,16 @@ class _RequestAgent:
     @ivar contentEncoding: the response's C{Content-Encoding} values, once it came.
     """
 
-    def __init__(self, agent, acceptEncoding):
+    def __init__(self, agent, acceptEncoding, url):
         self._agent = agent
         self._acceptEncoding = acceptEncoding
+        self._url = url
         self.contentEncoding = []
 
     def request(self, method, uri, headers=None, bodyProducer=None):
         headers = headers.copy() if headers is not None else Headers()
         headers.setRawHeaders(b"accept-encoding", self._acceptEncoding)
-        d = self._agent.request(method, uri, headers, bodyProducer)
+        d = self._agent.request(method, self._url, headers, bodyProducer)
         d.addCallback(self._hide)
         return d
 
@@ -153,14 +171,14 @@ class Fetcher:
                 acceptEncoding = (acceptEncoding or []) + [encoded]
                 continue
             twistedHeaders.addRawHeader(raw, encoded)
-        agent = _RequestAgent(self._agentFactory(), acceptEncoding or [ACCEPT_ENCODING])
+        agent = _RequestAgent(self._agentFactory(), acceptEncoding or [ACCEPT_ENCODING], url.encode("ascii"))
         client = HTTPClient(agent, cookiejar=CookieJar())
         producer = None
         if body is not None and (body or method.upper() not in ("GET", "HEAD")):
             producer = _BytesProducer(body)
         elif method.upper() in ("POST", "PUT", "PATCH"):
             producer = _BytesProducer(b"")
-        inner = client.request(method, url, headers=twistedHeaders, data=producer, allow_redirects=False,
+        inner = client.request(method, _forTreq(url), headers=twistedHeaders, data=producer, allow_redirects=False,
                                unbuffered=True, reactor=self._reactor)
         timedOut = []
 

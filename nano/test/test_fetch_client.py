@@ -86,6 +86,16 @@ class FetcherTests(SynchronousTestCase):
         self.assertNotIn("upgrade", headers.get("connection", []))
         self.assertNotIn("transfer-encoding", headers)
 
+    def test_urlVerbatim(self):
+        """
+        The URL goes out as JS serialised it: characters WHATWG leaves alone are not
+        re-encoded, and IPv6 literals work (treq alone rejects them).
+        """
+        self.successResultOf(self.request("GET", "http://upstream.test/a|b^c?q=`x`", []))
+        self.successResultOf(self.request("GET", "http://[::1]:8080/v6", []))
+        self.assertEqual([r[1] for r in self.upstream.requests], ["/a|b^c?q=`x`", "/v6"])
+        self.assertEqual(self.upstream.requests[1][2]["host"], ["[::1]:8080"])
+
     def test_acceptEncodingFromApp(self):
         """
         An app's own Accept-Encoding is sent as it is (and only it).
