@@ -21,6 +21,7 @@ setup(
         "zope.interface>=6,<9",
         "attrs>=23.1",
         "txaio>=23.1",
+        "prometheus_client>=0.20,<1",
         "tree-sitter>=0.23,<0.27",
         "tree-sitter-javascript>=0.23,<0.26",
         "tree-sitter-typescript>=0.23,<0.24",

@@ -87,6 +87,7 @@ class _Parser(Walker):
             "listen": endpoints, "port": self.integer(1, 65535),
             "admin": self.admin, "workers": self.integer(1, 64),
             "drain_timeout_ms": self.integer(0, 3_600_000),
+            "rss_limit_mb": self.integer(64, 4_194_304, nullable=True),
             "defaults": lambda v, l: self.limits(v, l, Limits()),
             "egress": self.egress, "apps": lambda v, l: v,
             "default_app": self.string("an app name", nullable=True)}

@@ -170,6 +170,10 @@ class NanoConfig:
     admin: AdminConfig | None = AdminConfig()
     workers: int = 1
     drain_timeout_ms: int = 30_000
+    # The process memory backstop (SPEC §8 addition): past this resident set size
+    # the isolate that grew the process most is reset. None: 75% of the machine's
+    # physical memory.
+    rss_limit_mb: int | None = None
     defaults: Limits = Limits()
     egress: EgressConfig = EgressConfig()
     apps: tuple[AppConfig, ...] = ()
@@ -338,6 +342,7 @@ def configToJSON(config: NanoConfig, relativePaths: bool = False) -> dict:
         "admin": admin,
         "workers": config.workers,
         "drain_timeout_ms": config.drain_timeout_ms,
+        "rss_limit_mb": config.rss_limit_mb,
         "defaults": _limitsToJSON(config.defaults),
         "egress": {"allow_private": config.egress.allow_private,
                    "allow": list(config.egress.allow)},

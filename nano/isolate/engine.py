@@ -192,6 +192,8 @@ class V8Context:
         self._handles = []
         self.closed = False
         self.cpuClock = None
+        # Times the pump thread came back to Python (completions and doorbells).
+        self.boundaries = 0
 
     # -- pump thread ---------------------------------------------------------
 
@@ -214,6 +216,7 @@ class V8Context:
             self._fromV8Locked(callbackId, raw)
 
     def _fromV8Locked(self, callbackId, raw):
+        self.boundaries += 1
         if self.cpuClock is None:
             try:
                 self.cpuClock = time.pthread_getcpuclockid(threading.get_ident())
@@ -363,7 +366,6 @@ class V8Context:
         Call C{function} with C{this} set to a string, without waiting for it: one
         asynchronous crossing whose success is never reported back (no reactor
         wake-up). A failure is handed to C{onPostError} on the reactor thread.
-        Calls running longer than a limit are ended by L{cancelOverdue}.
         """
         if self.closed:
             raise IsolateClosed("the isolate is closed")
@@ -381,25 +383,6 @@ class V8Context:
             )
         finally:
             self._dll.mr_free_value(self._ctx, thisHandle)
-
-    def cancelOverdue(self, limit):
-        """
-        Cancel every posted call that has been running for more than C{limit}
-        seconds (V8 terminates it; C{onPostError} then hears L{JSTerminated}).
-
-        @return: how many were cancelled.
-        """
-        if self.closed or not self._posted:
-            return 0
-        now = time.monotonic()
-        cancelled = 0
-        for callbackId, entry in list(self._posted.items()):
-            taskId, started = entry
-            if taskId is not None and now - started > limit:
-                self._posted.pop(callbackId, None)
-                self._dll.mr_cancel_task(self._ctx, taskId)
-                cancelled += 1
-        return cancelled
 
     def getItem(self, obj, key):
         """

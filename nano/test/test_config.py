@@ -184,6 +184,10 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
         C{workers} is 1..64 and C{drain_timeout_ms} 0..3600000.
         """
         self.assertEqual(self.parse({"workers": 64, "drain_timeout_ms": 0}).workers, 64)
+        self.assertEqual(self.parse({"rss_limit_mb": 2048}).rss_limit_mb, 2048)
+        self.assertIsNone(self.parse({"rss_limit_mb": None}).rss_limit_mb)
+        self.assertEqual(self.problems({"rss_limit_mb": 10}),
+                         [("rss_limit_mb", "expected null or an integer from 64 to 4194304, got 10")])
         self.assertEqual(self.problems({"workers": 0, "drain_timeout_ms": -1}), [
             ("workers", "expected an integer from 1 to 64, got 0"),
             ("drain_timeout_ms", "expected an integer from 0 to 3600000, got -1")])
@@ -205,7 +209,7 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
         self.assertEqual(self.problems({"workrs": 2, "zzz": 1}), [
             ("workrs", 'unknown key (did you mean "workers"?)'),
             ("zzz", "unknown key (expected one of: listen, port, admin, "
-             "workers, drain_timeout_ms, defaults, egress, apps, default_app)")])
+             "workers, drain_timeout_ms, rss_limit_mb, defaults, egress, apps, default_app)")])
 
     def test_unknownKeyNested(self):
         """

@@ -16,6 +16,7 @@ const JSONParse = JSON.parse;
 
 const Uint8ArrayCtor = Uint8Array;
 const TypedArraySet = Object.getPrototypeOf(Uint8Array.prototype).set;
+const TypedArraySubarray = Object.getPrototypeOf(Uint8Array.prototype).subarray;
 const TypedArrayByteLength = Object.getOwnPropertyDescriptor(
   Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
 
@@ -48,6 +49,44 @@ nano.attachBytes = function attachBytes(bytes) {
   return payloads.length - 1;
 };
 
+// UTF-8 of JSON text (JSON.stringify escapes lone surrogates, so every surrogate here
+// is part of a pair). The prelude's TextEncoder loads later; this runs only for frame
+// heads, which are short.
+function utf8(text) {
+  const n = text.length;
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    if (text.charCodeAt(i) > 0x7f) { ascii = false; break; }
+  }
+  if (ascii) {
+    const out = new Uint8ArrayCtor(n);
+    for (let i = 0; i < n; i++) out[i] = text.charCodeAt(i);
+    return out;
+  }
+  const out = new Uint8ArrayCtor(n * 3);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[j++] = c;
+    } else if (c < 0x800) {
+      out[j++] = 0xc0 | (c >> 6);
+      out[j++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+      out[j++] = 0xf0 | (c >> 18);
+      out[j++] = 0x80 | ((c >> 12) & 0x3f);
+      out[j++] = 0x80 | ((c >> 6) & 0x3f);
+      out[j++] = 0x80 | (c & 0x3f);
+    } else {
+      out[j++] = 0xe0 | (c >> 12);
+      out[j++] = 0x80 | ((c >> 6) & 0x3f);
+      out[j++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return ReflectApply(TypedArraySubarray, out, [0, j]);
+}
+
 // The drained frame when bytes are attached: [u32 LE length of the JSON][JSON of
 // [messages, [payload lengths]] as UTF-8][payload bytes, in order].
 function frame(text) {
@@ -59,7 +98,7 @@ function frame(text) {
     lengths[i] = n;
     total += n;
   }
-  const head = nano.utf8Encode("[" + text + "," + JSONStringify(lengths) + "]");
+  const head = utf8("[" + text + "," + JSONStringify(lengths) + "]");
   const headLength = ReflectApply(TypedArrayByteLength, head, []);
   const out = new Uint8ArrayCtor(4 + headLength + total);
   out[0] = headLength & 0xff;
