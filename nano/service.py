@@ -100,7 +100,8 @@ class NanoService(MultiService):
         loads = []
         for appConfig in self.config.apps:
             app = App(self._reactor, appConfig, dev=self._dev,
-                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config)),
+                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config,
+                                                 self.metrics.app(appConfig.name))),
                       watchdog=self.watchdog)
             self.registry.add(app)
             loads.append(app.start())

@@ -96,12 +96,15 @@ class FetchOps:
     @param subrequests: the cap per incoming request.
     @param lifetime: seconds a request's subrequest credits last.
     @param bufferLimit: the most bytes of a body read whole (C{window} null).
+    @param stats: the app's L{nano.metrics.AppStats} (C{fetched(status)} for every
+        response, 0 for a request that got none), or None.
     """
 
     _log = Logger()
 
-    def __init__(self, appName, fetcher, clock, subrequests, lifetime, bufferLimit):
+    def __init__(self, appName, fetcher, clock, subrequests, lifetime, bufferLimit, stats=None):
         self._appName = appName
+        self._stats = stats
         self._fetcher = fetcher
         self._clock = clock
         self._subrequests = subrequests
@@ -150,6 +153,8 @@ class FetchOps:
     def _gotResponse(self, result, call, state, handle, method, redirect, window):
         response, contentEncoding = result
         status = response.code
+        if self._stats is not None:
+            self._stats.fetched(status)
         headers = []
         for name, values in response.headers.getAllRawHeaders():
             lower = name.decode("latin-1").lower()
@@ -173,6 +178,8 @@ class FetchOps:
         return head
 
     def _failed(self, failure, url):
+        if self._stats is not None:
+            self._stats.fetched(0)
         if failure.check(EgressRefused):
             self._log.warn("app {app}: fetch {url} refused by the egress policy: {why}",
                            app=self._appName, url=url, why=str(failure.value))
@@ -225,5 +232,5 @@ def fetchOps(context):
     timeout = limits.timeout_ms / 1000.0
     fetcher = Fetcher(context.reactor, EgressPolicy.fromConfig(egress), timeout=timeout)
     ops = FetchOps(app.name, fetcher, context.reactor, limits.subrequests, 2 * timeout,
-                   limits.max_body_mb * 1024 * 1024)
+                   limits.max_body_mb * 1024 * 1024, getattr(context, "stats", None))
     return ops.ops()

@@ -5,6 +5,8 @@ Tests for L{nano.fetch.ops} (and the family registration in L{nano.fetch}).
 import base64
 
 from treq.testing import RequestTraversalAgent
+from twisted.internet.defer import fail
+from twisted.internet.error import ConnectionRefusedError
 from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock
 from twisted.trial.unittest import SynchronousTestCase
@@ -18,6 +20,7 @@ from nano.fetch.client import Fetcher
 from nano.fetch.egress import EgressPolicy
 from nano.fetch.ops import FetchOps, fetchOps
 from nano.hostops import HostContext
+from nano.metrics import AppStats
 from nano.isolate.hostcalls import HostCall, HostCallError, HostScope
 
 
@@ -44,6 +47,15 @@ class Upstream(Resource):
         return b"body of " + request.path
 
 
+class _Refusing:
+    """
+    An agent whose connections are refused.
+    """
+
+    def request(self, method, uri, headers=None, bodyProducer=None):
+        return fail(ConnectionRefusedError())
+
+
 class FetchOpsTests(SynchronousTestCase):
     """
     The C{fetch}, C{fetch_credit} and C{fetch_cancel} operations.
@@ -54,7 +66,9 @@ class FetchOpsTests(SynchronousTestCase):
         self.upstream = Upstream()
         self.agent = RequestTraversalAgent(self.upstream)
         fetcher = Fetcher(self.clock, EgressPolicy(), agentFactory=lambda: self.agent, timeout=5)
-        self.ops = FetchOps("app", fetcher, self.clock, subrequests=2, lifetime=60, bufferLimit=1024).ops()
+        self.stats = AppStats()
+        self.ops = FetchOps("app", fetcher, self.clock, subrequests=2, lifetime=60, bufferLimit=1024,
+                            stats=self.stats).ops()
         self.scope = HostScope()
         self.sent = []
 
@@ -82,6 +96,7 @@ class FetchOpsTests(SynchronousTestCase):
         self.assertIn(("set-cookie", "b=2"), pairs)
         self.assertEqual(self.body(), b"body of /x")
         self.assertEqual(self.sent[-1], ["fetch_end", 1])
+        self.assertEqual(self.stats.fetches, {200: 1})
 
     def test_followedRedirectBodyDropped(self):
         """
@@ -130,6 +145,17 @@ class FetchOpsTests(SynchronousTestCase):
         self.agent.flush()
         self.assertEqual(self.body(), b"abc")
         self.assertNotIn(["fetch_end", 1], self.sent)
+
+    def test_networkErrorCounted(self):
+        """
+        A request that gets no response is a TypeError, counted as status 0.
+        """
+        ops = FetchOps("app", Fetcher(self.clock, EgressPolicy(), agentFactory=lambda: _Refusing(), timeout=5),
+                       self.clock, 2, 60, 1024, stats=self.stats).ops()
+        d = ops["fetch"](self.call("fetch", [1, "GET", "http://up.test/", [], None, "follow", 0, 1, None]))
+        error = self.failureResultOf(d, HostCallError).value
+        self.assertEqual((error.name, error.message), ("TypeError", "fetch http://up.test/: connection refused"))
+        self.assertEqual(self.stats.fetches, {0: 1})
 
     def test_badArguments(self):
         """
