@@ -91,7 +91,9 @@ class Upstream(resource.Resource):
 
 
 def main():
-    port = reactor.listenTCP(0, server.Site(Upstream()), interface="127.0.0.1")
+    # A deep backlog: a benchmark opens hundreds of connections at once, and a
+    # full backlog delays them by a SYN retry (1 s).
+    port = reactor.listenTCP(0, server.Site(Upstream()), backlog=1024, interface="127.0.0.1")
     sys.stdout.write("%d\n" % (port.getHost().port,))
     sys.stdout.flush()
     reactor.run()
