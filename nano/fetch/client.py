@@ -137,6 +137,9 @@ class Fetcher:
         if agentFactory is None:
             self._pool = HTTPConnectionPool(reactor, persistent=True)
             self._pool.maxPersistentPerHost = 16
+            # Idle pooled connections close after a minute: the pool outlives a
+            # replaced app version until then.
+            self._pool.cachedConnectionTimeout = 60
             self._pool.retryAutomatically = False
             endpoints = CheckedEndpointFactory(reactor, policy, resolver=resolver, tlsPolicy=tlsPolicy,
                                                connectTimeout=timeout)

@@ -11,7 +11,10 @@ from twisted.trial.unittest import SynchronousTestCase
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
-from nano.fetch.client import Fetcher, HeaderTimeout
+from twisted.web.iweb import IAgent, IBodyProducer
+from zope.interface.verify import verifyObject
+
+from nano.fetch.client import Fetcher, HeaderTimeout, _BytesProducer, _RequestAgent
 from nano.fetch.egress import EgressPolicy
 
 
@@ -66,6 +69,14 @@ class FetcherTests(SynchronousTestCase):
         d = self.fetcher.request(*args, **kwargs)
         self.agent.flush()
         return d
+
+    def test_interfaces(self):
+        """
+        The agent under treq and the request body producer provide their
+        interfaces.
+        """
+        verifyObject(IAgent, _RequestAgent(self.agent, [b"gzip"], b"http://x.test/"))
+        verifyObject(IBodyProducer, _BytesProducer(b"abc"))
 
     def test_methodHeadersBody(self):
         """

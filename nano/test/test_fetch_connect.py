@@ -4,7 +4,7 @@ Tests for L{nano.fetch.connect}.
 
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError
-from twisted.internet.interfaces import IHostnameResolver
+from twisted.internet.interfaces import IHostnameResolver, IStreamClientEndpoint
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.testing import MemoryReactorClock
 from twisted.trial.unittest import SynchronousTestCase
@@ -82,6 +82,7 @@ class CheckedEndpointTests(SynchronousTestCase):
         The factory provides L{IAgentEndpointFactory}.
         """
         verifyObject(IAgentEndpointFactory, self.factory())
+        verifyObject(IStreamClientEndpoint, self.factory().endpointForURI(URI.fromBytes(b"http://h.test/")))
 
     def test_connectsToResolvedAddress(self):
         """
