@@ -17,6 +17,7 @@ setup(
     install_requires=[
         "twisted>=24.7,<27",
         "treq>=24.9,<27",
+        "brotli>=1.2",
         "mini-racer==0.14.1",
         "zope.interface>=6,<9",
         "attrs>=23.1",

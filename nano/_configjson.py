@@ -204,6 +204,7 @@ class _Parser(Walker):
                                 nullable=True),
             "env": self.env,
             "limits": lambda v, l: self.limits(v, l, defaults),
+            "egress": self.egress,
         }, required=("name", "path"))
         name = (results or {}).get("name", BAD)
         if results is None or name is BAD:
@@ -228,8 +229,10 @@ class _Parser(Walker):
         env, spec = results.get("env", ({}, {}))
         if env is BAD:
             env, spec = {}, {}
+        egress = results.get("egress")
         app = AppConfig(name, tuple(hostnames), path, main, env, spec,
-                        results.get("limits", defaults))
+                        results.get("limits", defaults),
+                        None if egress is BAD else egress)
         return app, locs["name"], hostLocs
 
     def appPath(self, results, locs):

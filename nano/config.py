@@ -134,7 +134,8 @@ class AppConfig:
     C{repr}); C{env_spec} is the same mapping as written, secrets still in
     C{{"from_env": VAR}} form.  Both are read-only mappings whose nested JSON
     values must not be mutated.  C{limits} are the defaults merged with the
-    app's overrides.
+    app's overrides.  C{egress}, when not C{None}, replaces the top-level
+    egress policy for this app's C{fetch()}.
     """
 
     name: str
@@ -146,6 +147,7 @@ class AppConfig:
     env_spec: Mapping[str, Any] = field(
         factory=dict, converter=_readOnly, hash=False)
     limits: Limits = Limits()
+    egress: EgressConfig | None = None
 
     def envJSON(self) -> str:
         """
@@ -317,6 +319,9 @@ def appToJSON(app: AppConfig, defaults: Limits | None = None,
         result["main"] = app.main
     result["env"] = copy.deepcopy(dict(app.env_spec))
     result["limits"] = _limitsToJSON(app.limits, defaults)
+    if app.egress is not None:
+        result["egress"] = {"allow_private": app.egress.allow_private,
+                            "allow": list(app.egress.allow)}
     return result
 
 

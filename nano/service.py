@@ -19,6 +19,7 @@ from twisted.internet import endpoints
 from twisted.internet.defer import DeferredList, gatherResults, succeed
 from twisted.logger import ILogObserver, Logger
 
+import nano.fetch  # noqa: F401 (registers the fetch host operations)
 from nano.app import App
 from nano.hostops import HostContext, opsFor
 from nano.isolate.pool import IsolatePool
@@ -101,7 +102,8 @@ class NanoService(MultiService):
         loads = []
         for appConfig in self.config.apps:
             app = App(self._reactor, appConfig, dev=self._dev,
-                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config)),
+                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config,
+                                                 self.metrics.app(appConfig.name))),
                       watchdog=self.watchdog, pool=self.pool)
             self.registry.add(app)
             loads.append(app.start())

@@ -12,7 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from nano.config import (
     DEFAULT_ADMIN_LISTEN, AdminConfig, AppConfig, ConfigError, ConfigProblem,
-    EgressConfig, Limits, appFromJSON, configToJSON, endpointProblem,
+    EgressConfig, Limits, appFromJSON, appToJSON, configToJSON, endpointProblem,
     isLoopbackEndpoint, loadConfig, parseConfig, singleAppConfig,
 )
 
@@ -582,6 +582,20 @@ class AdminEgressTests(ConfigTestsMixin, SynchronousTestCase):
              "labels are 1 to 63 letters, digits, hyphens or underscores, not "
              "starting or ending with a hyphen, separated by single dots"),
             ("egress.allow[2]", "expected a host or network string, got 7")])
+
+    def test_appEgress(self):
+        """
+        An app may have its own egress policy (replacing the top-level one for
+        it), validated like the top-level one and written back by L{appToJSON}.
+        """
+        config = self.parse({"apps": [{"name": "a", "path": "apps/api", "egress": {"allow": ["10.0.0.0/8"]}},
+                                      {"name": "b", "path": "apps/web"}]})
+        self.assertEqual(config.apps[0].egress, EgressConfig(False, ("10.0.0.0/8",)))
+        self.assertIsNone(config.apps[1].egress)
+        self.assertEqual(appToJSON(config.apps[0])["egress"], {"allow_private": False, "allow": ["10.0.0.0/8"]})
+        self.assertNotIn("egress", appToJSON(config.apps[1]))
+        self.assertEqual(self.problems({"apps": [{"name": "a", "path": "apps/api", "egress": {"allow": [1]}}]}),
+                         [("apps[0].egress.allow[0]", "expected a host or network string, got 1")])
 
 
 class EndpointTests(SynchronousTestCase):
