@@ -121,7 +121,7 @@ class LifetimeTests(SynchronousTestCase):
         """
         A context with a task in flight whose only references form an unreachable
         cycle survives a collection, completes its task, and is collectable once
-        closed.
+        closed and its callback's grace period (for late completions) is over.
         """
         import gc
         import weakref
@@ -139,5 +139,6 @@ class LifetimeTests(SynchronousTestCase):
         reactor.pump(lambda: done)
         self.assertEqual(done, [499999500000])
         ref().close()
+        reactor.advance(61)
         gc.collect()
         self.assertIsNone(ref())
