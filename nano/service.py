@@ -18,6 +18,7 @@ from twisted.internet import endpoints
 from twisted.internet.defer import DeferredList, gatherResults, succeed
 from twisted.logger import Logger
 
+import nano.crypto  # noqa: F401 (registers the crypto.* host operations)
 from nano.app import App
 from nano.hostops import HostContext, opsFor
 from nano.registry import AppRegistry
