@@ -16,11 +16,13 @@
 //   .encode(bytes)                unpadded base64url text
 //   .result(members, key)         the exported JWK object: members plus key_ops and ext,
 //                                 in dictionary (lexical) order
-//   .serialize(jwk)               UTF-8 bytes of its JSON text (wrapKey)
+//   .serialize(jwk, multiple)     UTF-8 bytes of its JSON text, space-padded to a
+//                                 multiple of `multiple` bytes (wrapKey)
 //   .parse(bytes)                 "parse a JWK" (unwrapKey): DataError for bad JSON or a
 //                                 missing kty
 
 const TypeErrorCtor = TypeError;
+const Uint8ArrayCtor = Uint8Array;
 const JSONParse = JSON.parse;
 const JSONStringify = JSON.stringify;
 const ArrayPrototypeSort = Array.prototype.sort;
@@ -126,8 +128,18 @@ function result(members, key) {
   return out;
 }
 
-function serialize(jwk) {
-  return nano.utf8Encode(JSONStringify(jwk));
+// The JSON text of an exported JWK as UTF-8, padded with trailing spaces (which JSON
+// ignores) to a multiple of `multiple` bytes: AES-KW wraps whole 8-byte blocks only,
+// and the spec lets the serialization adapt to the wrapping algorithm.
+function serialize(jwk, multiple) {
+  let bytes = nano.utf8Encode(JSONStringify(jwk));
+  const extra = bytes.length % multiple;
+  if (extra !== 0) {
+    const padded = new Uint8ArrayCtor(bytes.length + multiple - extra);
+    for (let i = 0; i < padded.length; i++) padded[i] = i < bytes.length ? bytes[i] : 0x20;
+    bytes = padded;
+  }
+  return bytes;
 }
 
 function parse(bytes) {

@@ -257,7 +257,7 @@ class SubtleCrypto {
       const normalized = normalizeEither("wrapKey", "encrypt", alg);
       const state = checkKey(normalized, wrappingKey, "wrapKey");
       return subtle.then(PromiseResolve(exportWith(keyFormat, key)), (exported) => {
-        const bytes = keyFormat === "jwk" ? jwkUtil.serialize(exported) : exported;
+        const bytes = keyFormat === "jwk" ? jwkUtil.serialize(exported, normalized.name === "AES-KW" ? 8 : 1) : exported;
         const impl = implOf(normalized);
         if (impl.wrapKey !== undefined) return toResult(impl.wrapKey(normalized, state, bytes));
         if (impl.encrypt !== undefined) return toResult(impl.encrypt(normalized, state, bytes));
