@@ -1,8 +1,8 @@
 """
-Tests for the asymmetric algorithms of C{crypto.subtle}: C{48_subtle_asym.js},
-C{48_subtle_ec.js} (ECDSA, ECDH), C{48_subtle_okp.js} (Ed25519, X25519) and
-C{48_subtle_rsa.js} (RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP), driven from JS with
-published vectors where the algorithm is deterministic.
+Tests for the asymmetric algorithms of C{crypto.subtle}: C{48_subtle_asym.js}
+(shared key handling; RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP) and C{48_subtle_ec.js}
+(ECDSA, ECDH, Ed25519, X25519), driven from JS with published vectors where the
+algorithm is deterministic.
 """
 
 import base64

@@ -1,7 +1,7 @@
 """
-Tests for the symmetric algorithms of C{crypto.subtle}: C{48_subtle_aes.js} (AES-CTR,
-AES-CBC, AES-GCM, AES-KW), C{48_subtle_hmac.js} (SHA, HMAC), C{48_subtle_kdf.js}
-(HKDF, PBKDF2), and key wrapping, driven from JS with published vectors.
+Tests for the secret-key algorithms of C{crypto.subtle} (C{48_subtle_secret.js}:
+AES-CTR, AES-CBC, AES-GCM, AES-KW, SHA, HMAC, HKDF, PBKDF2) and key wrapping, driven
+from JS with published vectors.
 """
 
 from twisted.trial.unittest import SynchronousTestCase

@@ -23,10 +23,20 @@
 //   .then(promise, onOk, onError)  Promise.prototype.then, safe from user patches
 //   .hostCall(op, args)          nano.hostCall
 //   .b64(bytes) .bytes(b64)      base64 text for host calls, and back
+//   .isObject(v) .convertDictionary(v, type) .toSequence(v, convert, what)
+//
+// An algorithm impl (48_subtle_*.js) has the operations it supports, each taking the
+// normalized algorithm and a key's state record (nano.cryptoKeyState) and returning
+// a value or a promise: encrypt/decrypt/wrapKey/unwrapKey(normalized, key, bytes) ->
+// Uint8Array; sign(normalized, key, bytes) -> Uint8Array; verify(normalized, key,
+// signature, bytes) -> boolean; digest(normalized, bytes) -> Uint8Array;
+// deriveBits(normalized, key, length or null) -> Uint8Array; generateKey(normalized,
+// extractable, usages) -> CryptoKey or {publicKey, privateKey}; importKey(format,
+// keyData, normalized, extractable, usages) -> CryptoKey; exportKey(format, key) ->
+// Uint8Array or a JWK object; getKeyLength(normalized) -> number or null.
 
 const TypeErrorCtor = TypeError;
 const StringCtor = String;
-const NumberCtor = Number;
 const NumberIsFinite = Number.isFinite;
 const MathTrunc = Math.trunc;
 const Uint8ArrayCtor = Uint8Array;
@@ -71,7 +81,7 @@ function isObject(value) {
 
 // [EnforceRange] integer conversion to 0..max.
 function toEnforcedInteger(value, max, what) {
-  const x = NumberCtor(value);
+  const x = +value; // ToNumber: a BigInt or Symbol throws a TypeError
   if (!NumberIsFinite(x)) throw new TypeErrorCtor(what + " is not a finite number");
   const t = MathTrunc(x) + 0;
   if (t < 0 || t > max) throw new TypeErrorCtor(what + " is outside the range 0 to " + max);
@@ -80,7 +90,7 @@ function toEnforcedInteger(value, max, what) {
 
 // unsigned long without [EnforceRange]: modulo 2^32.
 function toUnsignedLong(value) {
-  const x = NumberCtor(value);
+  const x = +value;
   if (!NumberIsFinite(x)) return 0;
   const t = MathTrunc(x) % 4294967296;
   return t < 0 ? t + 4294967296 : t + 0;
