@@ -8,9 +8,11 @@ Spec: https://w3c.github.io/webcrypto/#hkdf and https://w3c.github.io/webcrypto/
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from nano.crypto.common import hashNamed, operationError
+from nano.crypto.common import hashNamed, notSupported, operationError
 
-__all__ = ["hkdf", "pbkdf2", "pbkdf2Cost"]
+__all__ = ["MAX_PBKDF2_ITERATIONS", "hkdf", "pbkdf2", "pbkdf2Cost"]
+
+MAX_PBKDF2_ITERATIONS = 100000
 
 
 def hkdf(hashName, key, salt, info, length):
@@ -34,11 +36,16 @@ def pbkdf2(hashName, key, salt, iterations, length):
     C{length} bytes of PBKDF2-HMAC output.
 
     @raise HostCallError: C{OperationError} when C{iterations} is zero,
-        C{NotSupportedError} for an unknown hash.
+        C{NotSupportedError} for an unknown hash or more than
+        L{MAX_PBKDF2_ITERATIONS} iterations (Cloudflare Workers' limit: a derivation
+        runs in a thread shared by every app and cannot be interrupted).
     """
     algorithm = hashNamed(hashName)
     if iterations <= 0:
         raise operationError("PBKDF2 needs at least one iteration")
+    if iterations > MAX_PBKDF2_ITERATIONS:
+        raise notSupported("PBKDF2 iteration counts above %d are not supported (requested %d)" % (
+            MAX_PBKDF2_ITERATIONS, iterations))
     if length == 0:
         return b""
     return PBKDF2HMAC(algorithm=algorithm, length=length, salt=salt, iterations=iterations).derive(key)

@@ -4,7 +4,7 @@ Tests for L{nano.crypto.kdf} against RFC 5869 (HKDF) and RFC 6070 (PBKDF2-HMAC-S
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.crypto.kdf import hkdf, pbkdf2, pbkdf2Cost
+from nano.crypto.kdf import MAX_PBKDF2_ITERATIONS, hkdf, pbkdf2, pbkdf2Cost
 from nano.isolate.hostcalls import HostCallError
 
 
@@ -63,10 +63,13 @@ class Pbkdf2Tests(SynchronousTestCase):
 
     def test_errors(self):
         """
-        Zero iterations is an OperationError; zero bytes is empty.
+        Zero iterations is an OperationError, more than the limit a
+        NotSupportedError; zero bytes is empty.
         """
         error = self.assertRaises(HostCallError, pbkdf2, "SHA-256", b"p", b"s", 0, 32)
         self.assertEqual(error.name, "OperationError")
+        error = self.assertRaises(HostCallError, pbkdf2, "SHA-256", b"p", b"s", MAX_PBKDF2_ITERATIONS + 1, 32)
+        self.assertEqual(error.name, "NotSupportedError")
         self.assertEqual(pbkdf2("SHA-256", b"p", b"s", 1, 0), b"")
 
     def test_cost(self):

@@ -241,6 +241,7 @@ subtle.define({
 
 // ---- HKDF and PBKDF2 ----------------------------------------------------------------
 const DERIVE_USAGES = ["deriveKey", "deriveBits"];
+const MAX_PBKDF2_ITERATIONS = 100000;
 
 function importRaw(name, keyData, extractable, usages) {
   subtle.checkUsages(usages, DERIVE_USAGES);
@@ -291,6 +292,11 @@ subtle.define({
   deriveBits(normalized, key, length) {
     checkLength("PBKDF2", length);
     if (normalized.iterations === 0) throw error("OperationError", "PBKDF2 needs at least one iteration");
+    if (normalized.iterations > MAX_PBKDF2_ITERATIONS) {
+      // As on Cloudflare Workers: one derivation must not hold a shared thread for long.
+      throw error("NotSupportedError", "PBKDF2 iteration counts above " + MAX_PBKDF2_ITERATIONS +
+        " are not supported (requested " + normalized.iterations + ")");
+    }
     return derive("PBKDF2", normalized.hash, key,
       { salt: subtle.b64(normalized.salt), iterations: normalized.iterations }, length);
   },
