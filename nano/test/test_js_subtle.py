@@ -304,3 +304,66 @@ class MethodTests(_Case):
             Array.prototype.push = push;
           }
         """), [32, True, ["sign", "verify"]])
+
+
+class GenerateKeyOrderTests(_Case):
+    """
+    generateKey's checks come in the spec's order for every algorithm: usages the
+    algorithm cannot have (SyntaxError), then its parameters (TypeError for
+    WebIDL ranges, NotSupportedError or OperationError), and only then empty
+    usages (SyntaxError).
+    """
+
+    def test_matrix(self):
+        """
+        Over every algorithm: each illegal usage, alone or added to legal ones, is a
+        SyntaxError, unless the parameters already fail normalization (a WebIDL
+        TypeError, an unknown hash); bad parameters with no usages fail on the
+        parameters; good parameters with no usages (or none for the private key)
+        are a SyntaxError; every legal combination succeeds.
+        """
+        self.assertEqual(self.js.value("""
+          const ALL = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits', 'wrapKey', 'unwrapKey'];
+          const rsa = (name) => ({name, modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-1'});
+          const vectors = [
+            [{name: 'AES-CTR', length: 128}, ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], [],
+             [[{name: 'AES-CTR', length: 64}, 'OperationError', 'SyntaxError'],
+              [{name: 'AES-CTR', length: 128 + 2 ** 32}, 'TypeError', 'TypeError']]],
+            [{name: 'AES-KW', length: 256}, ['wrapKey', 'unwrapKey'], [],
+             [[{name: 'AES-KW', length: 257}, 'OperationError', 'SyntaxError']]],
+            [{name: 'HMAC', hash: 'SHA-384'}, ['sign', 'verify'], [],
+             [[{name: 'HMAC', hash: 'SHA-256', length: 2 ** 32 + 1}, 'TypeError', 'TypeError'],
+              [{name: 'HMAC', hash: 'MD5'}, 'NotSupportedError', 'NotSupportedError']]],
+            [{name: 'ECDSA', namedCurve: 'P-384'}, ['sign', 'verify'], ['sign'],
+             [[{name: 'ECDSA', namedCurve: 'P-512'}, 'NotSupportedError', 'SyntaxError']]],
+            [{name: 'ECDH', namedCurve: 'P-521'}, ['deriveKey', 'deriveBits'], ['deriveKey', 'deriveBits'],
+             [[{name: 'ECDH', namedCurve: 'Curve25519'}, 'NotSupportedError', 'SyntaxError']]],
+            [{name: 'Ed25519'}, ['sign', 'verify'], ['sign'], []],
+            [{name: 'X25519'}, ['deriveKey', 'deriveBits'], ['deriveKey', 'deriveBits'], []],
+            [rsa('RSA-PSS'), ['sign', 'verify'], ['sign'],
+             [[{...rsa('RSA-PSS'), publicExponent: new Uint8Array([1, 0, 0])}, 'OperationError', 'SyntaxError'],
+              [{...rsa('RSA-PSS'), modulusLength: 1024 - 2 ** 32}, 'TypeError', 'TypeError']]],
+            [rsa('RSA-OAEP'), ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], ['decrypt', 'unwrapKey'], []],
+          ];
+          const outcome = (alg, usages) => crypto.subtle.generateKey(alg, true, usages).then(() => 'ok', (e) => e.name);
+          const problems = [];
+          const expect = async (alg, usages, wanted) => {
+            const got = await outcome(alg, usages);
+            if (got !== wanted) problems.push([alg.name, usages, got, wanted]);
+          };
+          for (const [alg, legal, mandatory, bad] of vectors) {
+            for (const usage of ALL.filter((u) => !legal.includes(u))) {
+              await expect(alg, [usage], 'SyntaxError');
+              await expect(alg, [...legal, usage], 'SyntaxError');
+              for (const [badAlg, , withBadUsage] of bad) await expect(badAlg, [legal[0], usage], withBadUsage);
+            }
+            for (const [badAlg, wanted] of bad) await expect(badAlg, [], wanted);
+            await expect(alg, [], 'SyntaxError');
+            const fast = alg.name.startsWith('RSA') ? [legal] : legal.map((u) => [u]).concat([legal, [...legal, ...legal]]);
+            for (const usages of fast) {
+              const ok = mandatory.length === 0 || usages.some((u) => mandatory.includes(u));
+              await expect(alg, usages, ok ? 'ok' : 'SyntaxError');
+            }
+          }
+          return problems;
+        """), [])
