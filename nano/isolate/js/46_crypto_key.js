@@ -11,7 +11,8 @@
 // asymmetric key's handle holds the canonical DER of the key (PKCS#8 or SPKI) as base64
 // text. Operations send the handle to Python with each call (nano/crypto/keys.py caches
 // the parsed key objects), so Python keeps no key table to free: a key dropped by JS is
-// simply collected with its object.
+// simply collected with its object. Sending it costs next to nothing next to the host
+// call itself (measured against keys kept in Python by id: see nano/crypto/keys.py).
 //
 // Internals shared on `nano`:
 //   nano.CryptoKey                      the interface

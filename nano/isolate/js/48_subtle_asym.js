@@ -31,7 +31,7 @@ const jwk = subtle.jwk;
 
 const JWK_BINARY = ["d", "dp", "dq", "e", "k", "n", "p", "q", "qi", "x", "y"];
 
-function key(type, extractable, algorithm, usages, kind, text) {
+function newKey(type, extractable, algorithm, usages, kind, text) {
   return nano.createCryptoKey(type, extractable, algorithm, usages, { kind, text });
 }
 
@@ -51,12 +51,12 @@ function jwkForHost(jwk) {
   return out;
 }
 
-function importKey(kind, format, keyData, params) {
+function importAsym(kind, format, keyData, params) {
   const data = format === "jwk" ? jwkForHost(keyData) : subtle.b64(keyData);
   return subtle.hostCall("crypto.import", [kind, format, data, params]);
 }
 
-function exportKey(format, key, jwkMembers) {
+function exportAsym(format, key, jwkMembers) {
   if (format === "spki" || format === "pkcs8") {
     const wanted = format === "spki" ? "public" : "private";
     if (key.type !== wanted) {
@@ -97,7 +97,7 @@ function deriveBits(key, publicKey, length) {
     (text) => truncate(subtle.bytes(text), length));
 }
 
-subtle.asym = { generate, importKey, key, exportKey, deriveBits };
+subtle.asym = { generate, importKey: importAsym, key: newKey, exportKey: exportAsym, deriveBits };
 
 // ---- RSA ---------------------------------------------------------------------------
 // name -> [JWK alg by hash, JWK use, public usages, private usages]
@@ -127,7 +127,7 @@ function defineRsa(name) {
       publicExponent: subtle.bytes(info.publicExponent),
       hash: { name: hash.name },
     };
-    return key(type, extractable, algorithm, nano.normalizeUsages(usages), "RSA", text);
+    return newKey(type, extractable, algorithm, nano.normalizeUsages(usages), "RSA", text);
   }
 
   const impl = {
@@ -160,12 +160,12 @@ function defineRsa(name) {
       } else {
         throw error("NotSupportedError", name + " keys cannot be imported as " + format);
       }
-      return subtle.then(importKey("RSA", format, keyData, {}),
+      return subtle.then(importAsym("RSA", format, keyData, {}),
         (result) => build(result.type, extractable, result.info, normalized.hash, usages, result.key));
     },
     exportKey(format, key) {
       if (format === "raw") throw error("NotSupportedError", name + " keys cannot be exported as raw");
-      return exportKey(format, key, (members) => {
+      return exportAsym(format, key, (members) => {
         members.kty = "RSA";
         members.alg = algs[key.algorithm.hash.name];
         return members;
