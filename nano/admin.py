@@ -105,11 +105,12 @@ class _JSONResource(Resource):
 
     def render(self, request):
         method = request.method.decode("latin-1")
-        handler = getattr(self, "render_" + method, None)
-        if handler is None and method == "HEAD":
-            handler = getattr(self, "render_GET", None)
-        if handler is None:
-            allowed = sorted(name[len("render_"):] for name in dir(self) if name.startswith("render_"))
+        allowed = sorted(name[len("render_"):] for name in dir(self)
+                         if name.startswith("render_") and name != "render_HEAD")
+        if "GET" in allowed:
+            allowed.append("HEAD")
+        handler = getattr(self, "render_" + ("GET" if method == "HEAD" else method), None)
+        if method not in allowed or handler is None:
             _error(request, 405, "method not allowed", ["%s is not allowed here; allowed: %s" % (
                 method, ", ".join(allowed))], [(b"allow", ", ".join(allowed).encode("ascii"))])
             return NOT_DONE_YET

@@ -75,7 +75,7 @@ class NanoService(MultiService):
     _log = Logger()
 
     def __init__(self, config, reactor, dev=False, stderr=None, accessLog=True, installSignals=False,
-                 overrides=(), metrics=None, environ=None):
+                 overrides=(), metrics=None, environ=None, isolateFactory=None):
         """
         @param installSignals: handle SIGHUP (reload); twistd's SIGTERM and SIGINT
             handling stops the reactor, which runs L{stopService}.
@@ -84,12 +84,15 @@ class NanoService(MultiService):
         @param metrics: the resource for the admin listener's C{/metrics}.
         @param environ: where C{from_env} and C{token_env} are read on reload
             (default C{os.environ}).
+        @param isolateFactory: what L{nano.app.App} builds isolates with (tests
+            give L{nano.testing.FakeIsolate}); the real isolate when None.
         """
         MultiService.__init__(self)
         self._reactor = reactor
         self._dev = dev
         self._stderr = stderr if stderr is not None else sys.stderr
         self._installSignals = installSignals
+        self._isolateFactory = isolateFactory
         self.registry = AppRegistry(defaultApp=config.default_app)
         self.router = HostRouter(self.registry, reactor, dev=dev, accessLog=accessLog)
         self.site = NanoSite(self.router, reactor=reactor)
@@ -116,8 +119,9 @@ class NanoService(MultiService):
         return self.deployer.config
 
     def _makeApp(self, appConfig, config):
+        extra = {} if self._isolateFactory is None else {"isolateFactory": self._isolateFactory}
         return App(self._reactor, appConfig, dev=self._dev,
-                   hostOps=opsFor(HostContext(self._reactor, appConfig, config)))
+                   hostOps=opsFor(HostContext(self._reactor, appConfig, config)), **extra)
 
     # -- startup ---------------------------------------------------------------
 
