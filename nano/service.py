@@ -25,7 +25,7 @@ import sys
 
 from twisted.application.service import MultiService
 from twisted.internet import endpoints
-from twisted.internet.defer import Deferred, gatherResults, succeed
+from twisted.internet.defer import Deferred, gatherResults, maybeDeferred, succeed
 from twisted.logger import Logger
 
 from nano.admin import AdminSite
@@ -251,7 +251,7 @@ class NanoService(MultiService):
         if self.watcher is not None:
             self.watcher.stop()
         self.deployer.close()
-        stopping = [succeed(None)] + [port.stopListening() for port in self.ports]
+        stopping = [succeed(None)] + [maybeDeferred(port.stopListening) for port in self.ports]
         self.ports = []
         d = gatherResults(stopping, consumeErrors=True)
         d.addBoth(lambda _: self._drain(timeout - (self._reactor.seconds() - started)))
@@ -300,7 +300,7 @@ class NanoService(MultiService):
         port, self.adminPort = self.adminPort, None
         if port is None:
             return None
-        return port.stopListening()
+        return maybeDeferred(port.stopListening)
 
     def _drained(self, result):
         """
