@@ -31,7 +31,7 @@ from twisted.web.server import NOT_DONE_YET, Site
 
 from nano._configjson import loadDocument
 from nano.config import ConfigError
-from nano.deploy import DeployError
+from nano.changes import DeployError
 from nano.resources.errors import writeJSONError
 
 __all__ = ["AdminSite", "appInfo"]

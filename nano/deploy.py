@@ -17,10 +17,10 @@ newer claim is dropped as well. Every error is logged and reported.
 """
 
 import attrs
-from twisted.internet.defer import Deferred, DeferredList, fail, maybeDeferred
+from twisted.internet.defer import DeferredList, fail
 from twisted.logger import Logger
-from twisted.python.failure import Failure
 
+from nano.changes import ChangeQueue, DeployError, ReloadResult, settleHostnames
 from nano.config import ConfigError, appFromJSON, loadConfig
 from nano.configfile import ConfigFileError, checkWritable, plainJSON, updateApps
 from nano.isolate.runtime import LoadError
@@ -30,40 +30,6 @@ __all__ = ["DeployError", "Deployer", "ReloadResult"]
 
 # Settings a reload cannot change in a running process (sockets, processes).
 _RESTART_ONLY = ("listen", "admin", "workers")
-
-
-class DeployError(Exception):
-    """
-    A change was refused. C{status} is the HTTP status the admin API answers with
-    (400 invalid, 404 unknown app, 409 clash, 422 load failure, 503 shutting
-    down); C{error} a sentence; C{details} a list of strings.
-    """
-
-    def __init__(self, status, error, details=()):
-        Exception.__init__(self, error)
-        self.status = status
-        self.error = error
-        self.details = list(details)
-
-
-@attrs.frozen
-class ReloadResult:
-    """
-    What a reload did, by app name; C{failed} holds C{(name, error)} pairs.
-    """
-
-    added: tuple = ()
-    removed: tuple = ()
-    changed: tuple = ()
-    unchanged: tuple = ()
-    failed: tuple = ()
-
-    def toJSON(self):
-        result = {"added": list(self.added), "removed": list(self.removed),
-                  "changed": list(self.changed), "unchanged": list(self.unchanged)}
-        if self.failed:
-            result["failed"] = [{"name": name, "error": error} for name, error in self.failed]
-        return result
 
 
 class Deployer:
@@ -98,8 +64,7 @@ class Deployer:
         self._overrides = frozenset(overrides)
         self._apps = {}
         self._draining = set()
-        self._queue = []
-        self._busy = False
+        self._queue = ChangeQueue(coalesce=("reload",), after=self._changed)
         self._closed = False
         self.started = False
         self.onChanged = None
@@ -129,42 +94,12 @@ class Deployer:
 
     # -- the queue -----------------------------------------------------------
 
-    def _enqueue(self, kind, fn, *args):
-        if self._closed:
-            return fail(DeployError(503, "the server is shutting down"))
-        if kind == "reload" and self._queue and self._queue[-1].kind == "reload":
-            # A reload not started yet reads the files when it starts: share it.
-            return self._queue[-1].wait()
-        change = _Change(kind, fn, args)
-        self._queue.append(change)
-        d = change.wait()
-        self._next()
-        return d
-
-    def _next(self):
-        if self._busy or not self._queue:
-            return
-        change = self._queue.pop(0)
-        self._busy = True
-
-        def done(result):
-            self._busy = False
-            if self.onChanged is not None:
-                try:
-                    self.onChanged()
-                except Exception:
-                    self._log.failure("after a change")
-            change.finished(result)
-            self._next()
-
-        maybeDeferred(change.fn, *change.args).addBoth(done)
-
     @property
     def busy(self):
         """
         Whether a change is running now.
         """
-        return self._busy
+        return self._queue.busy
 
     def close(self):
         """
@@ -172,9 +107,16 @@ class Deployer:
         already loading finishes without switching anything.
         """
         self._closed = True
-        queue, self._queue = self._queue, []
-        for change in queue:
-            change.finished(Failure(DeployError(503, "the server is shutting down")))
+        self._queue.close(DeployError(503, "the server is shutting down"))
+
+    def _enqueue(self, kind, fn, *args):
+        if self._closed:
+            return fail(DeployError(503, "the server is shutting down"))
+        return self._queue.submit(kind, fn, *args)
+
+    def _changed(self):
+        if self.onChanged is not None:
+            self.onChanged()
 
     # -- startup -------------------------------------------------------------
 
@@ -314,7 +256,8 @@ class Deployer:
                 self._log.error("app {app}: the new version failed to load, the running one stays: {error}",
                                 app=name, error=error)
                 final[name] = old
-        self._settleHostnames(final, failed)
+        for name, error in settleHostnames(final, self._apps, failed):
+            self._log.error("app {app}: not switched: {error}", app=name, error=error)
         defaultApp = desired.default_app if desired.default_app in final else (
             self.config.default_app if self.config.default_app in final else None)
         switched, retiring = [], []
@@ -349,36 +292,6 @@ class Deployer:
                 n=len(result.unchanged), failed=[name for name, _ in result.failed],
             )
         return result
-
-    def _settleHostnames(self, final, failed):
-        """
-        Drop new versions until no two apps of C{final} claim one hostname (only
-        possible when an app kept its old version while another took over one of
-        its hostnames).
-        """
-        while True:
-            owners, clash = {}, None
-            for app in final.values():
-                for hostname in app.config.hostnames:
-                    other = owners.setdefault(hostname, app)
-                    if other is not app:
-                        clash = (hostname, other, app)
-                        break
-                if clash:
-                    break
-            if clash is None:
-                return
-            hostname, first, second = clash
-            newer = second if self._apps.get(second.name) is not second else first
-            keeper = first if newer is second else second
-            failed[newer.name] = 'hostname "%s" is still used by app "%s" (which kept its running version)' % (
-                hostname, keeper.name)
-            self._log.error("app {app}: not switched: {error}", app=newer.name, error=failed[newer.name])
-            old = self._apps.get(newer.name)
-            if old is None:
-                del final[newer.name]
-            else:
-                final[newer.name] = old
 
     def _drainVersion(self, app, retired):
         self._draining.add(app)
@@ -537,31 +450,3 @@ class Deployer:
         self._log.info("admin: app {app} removed, draining", app=name)
         self._save(name, remove=True)
         return app
-
-
-class _Change:
-    """
-    One queued change: what to run and who waits for its outcome.
-    """
-
-    def __init__(self, kind, fn, args):
-        self.kind = kind
-        self.fn = fn
-        self.args = args
-        self._waiters = []
-
-    def wait(self):
-        d = Deferred()
-        self._waiters.append(d)
-        return d
-
-    def finished(self, result):
-        """
-        Give C{result} (a value or a L{Failure}) to everybody waiting.
-        """
-        waiters, self._waiters = self._waiters, []
-        for d in waiters:
-            if isinstance(result, Failure):
-                d.errback(result)
-            else:
-                d.callback(result)
