@@ -29,7 +29,7 @@ from nano.watcher import sourceFingerprint
 __all__ = ["DeployError", "Deployer", "ReloadResult"]
 
 # Settings a reload cannot change in a running process (sockets, processes).
-_RESTART_ONLY = ("listen", "admin", "workers")
+_RESTART_ONLY = ("listen", "admin", "workers", "watch")
 
 
 class Deployer:

@@ -230,11 +230,13 @@ class ReloadTests(_Base):
 
     def test_restartOnlySettings(self):
         """
-        A changed listener is kept (it needs a restart); the rest applies.
+        Changed listeners and watch settings are kept (they need a restart); the
+        rest applies.
         """
-        self.rewrite(listen=["tcp:9999"], drain_timeout_ms=100)
+        self.rewrite(listen=["tcp:9999"], drain_timeout_ms=100, watch={"enabled": False})
         self.reload()
         self.assertEqual(self.deployer.config.listen, ("tcp:8080",))
+        self.assertTrue(self.deployer.config.watch.enabled)
         self.assertEqual(self.deployer.config.drain_timeout_ms, 100)
 
 
