@@ -5,7 +5,7 @@ The admin listener (SPEC §5): health, readiness, metrics and the JSON admin API
                                 once shutdown began
     GET  /readyz                200 only when every configured app is loaded
     GET  /metrics               the metrics resource given to L{AdminSite}
-                                (a plain-text placeholder by default)
+                                (L{MetricsResource}: Prometheus text)
     GET  /admin/apps            {"apps": [app, ...]}
     POST /admin/apps            add an app: 201, 400, 409, 422
     GET  /admin/apps/{name}     one app, or 404
@@ -34,7 +34,7 @@ from nano.config import ConfigError
 from nano.changes import DeployError
 from nano.resources.errors import writeJSONError
 
-__all__ = ["AdminSite", "appInfo"]
+__all__ = ["AdminSite", "MetricsPlaceholder", "MetricsResource", "appInfo"]
 
 _MAX_BODY = 1024 * 1024
 
@@ -210,6 +210,24 @@ class _Ready(_JSONResource):
             waiting = {app.name: app.state for app in self._deployer.apps() if app.state != "ready"}
             _respond(request, 503, {"status": "not ready", "apps": waiting})
         return NOT_DONE_YET
+
+
+class MetricsResource(Resource):
+    """
+    C{/metrics}: the Prometheus text exposition of a L{nano.metrics.Metrics}.
+    """
+
+    isLeaf = True
+
+    def __init__(self, metrics):
+        Resource.__init__(self)
+        self._metrics = metrics
+
+    def render_GET(self, request):
+        from prometheus_client import CONTENT_TYPE_LATEST
+
+        request.setHeader(b"content-type", CONTENT_TYPE_LATEST.encode("ascii"))
+        return self._metrics.exposition()
 
 
 class MetricsPlaceholder(Resource):

@@ -44,7 +44,7 @@ class Deployer:
     _log = Logger()
 
     def __init__(self, reactor, config, registry, appFactory, baseDir, environ=None,
-                 fingerprint=sourceFingerprint, overrides=()):
+                 fingerprint=sourceFingerprint, overrides=(), onIsolateStart=None):
         """
         @param appFactory: C{appFactory(appConfig, config)} returns a new, unstarted
             L{nano.app.App}.
@@ -53,6 +53,9 @@ class Deployer:
         @param overrides: names of the restart-only settings (C{listen},
             C{admin}) set on the command line: a reload neither changes them nor
             warns about them.
+        @param onIsolateStart: C{onIsolateStart(name, reason)} after each app
+            version loaded, C{reason} being C{"cold"} (startup, a new app) or
+            C{"reload"} (a new version of a running app).
         """
         self._reactor = reactor
         self.config = config
@@ -62,6 +65,7 @@ class Deployer:
         self._environ = environ
         self._fingerprint = fingerprint
         self._overrides = frozenset(overrides)
+        self._onIsolateStart = onIsolateStart
         self._apps = {}
         self._draining = set()
         self._queue = ChangeQueue(coalesce=("reload",), after=self._changed)
@@ -136,7 +140,7 @@ class Deployer:
             app = self._appFactory(appConfig, self.config)
             app.fingerprint = self._fingerprint(appConfig.path)
             self._apps[app.name] = app
-            loads.append(self._startApp(app))
+            loads.append(self._startApp(app, "cold"))
         self.registry.apply(added=self._apps.values())
         self.registry.defaultApp = self.config.default_app
 
@@ -146,7 +150,7 @@ class Deployer:
 
         return DeferredList(loads).addCallback(loaded)
 
-    def _startApp(self, app):
+    def _startApp(self, app, reason):
         """
         Start C{app}; fire with C{(name, None)} when it loaded, C{(name, error)}
         when it failed (its state is then C{"failed"}).
@@ -164,13 +168,19 @@ class Deployer:
                 app.loadError = "internal error: %s" % (failure.getErrorMessage(),)
             return (app.name, app.loadError or failure.getErrorMessage())
 
-        d.addCallbacks(lambda _: (app.name, None), failed)
+        def loaded(_):
+            if self._onIsolateStart is not None:
+                self._onIsolateStart(app.name, reason)
+            return (app.name, None)
+
+        d.addCallbacks(loaded, failed)
         return d
 
     def _load(self, appConfig, config, fingerprint):
+        reason = "reload" if appConfig.name in self._apps else "cold"
         app = self._appFactory(appConfig, config)
         app.fingerprint = fingerprint
-        return self._startApp(app).addCallback(lambda pair: (app, pair[1]))
+        return self._startApp(app, reason).addCallback(lambda pair: (app, pair[1]))
 
     # -- reload --------------------------------------------------------------
 

@@ -13,6 +13,8 @@ class IResponseSink(Interface):
     Receives the outcome of one request sent to an isolate: exactly one call.
     """
 
+    requestId = Attribute("The request's X-Request-Id (str), given to its log events.")
+
     def gotResponse(response):
         """
         The handler returned a Response.
@@ -38,6 +40,18 @@ class IResponseSink(Interface):
     def bodyEnd():
         """
         The streamed body ended normally (no more calls follow).
+        """
+
+    def bodyPulled(received, desired):
+        """
+        JS's stream of the request body wants more: it received C{received} bytes
+        so far and wants C{desired} more (only for a request sent with a streamed
+        body).
+        """
+
+    def bodyCancelled():
+        """
+        JS cancelled its stream of the request body: the rest is not wanted.
         """
 
     def bodyFailed(error):
@@ -79,6 +93,21 @@ class IIsolate(Interface):
         """
         The client of request C{rid} went away: its sink will not be called and
         JS sees C{request.signal} abort (and its streamed body, if any, cancelled).
+        """
+
+    def bodyChunk(rid, data):
+        """
+        A chunk of request C{rid}'s streamed body (C{bytes}).
+        """
+
+    def bodyEnd(rid):
+        """
+        Request C{rid}'s streamed body is complete.
+        """
+
+    def bodyError(rid, message):
+        """
+        Request C{rid}'s streamed body cannot be delivered (its JS stream errors).
         """
 
     def grant(rid, nbytes):

@@ -26,18 +26,35 @@ import sys
 from twisted.application.service import MultiService
 from twisted.internet import endpoints
 from twisted.internet.defer import Deferred, gatherResults, maybeDeferred, succeed
-from twisted.logger import Logger
+from twisted.logger import ILogObserver, Logger
 
-from nano.admin import AdminSite
+import nano.fetch  # noqa: F401 (registers the fetch host operations)
+from nano.admin import AdminSite, MetricsResource
 from nano.app import App
 from nano.deploy import DeployError, Deployer
 from nano.hostops import HostContext, opsFor
+from nano.isolate.pool import IsolatePool
+from nano.isolate.watchdog import Watchdog
+from nano.metrics import Metrics
 from nano.registry import AppRegistry
 from nano.resources.site import NanoSite
 from nano.resources.vhost import HostRouter
 from nano.watcher import Watcher
 
-__all__ = ["NanoService"]
+__all__ = ["NanoService", "rssLimit"]
+
+
+def rssLimit(config):
+    """
+    The process memory backstop in bytes: C{rss_limit_mb}, else 75% of the
+    machine's physical memory.
+    """
+    if config.rss_limit_mb is not None:
+        return config.rss_limit_mb * 1024 * 1024
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") * 0.75)
+    except (ValueError, OSError):
+        return None
 
 
 def _within(clock, d, seconds):
@@ -55,6 +72,14 @@ def _within(clock, d, seconds):
 
     d.addBoth(fired)
     return result
+
+
+def _maxHeaderBytes(config):
+    """
+    The largest request head any app of C{config} accepts.
+    """
+    limits = [config.defaults] + [app.limits for app in config.apps]
+    return max(limit.max_header_kb for limit in limits) * 1024
 
 
 def _describe(address):
@@ -75,13 +100,12 @@ class NanoService(MultiService):
     _log = Logger()
 
     def __init__(self, config, reactor, dev=False, stderr=None, accessLog=True, installSignals=False,
-                 overrides=(), metrics=None, environ=None, isolateFactory=None):
+                 overrides=(), environ=None, isolateFactory=None):
         """
         @param installSignals: handle SIGHUP (reload); twistd's SIGTERM and SIGINT
             handling stops the reactor, which runs L{stopService}.
         @param overrides: restart-only settings given on the command line (see
             L{nano.deploy.Deployer}).
-        @param metrics: the resource for the admin listener's C{/metrics}.
         @param environ: where C{from_env} and C{token_env} are read on reload
             (default C{os.environ}).
         @param isolateFactory: what L{nano.app.App} builds isolates with (tests
@@ -94,15 +118,19 @@ class NanoService(MultiService):
         self._installSignals = installSignals
         self._isolateFactory = isolateFactory
         self.registry = AppRegistry(defaultApp=config.default_app)
-        self.router = HostRouter(self.registry, reactor, dev=dev, accessLog=accessLog)
-        self.site = NanoSite(self.router, reactor=reactor)
+        self.metrics = Metrics(appStates=self._appStates)
+        self.watchdog = Watchdog(reactor, rssLimit=rssLimit(config))
+        self.pool = IsolatePool(reactor, size=2, dev=dev)
+        self.router = HostRouter(self.registry, reactor, dev=dev, metrics=self.metrics, accessLog=accessLog)
+        self.site = NanoSite(self.router, reactor=reactor, maxHeaderBytes=_maxHeaderBytes(config))
         baseDir = os.path.dirname(config.path) if config.path is not None else os.getcwd()
         self.deployer = Deployer(reactor, config, self.registry, self._makeApp, baseDir, environ,
-                                 overrides=overrides)
+                                 overrides=overrides, onIsolateStart=self._isolateStarted)
         self.deployer.onChanged = self._changed
         self.adminSite = None
         if config.admin is not None:
-            self.adminSite = AdminSite(self.deployer, lambda: self.draining, config.admin.token, metrics, reactor)
+            self.adminSite = AdminSite(self.deployer, lambda: self.draining, config.admin.token,
+                                       MetricsResource(self.metrics), reactor)
         self.watcher = None
         self.ports = []
         self.adminPort = None
@@ -121,9 +149,36 @@ class NanoService(MultiService):
     def _makeApp(self, appConfig, config):
         extra = {} if self._isolateFactory is None else {"isolateFactory": self._isolateFactory}
         return App(self._reactor, appConfig, dev=self._dev,
-                   hostOps=opsFor(HostContext(self._reactor, appConfig, config)), **extra)
+                   hostOps=opsFor(HostContext(self._reactor, appConfig, config, self.metrics.app(appConfig.name))),
+                   watchdog=self.watchdog, pool=self.pool, **extra)
+
+    def _isolateStarted(self, name, reason):
+        self.metrics.app(name).isolateStarted(reason)
 
     # -- startup ---------------------------------------------------------------
+
+    # A twisted.logger observer twistd should log through (--log-format json), or
+    # None for twistd's own.
+    logObserver = None
+
+    def setServiceParent(self, parent):
+        """
+        Join twistd's application; with a C{logObserver}, make it the
+        application's log observer (twistd uses an C{ILogObserver} component of the
+        application instead of its own log file observer).
+        """
+        if self.logObserver is not None and hasattr(parent, "setComponent"):
+            parent.setComponent(ILogObserver, self.logObserver)
+        MultiService.setServiceParent(self, parent)
+
+    def _appStates(self):
+        """
+        How many apps are in each state (for the C{nano_apps} gauge).
+        """
+        states = {}
+        for app in self.registry.apps():
+            states[app.state] = states.get(app.state, 0) + 1
+        return states
 
     def startService(self):
         MultiService.startService(self)
@@ -150,6 +205,8 @@ class NanoService(MultiService):
         gc.freeze()
         if self.draining:
             return []
+        # Keep bootstrapped isolates ready for cold starts, reloads and resets.
+        self.pool.start()
         listening = []
         for description in self.config.listen:
             endpoint = endpoints.serverFromString(self._reactor, description)
@@ -198,6 +255,8 @@ class NanoService(MultiService):
         self.watcher.start()
 
     def _changed(self):
+        # Connections accepted from now on read heads as large as any app accepts.
+        self.site.maxHeaderBytes = _maxHeaderBytes(self.config)
         if self.watcher is not None:
             self.watcher.watch(*self._watched())
 
@@ -294,6 +353,8 @@ class NanoService(MultiService):
     def _closeApps(self, result):
         for app in self._allApps():
             app.stop()
+        self.watchdog.stop()
+        self.pool.stop()
         return None
 
     def _stopAdmin(self, result):

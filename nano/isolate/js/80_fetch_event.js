@@ -2,8 +2,9 @@
 // and running one fetch per incoming request.
 // Spec: Cloudflare Workers module syntax (`export default { fetch(request, env, ctx) }`)
 // and the service-worker form (https://w3c.github.io/ServiceWorker/#fetchevent-interface).
-// Host ops received: "load" [entryPath, envJSON], "req" [rid, method, url, headers,
-//   bodyBase64|null], "cancel" [rid] (the client went away: aborts request.signal and
+// Host ops received: "load" [entryPath, envJSON, timeOrigin], "req" [rid, method, url, headers,
+//   body] (body: null, base64 text, or 1 for a body streamed by 78_request_body.js),
+//   "cancel" [rid] (the client went away: aborts request.signal and
 //   cancels a streamed response body).
 // Host ops sent: "loaded" [], "load_error" [text], "res" [rid, status, statusText,
 //   headers, bodyKind, body] (bodyKind 0: none, 1: body is the text, 2: body is the
@@ -106,7 +107,10 @@ function handlerFrom(namespace) {
   return null;
 }
 
-nano.onMessage("load", function load(entryPath, envJSON) {
+nano.onMessage("load", function load(entryPath, envJSON, timeOrigin) {
+  // A pooled isolate was bootstrapped earlier: performance.timeOrigin is when the
+  // app started.
+  if (typeof timeOrigin === "number") nano.resetTimeOrigin(timeOrigin);
   appEnv = deepFreeze(JSONParse(envJSON));
   let namespace;
   try {
@@ -190,15 +194,29 @@ function fail(rid, e) {
   nano.send(["err", rid, "exception", shortError(e), nano.errorText(e)]);
 }
 
-nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
+// bodyArg: null (no body), base64 text (the whole body), or 1 (the body is streamed
+// by 78_request_body.js).
+nano.onMessage("req", function req(rid, method, url, headers, bodyArg) {
   if (handler === null) {
     nano.send(["err", rid, "exception", "Error: the app is not loaded", "Error: the app is not loaded"]);
     return;
   }
+  if (bodyArg === 1) {
+    const stream = nano.requestBodyStream(rid);
+    if (stream !== null) {
+      run(rid, method, url, headers, stream);
+    } else {
+      nano.collectRequestBody(rid, (bytes) => run(rid, method, url, headers, bytes), (e) => fail(rid, e));
+    }
+    return;
+  }
+  run(rid, method, url, headers, bodyArg === null ? null : Uint8ArrayFromBase64(bodyArg));
+});
+
+function run(rid, method, url, headers, body) {
   const controller = nano.createAbortController();
   ReflectApply(MapPrototypeSet, controllers, [rid, controller]);
   const signal = controller.signal;
-  const body = bodyBase64 === null ? null : Uint8ArrayFromBase64(bodyBase64);
   // ctx.waitUntil: Python hears "wait" when the first promise is added and "settled"
   // once every added promise has settled and the response is out.
   let waiting = 0;
@@ -243,7 +261,7 @@ nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
   } else {
     answer(result);
   }
-});
+}
 
 nano.onMessage("cancel", function cancel(rid) {
   const controller = ReflectApply(MapPrototypeGet, controllers, [rid]);
@@ -251,6 +269,7 @@ nano.onMessage("cancel", function cancel(rid) {
     ReflectApply(MapPrototypeDelete, controllers, [rid]);
     nano.signalAbort(controller.signal, new nano.DOMException("The client disconnected", "AbortError"));
   }
+  nano.forgetRequestBody(rid);
   nano.cancelResponseStream(rid, "The client disconnected");
 });
 
