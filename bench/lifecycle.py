@@ -137,7 +137,7 @@ def reload(args):
             wrks[host] = subprocess.Popen(
                 ["wrk", "-t1", "-c%d" % args.connections, "-d%ds" % args.duration, "--latency", "-H", "Host: " + host,
                  "http://127.0.0.1:%d/" % port], stdout=subprocess.PIPE, text=True)
-        interval = (args.duration - 2.0) / args.rewrites
+        interval = (args.duration - 2.0) / max(args.rewrites, 1)
         time.sleep(1.0)
         for i in range(1, args.rewrites + 1):
             _write(os.path.join(directory, "changing", "index.js"), _CHANGING % (i,))
