@@ -112,6 +112,24 @@ class HealthTests(_Base):
         self.makeClient()
         self.assertEqual(self.call("GET", "/metrics")[2], "nano_apps 2\n")
 
+    def test_prometheus(self):
+        """
+        L{MetricsResource} serves a L{nano.metrics.Metrics} in the Prometheus text
+        format.
+        """
+        from nano.admin import MetricsResource
+        from nano.metrics import Metrics
+
+        metrics = Metrics(appStates=lambda: {"ready": 2})
+        metrics.app("a").isolateStarted("reload")
+        self.metrics = MetricsResource(metrics)
+        self.makeClient()
+        status, headers, text = self.call("GET", "/metrics")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers.getRawHeaders(b"content-type")[0].startswith(b"text/plain; version=0.0.4"))
+        self.assertIn('nano_apps{state="ready"} 2.0', text)
+        self.assertIn('nano_isolate_starts_total{app="a",reason="reload"} 1.0', text)
+
     def test_unknownPathAndMethod(self):
         """
         Unknown paths are JSON 404s; a method a resource lacks is a JSON 405 with

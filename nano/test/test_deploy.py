@@ -240,6 +240,35 @@ class ReloadTests(_Base):
         self.assertEqual(self.deployer.config.drain_timeout_ms, 100)
 
 
+class IsolateStartTests(SynchronousTestCase):
+    """
+    The deployer reports each version it loaded: cold for startup and new apps,
+    reload for new versions of running apps.
+    """
+
+    def test_reasons(self):
+        """
+        Startup and an added app are cold starts; a changed app is a reload; a
+        failed load is not a start.
+        """
+        fixture = Fixture(self.mktemp())
+        clock = Clock()
+        for name in ("a", "b"):
+            fixture.app(name)
+        fixture.app("bad", "BROKEN")
+        document = {"apps": [{"name": "a", "path": "a"}]}
+        fixture.write(document)
+        starts = []
+        deployer = Deployer(clock, fixture.load(), AppRegistry(), fixture.factory(clock), fixture.base,
+                            environ={}, onIsolateStart=lambda name, reason: starts.append((name, reason)))
+        self.successResultOf(deployer.start())
+        document["apps"] = [{"name": "a", "path": "a", "env": {"X": 1}}, {"name": "b", "path": "b"},
+                            {"name": "c", "path": "bad"}]
+        fixture.write(document)
+        self.successResultOf(deployer.reload())
+        self.assertEqual(starts, [("a", "cold"), ("a", "reload"), ("b", "cold")])
+
+
 class QueueTests(_Base):
     """
     Changes run one at a time; waiting reloads share one run.
