@@ -6,9 +6,14 @@ C{"ready"}, C{"failed"} (the load failed; C{loadError} says why), C{"draining"} 
 C{"stopped"}. A request that arrives while the app loads waits for the load.
 When the isolate dies (CPU or memory limit, crash) the app starts a fresh one and
 the next request is served by it.
+
+L{App.drain} retires a version (replaced, removed, or the server shuts down): new
+requests get 503 with C{Retry-After}, the requests in flight finish, then the
+C{ctx.waitUntil} work, and the isolate closes, at the latest after the drain
+timeout.
 """
 
-from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.defer import Deferred, fail, gatherResults, succeed
 from twisted.logger import Logger
 
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
@@ -67,8 +72,10 @@ class App:
         self.requests = 0
         self.errors = 0
         self.inflight = 0
+        self.fingerprint = None
         self._waiting = []
         self._idle = []
+        self._drained = None
 
     def start(self):
         """
@@ -186,6 +193,50 @@ class App:
         self._idle.append(d)
         return d
 
+    def drain(self, timeout):
+        """
+        Take no new request (they get 503 with C{Retry-After}), let the requests in
+        flight finish (streamed responses included), then the isolate's
+        C{ctx.waitUntil} work, then close the isolate; after C{timeout} seconds
+        close it anyway (what is still running fails). Calling it again returns the
+        same outcome.
+
+        @return: a Deferred firing with True when everything finished in time,
+            False when the timeout cut it short.
+        """
+        if self._drained is not None:
+            return _follow(self._drained)
+        self._drained = drained = Deferred()
+        self.state = "draining"
+        waiting, self._waiting = self._waiting, []
+        for w in waiting:
+            w.errback(AppUnavailable("app %s is draining" % (self.name,)))
+
+        def finish(clean):
+            if drained.called:
+                return
+            if timer.active():
+                timer.cancel()
+            if not clean:
+                self._log.warn(
+                    "app {app}: drain timed out after {s} s with {n} requests in flight",
+                    app=self.name, s=timeout, n=self.inflight,
+                )
+            self.stop()
+            drained.callback(clean)
+
+        timer = self._reactor.callLater(timeout, finish, False)
+
+        def pendingWork(_):
+            isolate = self.isolate
+            work = list(isolate.pendingWork()) if isolate is not None and not isolate.closed else []
+            return gatherResults(work, consumeErrors=True)
+
+        idle = self.whenIdle()
+        idle.addCallback(pendingWork)
+        idle.addBoth(lambda _: finish(True))
+        return _follow(drained)
+
     def stop(self):
         """
         Close the isolate.
@@ -198,3 +249,18 @@ class App:
             w.errback(AppUnavailable("app %s stopped" % (self.name,)))
 
 
+
+
+def _follow(d):
+    """
+    A new Deferred with C{d}'s result, leaving C{d}'s own result untouched (several
+    callers can wait for one drain).
+    """
+    follower = Deferred()
+
+    def relay(result):
+        follower.callback(result)
+        return result
+
+    d.addCallback(relay)
+    return follower
