@@ -90,3 +90,94 @@ class DrainTests(SynchronousTestCase):
         waiting = self.app.acquire()
         self.app.drain(5)
         self.failureResultOf(waiting, AppUnavailable)
+
+
+class LazyLoadTests(SynchronousTestCase):
+    """
+    With idle_unload_s an app loads on its first request and unloads when idle.
+    """
+
+    def setUp(self):
+        import attrs
+
+        directory = os.path.abspath(self.mktemp())
+        os.makedirs(directory)
+        with open(os.path.join(directory, "index.js"), "w") as f:
+            f.write("export default { fetch() {} };\n")
+        self.directory = directory
+        ControlledIsolate.held = None
+        ControlledIsolate.instances = []
+        self.clock = Clock()
+        config = singleAppConfig(directory).apps[0]
+        self.config = attrs.evolve(config, limits=attrs.evolve(config.limits, idle_unload_s=60))
+        self.starts = []
+        self.app = App(self.clock, self.config, isolateFactory=ControlledIsolate,
+                       onIsolateStart=self.starts.append)
+
+    def test_startIsLazy(self):
+        """
+        Starting checks the modules but loads no isolate: the app is idle.
+        """
+        self.assertIs(self.successResultOf(self.app.start()), self.app)
+        self.assertEqual((self.app.state, ControlledIsolate.instances, self.starts), ("idle", [], []))
+
+    def test_brokenReportedAtStart(self):
+        """
+        A module that does not parse fails the start, as for any app.
+        """
+        with open(os.path.join(self.directory, "index.js"), "w") as f:
+            f.write("export default {\n")
+        self.failureResultOf(self.app.start())
+        self.assertEqual(self.app.state, "failed")
+
+    def test_firstRequestLoads(self):
+        """
+        The first request starts the isolate (a cold start) and waits for it.
+        """
+        self.successResultOf(self.app.start())
+        isolate = self.successResultOf(self.app.acquire())
+        self.assertEqual((self.app.state, len(ControlledIsolate.instances), self.starts), ("ready", 1, ["cold"]))
+        self.assertIs(isolate, ControlledIsolate.instances[0])
+
+    def test_idleUnload(self):
+        """
+        After idle_unload_s with nothing in flight the isolate closes and the app is
+        idle; the next request starts a new isolate.
+        """
+        self.successResultOf(self.app.start())
+        self.successResultOf(self.app.acquire())
+        self.app.requestStarted()
+        self.clock.advance(30)
+        self.app.requestFinished(200)
+        self.clock.advance(59)
+        self.assertEqual(self.app.state, "ready")
+        self.clock.advance(2)
+        self.assertEqual(self.app.state, "idle")
+        self.assertTrue(ControlledIsolate.instances[0].closed)
+        self.successResultOf(self.app.acquire())
+        self.assertEqual((len(ControlledIsolate.instances), self.starts), (2, ["cold", "cold"]))
+
+    def test_busyStaysLoaded(self):
+        """
+        A request in flight or pending waitUntil work keeps the isolate loaded.
+        """
+        self.successResultOf(self.app.start())
+        self.successResultOf(self.app.acquire())
+        isolate = ControlledIsolate.instances[0]
+        work = Deferred()
+        isolate.work.append(work)
+        self.clock.advance(120)
+        self.assertEqual(self.app.state, "ready")
+        work.callback(None)
+        self.clock.advance(61)
+        self.assertEqual(self.app.state, "idle")
+
+    def test_recycleReason(self):
+        """
+        A fresh isolate after a reset is a recycle.
+        """
+        self.successResultOf(self.app.start())
+        self.successResultOf(self.app.acquire())
+        ControlledIsolate.instances[0].close()
+        self.successResultOf(self.app.acquire())
+        self.assertEqual(self.starts, ["cold", "recycle"])
