@@ -46,3 +46,8 @@ def opsFor(context):
                 raise ValueError("host operation %r is defined twice" % (name,))
             table[name] = op
     return table
+
+
+# The operation families: each module appends its table function to FAMILIES when
+# imported (imported last, as they import this module).
+import nano.streams.compression  # noqa: E402,F401
