@@ -27,6 +27,7 @@ const ObjectDefineProperty = Object.defineProperty;
 const SymbolIterator = Symbol.iterator;
 const SymbolAsyncIterator = Symbol.asyncIterator;
 const SymbolToStringTag = Symbol.toStringTag;
+const EMPTY_LIST = [];
 
 // --- tee ------------------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ function defaultStreamTee(stream, cloneForBranch2) {
     let chunk2 = chunk;
     if (!canceled2 && cloneForBranch2) {
       try {
-        chunk2 = nano.structuredClone(chunk);
+        chunk2 = nano.structuredClone(chunk, EMPTY_LIST);
       } catch (e) {
         dcError(branch1.controller, e);
         dcError(branch2.controller, e);
