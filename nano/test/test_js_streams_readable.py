@@ -1,6 +1,6 @@
 """
 Tests for the readable streams of the prelude: C{nano/streams/js/25_readable_stream.js}
-(ReadableStream, default readers and controllers), C{26_readable_byte_stream.js} (byte
+(ReadableStream, default readers and controllers), C{26_byte_stream_controller.js} and C{26_byte_stream_interfaces.js} (byte
 streams, BYOB readers and requests) and C{27_readable_tee_iterate.js} (tee, from, async
 iteration), in a real isolate.
 """

@@ -13,14 +13,13 @@
 
 const S = nano.streams;
 const {
-  Deferred, then, RESOLVED, PromiseResolve, resolvedWith, PromiseReject, FunctionCall, isObject,
-  queueMicrotask, illegalInvocation, cloneAsUint8Array, viewFacts, acquireReader,
+  Deferred, then, RESOLVED, PromiseResolve, resolvedWith, PromiseReject, FunctionCall,
+  isObject, queueMicrotask, illegalInvocation, cloneAsUint8Array, acquireReader,
   defaultReaderRead, readerRelease, readableStreamCancel, createReadableStream,
   createReadableByteStream, returnUndefined, dcEnqueue, dcClose, dcError, bcEnqueue, bcClose,
   bcError, bcRespond, bcRespondWithNewView, bcGetBYOBRequest, byobReaderRead,
 } = S;
 const TypeErrorCtor = TypeError;
-const ObjectCreate = Object.create;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ObjectDefineProperty = Object.defineProperty;

@@ -10,10 +10,10 @@
 
 const S = nano.streams;
 const {
-  Deferred, then, markHandled, RESOLVED, PromiseReject, noop, toDictionary, illegalInvocation,
-  acquireReader, defaultReaderRead, readerRelease, readableStreamCancel, acquireWriter,
-  writerWrite, writerRelease, writerGetDesiredSize, writerCloseWithErrorPropagation,
-  writableStreamAbort, closeQueuedOrInFlight,
+  Deferred, then, markHandled, RESOLVED, PromiseReject, noop, toDictionary, acquireReader,
+  defaultReaderRead, readerRelease, readableStreamCancel, acquireWriter, writerWrite,
+  writerRelease, writerGetDesiredSize, writerCloseWithErrorPropagation, writableStreamAbort,
+  closeQueuedOrInFlight,
 } = S;
 const TypeErrorCtor = TypeError;
 

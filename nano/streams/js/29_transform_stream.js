@@ -10,11 +10,11 @@
 
 const S = nano.streams;
 const {
-  Deferred, then, RESOLVED, PromiseResolve, PromiseReject, FunctionCall, isObject, toCallback,
+  Deferred, then, RESOLVED, PromiseReject, FunctionCall, isObject, toCallback,
   illegalInvocation, illegalConstructor, invokePromise, invokePromise2, convertStrategy,
-  extractHighWaterMark, extractSizeAlgorithm, finishInterface, INTERNAL, createReadableStream,
-  createWritableStream, dcEnqueue, dcClose, dcError, dcDesiredSize, dcCanCloseOrEnqueue,
-  dcHasBackpressure, wcErrorIfNeeded,
+  extractHighWaterMark, extractSizeAlgorithm, finishInterface, INTERNAL,
+  createReadableStream, createWritableStream, dcEnqueue, dcClose, dcError, dcDesiredSize,
+  dcCanCloseOrEnqueue, dcHasBackpressure, wcErrorIfNeeded,
 } = S;
 const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;

@@ -25,11 +25,11 @@
 
 const S = nano.streams;
 const {
-  Deferred, then, markHandled, RESOLVED, Uint8ArrayCtor, TypedArraySet, TypedArrayTag,
-  TypedArrayByteLength, TypedArrayBuffer, TypedArrayByteOffset, acquireReader, defaultReaderRead,
-  readerRelease, readableStreamCancel, readableStreamTee, createReadableByteStream, bcEnqueue,
-  bcClose, bcError, bcRespond, bcGetBYOBRequest, bcDesiredSize, returnUndefined, bufferByteLength,
-  cloneBytes,
+  Deferred, markHandled, RESOLVED, Uint8ArrayCtor, TypedArraySet, TypedArrayTag,
+  TypedArrayByteLength, TypedArrayBuffer, TypedArrayByteOffset, acquireReader,
+  defaultReaderRead, readerRelease, readableStreamCancel, readableStreamTee,
+  createReadableByteStream, bcEnqueue, bcClose, bcError, bcRespond, bcGetBYOBRequest,
+  bcDesiredSize, returnUndefined, bufferByteLength, cloneBytes,
 } = S;
 const TypeErrorCtor = TypeError;
 const MathMin = Math.min;

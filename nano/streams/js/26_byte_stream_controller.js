@@ -1,7 +1,7 @@
-// Readable byte streams: ReadableByteStreamController, ReadableStreamBYOBRequest and
-// ReadableStreamBYOBReader.
-// Spec: https://streams.spec.whatwg.org/#rbs-controller-class, #rs-byob-request-class,
-// #byob-reader-class, #rbs-controller-abstract-ops
+// Readable byte streams: the byte stream controller's records and abstract operations,
+// and CreateReadableByteStream. The interfaces are in 26_byte_stream_interfaces.js.
+// Spec: https://streams.spec.whatwg.org/#rbs-controller-class (internal slots and
+// methods), #rbs-controller-abstract-ops
 // Host operations: none.
 //
 // A byte controller record (ByteController below) keeps a queue of entries {buffer,
@@ -12,19 +12,13 @@
 
 const S = nano.streams;
 const {
-  Queue, then, RESOLVED, PromiseResolve, PromiseReject, FunctionCall, isObject,
-  toDictionary, toEnforcedUnsigned, illegalInvocation, illegalConstructor, invokePromise,
-  finishInterface, viewFacts, isDetached, bufferByteLength, transferBuffer, isPlainView,
-  cloneArrayBuffer, Uint8ArrayCtor, TypedArraySet, ArrayBufferCtor, DataViewCtor, INTERNAL,
-  readableStreamClose, readableStreamError, readableStreamCancel, fulfillRequest,
-  hasDefaultReader, hasBYOBReader, acquireReader, readerRelease, releasedError,
-  PromiseReadRequest, StreamRecord, publish, returnUndefined,
+  Queue, then, viewFacts, isDetached, bufferByteLength, transferBuffer, cloneArrayBuffer,
+  Uint8ArrayCtor, TypedArraySet, ArrayBufferCtor, readableStreamClose, readableStreamError,
+  fulfillRequest, hasDefaultReader, hasBYOBReader, StreamRecord, publish,
 } = S;
 const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 const MathMin = Math.min;
-
-let pending;
 
 class QueueEntry {
   constructor(buffer, byteOffset, byteLength) {
@@ -295,12 +289,7 @@ function bcGetBYOBRequest(c) {
     const view = new Uint8ArrayCtor(first.buffer, first.byteOffset + first.bytesFilled,
       first.byteLength - first.bytesFilled);
     const request = { controller: c, view, pub: undefined };
-    pending = request;
-    try {
-      new ReadableStreamBYOBRequest(INTERNAL);
-    } finally {
-      pending = undefined;
-    }
+    S.publishBYOBRequest(request);
     c.byobRequest = request;
   }
   return c.byobRequest;
@@ -484,28 +473,8 @@ function setUpByteController(stream, c, startAlgorithm, pullAlgorithm, cancelAlg
 
 function newByteController(stream) {
   const c = new ByteController(stream);
-  pending = c;
-  try {
-    new ReadableByteStreamController(INTERNAL);
-  } finally {
-    pending = undefined;
-  }
+  S.publishByteController(c);
   return c;
-}
-
-function setUpByteControllerFromSource(stream, source, dict, hwm) {
-  const c = newByteController(stream);
-  const start = dict.start;
-  const pull = dict.pull;
-  const cancel = dict.cancel;
-  const startAlgorithm = start === undefined ? returnUndefined : () => FunctionCall(start, source, c.pub);
-  const pullAlgorithm = pull === undefined ? () => RESOLVED : () => invokePromise(pull, source, c.pub);
-  const cancelAlgorithm = cancel === undefined ? () => RESOLVED : (reason) => invokePromise(cancel, source, reason);
-  const autoAllocateChunkSize = dict.autoAllocateChunkSize;
-  if (autoAllocateChunkSize === 0) {
-    throw new TypeErrorCtor("Failed to construct 'ReadableStream': autoAllocateChunkSize must be greater than 0");
-  }
-  setUpByteController(stream, c, startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm, autoAllocateChunkSize);
 }
 
 // CreateReadableByteStream: a byte stream driven by internal algorithms (high water
@@ -524,183 +493,8 @@ function byobReaderRead(reader, view, min, readIntoRequest) {
   else bcPullInto(stream.controller, view, min, readIntoRequest);
 }
 
-// --- public interfaces ---------------------------------------------------------------------
-
-class ReadableByteStreamController {
-  #c;
-
-  constructor(token = undefined) {
-    if (token !== INTERNAL) throw illegalConstructor("ReadableByteStreamController");
-    this.#c = pending;
-    pending.pub = this;
-  }
-
-  static #check(self, member) {
-    if (!isObject(self) || !(#c in self)) throw illegalInvocation("ReadableByteStreamController", member);
-    return self.#c;
-  }
-
-  get byobRequest() {
-    const request = bcGetBYOBRequest(ReadableByteStreamController.#check(this, "byobRequest"));
-    return request === null ? null : request.pub;
-  }
-
-  get desiredSize() {
-    return bcDesiredSize(ReadableByteStreamController.#check(this, "desiredSize"));
-  }
-
-  close() {
-    const c = ReadableByteStreamController.#check(this, "close");
-    if (c.closeRequested) throw new TypeErrorCtor("ReadableByteStreamController.close: the stream is already closing");
-    if (c.stream.state !== "readable") {
-      throw new TypeErrorCtor("ReadableByteStreamController.close: the stream is not readable");
-    }
-    bcClose(c);
-  }
-
-  enqueue(chunk) {
-    const c = ReadableByteStreamController.#check(this, "enqueue");
-    if (!isPlainView(chunk)) {
-      throw new TypeErrorCtor("ReadableByteStreamController.enqueue: parameter 1 is not of type 'ArrayBufferView'");
-    }
-    const facts = viewFacts(chunk);
-    if (facts.byteLength === 0) throw new TypeErrorCtor("ReadableByteStreamController.enqueue: the chunk is empty");
-    if (bufferByteLength(facts.buffer) === 0) {
-      throw new TypeErrorCtor("ReadableByteStreamController.enqueue: the chunk's buffer is empty or detached");
-    }
-    if (c.closeRequested) throw new TypeErrorCtor("ReadableByteStreamController.enqueue: the stream is closing");
-    if (c.stream.state !== "readable") {
-      throw new TypeErrorCtor("ReadableByteStreamController.enqueue: the stream is not readable");
-    }
-    bcEnqueue(c, chunk);
-  }
-
-  error(e = undefined) {
-    bcError(ReadableByteStreamController.#check(this, "error"), e);
-  }
-}
-
-class ReadableStreamBYOBRequest {
-  #r;
-
-  constructor(token = undefined) {
-    if (token !== INTERNAL) throw illegalConstructor("ReadableStreamBYOBRequest");
-    this.#r = pending;
-    pending.pub = this;
-  }
-
-  static #check(self, member) {
-    if (!isObject(self) || !(#r in self)) throw illegalInvocation("ReadableStreamBYOBRequest", member);
-    return self.#r;
-  }
-
-  get view() {
-    return ReadableStreamBYOBRequest.#check(this, "view").view;
-  }
-
-  respond(bytesWritten) {
-    const request = ReadableStreamBYOBRequest.#check(this, "respond");
-    const n = toEnforcedUnsigned(bytesWritten, "ReadableStreamBYOBRequest.respond: bytesWritten");
-    if (request.controller === undefined) {
-      throw new TypeErrorCtor("ReadableStreamBYOBRequest.respond: this request is no longer valid");
-    }
-    if (isDetached(viewFacts(request.view).buffer)) {
-      throw new TypeErrorCtor("ReadableStreamBYOBRequest.respond: the view's buffer is detached");
-    }
-    bcRespond(request.controller, n);
-  }
-
-  respondWithNewView(view) {
-    const request = ReadableStreamBYOBRequest.#check(this, "respondWithNewView");
-    if (!isPlainView(view)) {
-      throw new TypeErrorCtor("ReadableStreamBYOBRequest.respondWithNewView: parameter 1 is not of type 'ArrayBufferView'");
-    }
-    if (request.controller === undefined) {
-      throw new TypeErrorCtor("ReadableStreamBYOBRequest.respondWithNewView: this request is no longer valid");
-    }
-    if (isDetached(viewFacts(view).buffer)) {
-      throw new TypeErrorCtor("ReadableStreamBYOBRequest.respondWithNewView: the view's buffer is detached");
-    }
-    bcRespondWithNewView(request.controller, view);
-  }
-}
-
-class ReadableStreamBYOBReader {
-  #r;
-
-  constructor(stream) {
-    const record = S.readableRecord(stream);
-    if (record === undefined) {
-      throw new TypeErrorCtor("Failed to construct 'ReadableStreamBYOBReader': parameter 1 is not a ReadableStream");
-    }
-    const reader = acquireReader(record, true);
-    reader.pub = this;
-    this.#r = reader;
-  }
-
-  static #of(self) {
-    return isObject(self) && #r in self ? self.#r : undefined;
-  }
-
-  get closed() {
-    const reader = ReadableStreamBYOBReader.#of(this);
-    if (reader === undefined) return PromiseReject(illegalInvocation("ReadableStreamBYOBReader", "closed"));
-    return reader.closed.promise;
-  }
-
-  cancel(reason = undefined) {
-    const reader = ReadableStreamBYOBReader.#of(this);
-    if (reader === undefined) return PromiseReject(illegalInvocation("ReadableStreamBYOBReader", "cancel"));
-    if (reader.stream === undefined) return PromiseReject(releasedError("cancel"));
-    return readableStreamCancel(reader.stream, reason);
-  }
-
-  read(view, options = undefined) {
-    const reader = ReadableStreamBYOBReader.#of(this);
-    if (reader === undefined) return PromiseReject(illegalInvocation("ReadableStreamBYOBReader", "read"));
-    if (!isPlainView(view)) {
-      return PromiseReject(new TypeErrorCtor("ReadableStreamBYOBReader.read: parameter 1 is not of type 'ArrayBufferView'"));
-    }
-    let min = 1;
-    try {
-      const dict = toDictionary(options, "ReadableStreamBYOBReader.read");
-      if (dict !== undefined && dict.min !== undefined) {
-        min = toEnforcedUnsigned(dict.min, "ReadableStreamBYOBReader.read: options.min");
-      }
-    } catch (e) {
-      return PromiseReject(e);
-    }
-    const facts = viewFacts(view);
-    if (facts.byteLength === 0) {
-      return PromiseReject(new TypeErrorCtor("ReadableStreamBYOBReader.read: the view is empty"));
-    }
-    if (bufferByteLength(facts.buffer) === 0 || isDetached(facts.buffer)) {
-      return PromiseReject(new TypeErrorCtor("ReadableStreamBYOBReader.read: the view's buffer is empty or detached"));
-    }
-    if (min === 0) return PromiseReject(new TypeErrorCtor("ReadableStreamBYOBReader.read: options.min must be greater than 0"));
-    if (min > facts.length) {
-      return PromiseReject(new RangeErrorCtor("ReadableStreamBYOBReader.read: options.min is larger than the view"));
-    }
-    if (reader.stream === undefined) return PromiseReject(releasedError("read"));
-    const request = new PromiseReadRequest();
-    byobReaderRead(reader, view, min, request);
-    return request.promise;
-  }
-
-  releaseLock() {
-    const reader = ReadableStreamBYOBReader.#of(this);
-    if (reader === undefined) throw illegalInvocation("ReadableStreamBYOBReader", "releaseLock");
-    if (reader.stream === undefined) return;
-    readerRelease(reader);
-  }
-}
-
-finishInterface(ReadableByteStreamController, "ReadableByteStreamController");
-finishInterface(ReadableStreamBYOBRequest, "ReadableStreamBYOBRequest");
-finishInterface(ReadableStreamBYOBReader, "ReadableStreamBYOBReader");
-
-S.ReadableStreamBYOBReader = ReadableStreamBYOBReader;
-S.setUpByteControllerFromSource = setUpByteControllerFromSource;
+S.newByteController = newByteController;
+S.setUpByteController = setUpByteController;
 S.createReadableByteStream = createReadableByteStream;
 S.byobReaderRead = byobReaderRead;
 S.bcEnqueue = bcEnqueue;
@@ -710,7 +504,3 @@ S.bcRespond = bcRespond;
 S.bcRespondWithNewView = bcRespondWithNewView;
 S.bcGetBYOBRequest = bcGetBYOBRequest;
 S.bcDesiredSize = bcDesiredSize;
-
-nano.defineGlobal("ReadableByteStreamController", ReadableByteStreamController);
-nano.defineGlobal("ReadableStreamBYOBRequest", ReadableStreamBYOBRequest);
-nano.defineGlobal("ReadableStreamBYOBReader", ReadableStreamBYOBReader);
