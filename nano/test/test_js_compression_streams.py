@@ -146,3 +146,24 @@ class CompressionStreamTests(JSIsolateTestCase):
         """), "cancelled")
         self.pump()
         self.assertEqual(len(self.hostCalls.resources), 0)
+
+    def test_garbageCollectedStreamFreesHostContext(self):
+        """
+        A stream dropped without being finished or cancelled has its host context
+        closed once it is garbage-collected.
+        """
+        self.runAsync("""
+            const cs = new CompressionStream('deflate');
+            const writer = cs.writable.getWriter();
+            const read = cs.readable.getReader().read();
+            await writer.write(new Uint8Array(100));
+            await read;
+        """)
+        self.assertEqual(self.hostCalls.resources.count("compression"), 1)
+        for _ in range(10):
+            self.ctx.low_memory_notification()
+            self.ctx.eval("0")
+            self.pump()
+            if len(self.hostCalls.resources) == 0:
+                break
+        self.assertEqual(len(self.hostCalls.resources), 0)
