@@ -10,10 +10,6 @@ generic C{Error}. Binary data travels as base64 text both ways.
 
 An isolate is given its table of operations (a mapping of names to functions) when it
 is created: what an app may do outside its isolate is exactly that table.
-
-Operations that keep state between calls (a compression context, a response being
-streamed) keep it in the isolate's L{Resources} (C{call.resources}), which closes
-whatever is left when the isolate closes.
 """
 
 import base64
@@ -22,7 +18,7 @@ import attrs
 from twisted.internet.defer import CancelledError, maybeDeferred
 from twisted.logger import Logger
 
-__all__ = ["HostCall", "HostCallError", "HostCalls", "Resources", "b64decode", "b64encode"]
+__all__ = ["HostCall", "HostCallError", "HostCalls", "HostScope", "b64decode", "b64encode"]
 
 
 class HostCallError(Exception):
@@ -39,64 +35,46 @@ class HostCallError(Exception):
         self.message = message
 
 
-class Resources:
+class HostScope:
     """
-    What one isolate's host operations keep between calls, by key. Each value has a
-    C{close()} method, called when the value is removed with L{close} or when the
-    isolate closes (L{closeAll}).
+    What one isolate's host operations share while the isolate lives: a place for
+    per-isolate state (open response bodies, counters) and what to do when the
+    isolate closes.
+
+    @ivar data: a dict for operation families to keep their per-isolate state in
+        (each under its own key).
+    @ivar closed: whether the isolate has closed.
     """
 
     _log = Logger()
 
     def __init__(self):
-        self._items = {}
+        self.data = {}
+        self.closed = False
+        self._onClose = []
 
-    def __len__(self):
-        return len(self._items)
+    def onClose(self, fn):
+        """
+        Call C{fn()} when the isolate closes (at once if it already has).
+        """
+        if self.closed:
+            fn()
+        else:
+            self._onClose.append(fn)
 
-    def get(self, key):
+    def close(self):
         """
-        The value kept under C{key}, or None.
+        The isolate closed: run every C{onClose} function once (errors are logged).
         """
-        return self._items.get(key)
-
-    def put(self, key, value):
-        """
-        Keep C{value} under C{key} (replacing nothing: the key must be free).
-
-        @raise KeyError: the key is in use.
-        """
-        if key in self._items:
-            raise KeyError(key)
-        self._items[key] = value
-
-    def count(self, kind):
-        """
-        How many values are kept under keys C{(kind, ...)}.
-        """
-        return sum(1 for key in self._items if isinstance(key, tuple) and key[:1] == (kind,))
-
-    def close(self, key):
-        """
-        Remove the value kept under C{key} (if any) and close it.
-        """
-        value = self._items.pop(key, None)
-        if value is not None:
-            self._closeQuietly(key, value)
-
-    def closeAll(self):
-        """
-        Close every value (the isolate is closing).
-        """
-        items, self._items = self._items, {}
-        for key, value in items.items():
-            self._closeQuietly(key, value)
-
-    def _closeQuietly(self, key, value):
-        try:
-            value.close()
-        except Exception:
-            self._log.failure("closing host resource {key!r} failed", key=key)
+        if self.closed:
+            return
+        self.closed = True
+        functions, self._onClose = self._onClose, []
+        for fn in functions:
+            try:
+                fn()
+            except Exception:
+                self._log.failure("closing a host operation scope")
 
 
 @attrs.define
@@ -111,14 +89,14 @@ class HostCall:
     @ivar emit: C{emit(message)} queues a message to the isolate (a list whose first
         element names a handler registered with C{nano.onMessage}), for operations
         that report progress (streamed bodies) before or after their result.
-    @ivar resources: the isolate's L{Resources} (state kept between calls).
+    @ivar scope: the isolate's L{HostScope}.
     """
 
     appName: str
     requestId: object
     args: list
     emit: object
-    resources: Resources = attrs.field(factory=Resources)
+    scope: HostScope = attrs.field(factory=HostScope)
 
 
 def b64decode(text):
@@ -156,7 +134,7 @@ class HostCalls:
         self._send = send
         self._pending = {}
         self._cancelled = set()
-        self.resources = Resources()
+        self.scope = HostScope()
 
     def __len__(self):
         return len(self._pending)
@@ -169,8 +147,8 @@ class HostCalls:
         if fn is None:
             self._send(["ret", callId, 0, ["TypeError", "unknown host operation %r" % (op,)]])
             return
-        call = HostCall(self._appName, requestId, args if isinstance(args, list) else [args], self._send,
-                        self.resources)
+        call = HostCall(self._appName, requestId, args if isinstance(args, list) else [args], self._emit,
+                        self.scope)
         d = maybeDeferred(fn, call)
         if d.called:
             # Finished at once: no need to remember it.
@@ -178,6 +156,9 @@ class HostCalls:
             return
         self._pending[callId] = d
         d.addCallbacks(self._succeeded, self._failed, (callId,), None, (callId, op))
+
+    def _emit(self, message):
+        self._send(message)
 
     def _succeeded(self, value, callId):
         self._pending.pop(callId, None)
@@ -216,11 +197,11 @@ class HostCalls:
 
     def cancelAll(self):
         """
-        The isolate is closing: cancel every call in flight (nothing is sent back) and
-        close the resources its operations kept.
+        The isolate is closing: cancel every call in flight (nothing is sent back)
+        and close the scope.
         """
         pending, self._pending = self._pending, {}
         self._send = lambda message: None
         for d in pending.values():
             d.cancel()
-        self.resources.closeAll()
+        self.scope.close()

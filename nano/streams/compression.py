@@ -1,12 +1,13 @@
 """
 The host operations behind C{CompressionStream} and C{DecompressionStream}
-(C{nano/streams/js/47_compression_streams.js}): zlib does the byte work, on the reactor
+(C{nano/streams/js/36_compression_streams.js}): zlib does the byte work, on the reactor
 thread, in bounded slices.
 
 Each JS stream has a numeric id chosen by JS; its zlib context is created by its first
 C{compression.write} (or C{compression.finish}) and kept in the isolate's
-L{nano.isolate.hostcalls.Resources} until the stream finishes, fails, is cancelled or the
-isolate closes. Operations (arguments and results are JSON; bytes are base64):
+L{nano.isolate.hostcalls.HostScope} (under C{data["compression"]}) until the stream
+finishes, fails, is cancelled or the isolate closes. Operations (arguments and results
+are JSON; bytes are base64):
 
     - C{compression.write [id, mode, format, data]} -> C{[output, more]}
     - C{compression.more [id]} -> C{[output, more]}: the next output of a
@@ -33,7 +34,7 @@ import zlib
 from nano.hostops import FAMILIES
 from nano.isolate.hostcalls import HostCallError, b64decode, b64encode
 
-__all__ = ["MAX_INPUT", "MAX_OUTPUT", "MAX_STREAMS", "ops"]
+__all__ = ["MAX_INPUT", "MAX_OUTPUT", "MAX_STREAMS", "ops", "openStreams"]
 
 MAX_INPUT = 256 * 1024
 MAX_OUTPUT = 1024 * 1024
@@ -111,33 +112,71 @@ def _streamId(value):
     return value
 
 
+class _Streams:
+    """
+    One isolate's open compression streams, by id.
+    """
+
+    def __init__(self):
+        self.codecs = {}
+
+    def forget(self, streamId):
+        codec = self.codecs.pop(streamId, None)
+        if codec is not None:
+            codec.close()
+
+    def close(self):
+        codecs, self.codecs = self.codecs, {}
+        for codec in codecs.values():
+            codec.close()
+
+
+def _streams(call):
+    """
+    The isolate's open streams (made on first use; closed with the isolate).
+    """
+    streams = call.scope.data.get(_KIND)
+    if streams is None:
+        streams = call.scope.data[_KIND] = _Streams()
+        call.scope.onClose(streams.close)
+    return streams
+
+
+def openStreams(scope):
+    """
+    How many compression streams an isolate (its L{HostScope}) has open.
+    """
+    streams = scope.data.get(_KIND)
+    return 0 if streams is None else len(streams.codecs)
+
+
 def _open(call, streamId, mode, format):
     """
     The stream's codec, created on first use.
     """
-    key = (_KIND, streamId)
-    codec = call.resources.get(key)
+    streams = _streams(call)
+    codec = streams.codecs.get(streamId)
     if codec is not None:
         return codec
     if format not in _WBITS:
         raise _typeError("compression: unsupported format %r" % (format,))
     if mode not in ("compress", "decompress"):
         raise _typeError("compression: unsupported mode %r" % (mode,))
-    if call.resources.count(_KIND) >= MAX_STREAMS:
+    if len(streams.codecs) >= MAX_STREAMS:
         raise _typeError("too many compression streams are open in this isolate (at most %d)" % (MAX_STREAMS,))
     codec = _Compressor(format) if mode == "compress" else _Decompressor(format)
-    call.resources.put(key, codec)
+    streams.codecs[streamId] = codec
     return codec
 
 
-def _result(call, key, step):
+def _result(call, streamId, step):
     """
-    Run C{step()} (-> (bytes, more)); a failed or finished stream forgets its codec.
+    Run C{step()} (-> (bytes, more)); a failed stream forgets its codec.
     """
     try:
         out, more = step()
     except HostCallError:
-        call.resources.close(key)
+        _streams(call).forget(streamId)
         raise
     return [b64encode(out), more]
 
@@ -151,17 +190,16 @@ def _write(call):
     streamId = _streamId(args[0])
     codec = _open(call, streamId, args[1], args[2])
     data = b64decode(args[3])
-    return _result(call, (_KIND, streamId), lambda: codec.write(data))
+    return _result(call, streamId, lambda: codec.write(data))
 
 
 def _more(call):
     args = call.args
     streamId = _streamId(args[0] if args else None)
-    key = (_KIND, streamId)
-    codec = call.resources.get(key)
+    codec = _streams(call).codecs.get(streamId)
     if codec is None:
         raise _typeError("compression.more: no such stream")
-    return _result(call, key, codec.more)
+    return _result(call, streamId, codec.more)
 
 
 def _finish(call):
@@ -169,17 +207,16 @@ def _finish(call):
     if len(args) != 3:
         raise _typeError("compression.finish: expected [id, mode, format]")
     streamId = _streamId(args[0])
-    key = (_KIND, streamId)
     codec = _open(call, streamId, args[1], args[2])
-    result = _result(call, key, codec.finish)
+    result = _result(call, streamId, codec.finish)
     if not result[1]:
-        call.resources.close(key)
+        _streams(call).forget(streamId)
     return result
 
 
 def _close(call):
     args = call.args
-    call.resources.close((_KIND, _streamId(args[0] if args else None)))
+    _streams(call).forget(_streamId(args[0] if args else None))
     return None
 
 
@@ -195,4 +232,5 @@ def ops(context):
     }
 
 
-FAMILIES.append(ops)
+if ops not in FAMILIES:
+    FAMILIES.append(ops)

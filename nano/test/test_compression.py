@@ -10,21 +10,24 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from nano import hostops
 from nano.hostops import HostContext, opsFor
-from nano.isolate.hostcalls import HostCall, HostCallError, Resources, b64decode, b64encode
+from nano.isolate.hostcalls import HostCall, HostCallError, HostScope, b64decode, b64encode
 from nano.streams import compression
 
 
 class _Ops:
     """
-    Calls the compression operations the way one isolate would (one L{Resources}).
+    Calls the compression operations the way one isolate would (one L{HostScope}).
     """
 
     def __init__(self):
-        self.resources = Resources()
+        self.scope = HostScope()
         self.table = compression.ops(None)
 
     def __call__(self, name, *args):
-        return self.table["compression." + name](HostCall("app", None, list(args), None, self.resources))
+        return self.table["compression." + name](HostCall("app", None, list(args), None, self.scope))
+
+    def open(self):
+        return compression.openStreams(self.scope)
 
     def write(self, streamId, mode, fmt, data):
         out, more = self("write", streamId, mode, fmt, b64encode(data))
@@ -75,7 +78,7 @@ class RoundTripTests(SynchronousTestCase):
             unpacked = b"".join(ops.drain(100 + n, ops.write(100 + n, "decompress", fmt, packed)))
             unpacked += ops.finish(100 + n, "decompress", fmt)
             self.assertEqual(unpacked, data)
-            self.assertEqual(len(ops.resources), 0)
+            self.assertEqual(ops.open(), 0)
 
     def test_emptyStream(self):
         """
@@ -130,14 +133,14 @@ class LimitTests(SynchronousTestCase):
 
     def test_isolateCloseFreesContexts(self):
         """
-        Closing the isolate's resources closes every open context.
+        Closing the isolate's scope closes every open context.
         """
         ops = _Ops()
         ops.write(1, "compress", "gzip", b"x")
         ops.write(2, "decompress", "gzip", gzip.compress(b"abc")[:5])
-        self.assertEqual(ops.resources.count("compression"), 2)
-        ops.resources.closeAll()
-        self.assertEqual(len(ops.resources), 0)
+        self.assertEqual(ops.open(), 2)
+        ops.scope.close()
+        self.assertEqual(ops.open(), 0)
 
 
 class ErrorTests(SynchronousTestCase):
@@ -156,7 +159,7 @@ class ErrorTests(SynchronousTestCase):
         """
         ops = _Ops()
         self.assertTypeError(ops.write, 1, "decompress", "gzip", b"not gzip at all")
-        self.assertEqual(len(ops.resources), 0)
+        self.assertEqual(ops.open(), 0)
 
     def test_trailingData(self):
         """
@@ -197,7 +200,8 @@ class RegistrationTests(SynchronousTestCase):
 
     def test_registered(self):
         """
-        L{nano.hostops.FAMILIES} includes the compression operations.
+        Importing the module (as L{nano.service} does) puts the compression
+        operations in L{nano.hostops.FAMILIES}.
         """
         self.assertIn(compression.ops, hostops.FAMILIES)
         table = opsFor(HostContext(reactor=None, app=None))

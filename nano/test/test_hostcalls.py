@@ -9,7 +9,7 @@ from twisted.internet.defer import Deferred, fail
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate import prelude
-from nano.isolate.hostcalls import HostCallError, HostCalls, Resources, b64decode, b64encode
+from nano.isolate.hostcalls import HostCallError, HostCalls, HostScope, b64decode, b64encode
 
 
 class _Host:
@@ -113,19 +113,37 @@ class HostCallsTests(SynchronousTestCase):
         self.assertEqual(sorted(self.host.cancelled), ["c", "d"])
         self.assertEqual(self.host.sent, [])
 
-    def test_resourcesShared(self):
+    def test_scope(self):
         """
-        Every call of one isolate sees the same L{Resources}; closing the isolate
-        closes what its operations kept.
+        Every call of one isolate sees the same scope; closing the isolate closes
+        it (its close functions run once) and drops later emits.
         """
-        self.calls.start(1, "echo", [], None)
-        self.calls.start(2, "echo", [], None)
+        self.calls.start(10, "echo", [], None)
+        self.calls.start(11, "echo", [], None)
         first, second = self.host.calls
-        self.assertIs(first.resources, second.resources)
+        self.assertIs(first.scope, second.scope)
         closed = []
-        first.resources.put(("thing", 1), _Closable(closed, "a"))
+        first.scope.onClose(lambda: closed.append(1))
         self.calls.cancelAll()
-        self.assertEqual((closed, len(first.resources)), (["a"], 0))
+        self.calls.cancelAll()
+        self.assertEqual(closed, [1])
+        before = list(self.host.sent)
+        first.emit(["late"])
+        self.assertEqual(self.host.sent, before)
+
+    def test_scopeCloseErrorsLogged(self):
+        """
+        A close function that raises is logged; the others still run; a function
+        added after closing runs at once.
+        """
+        scope = HostScope()
+        ran = []
+        scope.onClose(lambda: 1 / 0)
+        scope.onClose(lambda: ran.append("second"))
+        scope.close()
+        scope.onClose(lambda: ran.append("late"))
+        self.assertEqual(ran, ["second", "late"])
+        self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
 
     def test_base64(self):
         """
@@ -135,58 +153,6 @@ class HostCallsTests(SynchronousTestCase):
         self.assertEqual(b64decode(b64encode(b"\x00\xffabc")), b"\x00\xffabc")
         error = self.assertRaises(HostCallError, b64decode, "not base64!")
         self.assertEqual(error.name, "TypeError")
-
-
-class _Closable:
-    """
-    A resource that records when it is closed (or fails to close).
-    """
-
-    def __init__(self, log, name, fail=False):
-        self.log = log
-        self.name = name
-        self.fail = fail
-
-    def close(self):
-        self.log.append(self.name)
-        if self.fail:
-            raise RuntimeError("cannot close " + self.name)
-
-
-class ResourcesTests(SynchronousTestCase):
-    """
-    L{Resources} keeps values by key and closes them.
-    """
-
-    def test_putGetCountClose(self):
-        """
-        Values are kept by key (a key in use is refused), counted by kind, and closed
-        once when removed.
-        """
-        closed = []
-        resources = Resources()
-        resources.put(("a", 1), _Closable(closed, "a1"))
-        resources.put(("a", 2), _Closable(closed, "a2"))
-        resources.put(("b", 1), _Closable(closed, "b1"))
-        self.assertRaises(KeyError, resources.put, ("a", 1), _Closable(closed, "again"))
-        self.assertEqual((resources.get(("a", 2)).name, resources.get(("c", 1))), ("a2", None))
-        self.assertEqual((resources.count("a"), resources.count("b"), len(resources)), (2, 1, 3))
-        resources.close(("a", 1))
-        resources.close(("a", 1))
-        self.assertEqual((closed, resources.count("a")), (["a1"], 1))
-
-    def test_closeAllLogsFailures(self):
-        """
-        closeAll() closes everything; a value whose close() raises is logged and the
-        others are still closed.
-        """
-        closed = []
-        resources = Resources()
-        resources.put(1, _Closable(closed, "bad", fail=True))
-        resources.put(2, _Closable(closed, "good"))
-        resources.closeAll()
-        self.assertEqual((sorted(closed), len(resources)), (["bad", "good"], 0))
-        self.assertEqual(len(self.flushLoggedErrors(RuntimeError)), 1)
 
 
 class JSHostCallTests(SynchronousTestCase):

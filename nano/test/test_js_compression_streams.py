@@ -1,5 +1,5 @@
 """
-Tests for C{nano/streams/js/47_compression_streams.js}: CompressionStream and
+Tests for C{nano/streams/js/36_compression_streams.js}: CompressionStream and
 DecompressionStream in a real isolate, their host operations served by
 L{nano.streams.compression} through a real L{nano.isolate.hostcalls.HostCalls}.
 """
@@ -52,7 +52,7 @@ class CompressionStreamTests(JSIsolateTestCase):
         gz = base64.b64decode(result.pop("b64"))
         self.assertEqual(gzip.decompress(gz), b"streams all the way down " * 2000)
         self.assertEqual(result, {f: [True, True] for f in ["gzip", "deflate", "deflate-raw"]})
-        self.assertEqual(len(self.hostCalls.resources), 0)
+        self.assertEqual(compression.openStreams(self.hostCalls.scope), 0)
 
     def test_pythonDataDecompresses(self):
         """
@@ -86,7 +86,7 @@ class CompressionStreamTests(JSIsolateTestCase):
             try { new CompressionStream(); } catch (e) { errors.push(e.constructor.name); }
             return errors;
         """ % (truncated,)), ["TypeError", "TypeError", "TypeError", "TypeError", "TypeError"])
-        self.assertEqual(len(self.hostCalls.resources), 0)
+        self.assertEqual(compression.openStreams(self.hostCalls.scope), 0)
 
     def test_decompressionLimit(self):
         """
@@ -127,7 +127,7 @@ class CompressionStreamTests(JSIsolateTestCase):
         """)
         self.assertEqual(rest, [31 * 1024 * 1024, compression.MAX_OUTPUT])
         self.assertEqual(sum(produced), 31 * 1024 * 1024)
-        self.assertEqual(len(self.hostCalls.resources), 0)
+        self.assertEqual(compression.openStreams(self.hostCalls.scope), 0)
 
     def test_cancelFreesHostContext(self):
         """
@@ -145,7 +145,7 @@ class CompressionStreamTests(JSIsolateTestCase):
             return 'cancelled';
         """), "cancelled")
         self.pump()
-        self.assertEqual(len(self.hostCalls.resources), 0)
+        self.assertEqual(compression.openStreams(self.hostCalls.scope), 0)
 
     def test_garbageCollectedStreamFreesHostContext(self):
         """
@@ -159,11 +159,11 @@ class CompressionStreamTests(JSIsolateTestCase):
             await writer.write(new Uint8Array(100));
             await read;
         """)
-        self.assertEqual(self.hostCalls.resources.count("compression"), 1)
+        self.assertEqual(compression.openStreams(self.hostCalls.scope), 1)
         for _ in range(10):
             self.ctx.low_memory_notification()
             self.ctx.eval("0")
             self.pump()
-            if len(self.hostCalls.resources) == 0:
+            if compression.openStreams(self.hostCalls.scope) == 0:
                 break
-        self.assertEqual(len(self.hostCalls.resources), 0)
+        self.assertEqual(compression.openStreams(self.hostCalls.scope), 0)

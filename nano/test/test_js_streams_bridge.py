@@ -1,5 +1,5 @@
 """
-Tests for C{nano/streams/js/48_streams_bridge.js}: the hooks that make bodies streams
+Tests for C{nano/streams/js/37_streams_bridge.js}: the hooks that make bodies streams
 (C{Request.body}/C{Response.body}, C{Blob.stream()}, stream bodies read by the Body
 methods, C{clone()} by teeing) and the internal reader and byte source for the bridges,
 in a real isolate with the fetch and Blob files.

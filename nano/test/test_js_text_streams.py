@@ -1,5 +1,5 @@
 """
-Tests for C{nano/streams/js/46_text_streams.js}: C{TextEncoderStream} and
+Tests for C{nano/streams/js/35_text_streams.js}: C{TextEncoderStream} and
 C{TextDecoderStream}, in a real isolate.
 """
 
