@@ -22,8 +22,6 @@ const ObjectDefineProperty = Object.defineProperty;
 const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
-const ObjectFreeze = Object.freeze;
-const PromiseCtor = Promise;
 const PromiseResolve = Promise.resolve.bind(Promise);
 const PromiseReject = Promise.reject.bind(Promise);
 const PromiseWithResolvers = Promise.withResolvers.bind(Promise);
@@ -104,11 +102,6 @@ function then(promise, onFulfilled, onRejected) {
 // [[PromiseIsHandled]] = true.
 function markHandled(promise) {
   PromiseThen(promise, undefined, noop);
-}
-
-// "Upon fulfillment / upon rejection": the derived promise is never observed.
-function upon(promise, onFulfilled, onRejected) {
-  markHandled(PromiseThen(promise, onFulfilled, onRejected));
 }
 
 const RESOLVED = PromiseResolve(undefined);
@@ -502,18 +495,13 @@ finishInterface(CountQueuingStrategy, "CountQueuingStrategy");
 
 // --- exports --------------------------------------------------------------------------------
 
-S.uncurry = uncurry;
-S.DataViewCtor = DataViewCtor;
 S.FunctionCall = FunctionCall;
-S.ObjectFreeze = ObjectFreeze;
-S.PromiseCtor = PromiseCtor;
 S.PromiseResolve = PromiseResolve;
 S.PromiseReject = PromiseReject;
 S.Deferred = Deferred;
 S.resolvedDeferred = resolvedDeferred;
 S.rejectedDeferred = rejectedDeferred;
 S.then = then;
-S.upon = upon;
 S.markHandled = markHandled;
 S.queueMicrotask = queueMicrotask;
 S.noop = noop;
@@ -523,7 +511,6 @@ S.isObject = isObject;
 S.toDictionary = toDictionary;
 S.toCallback = toCallback;
 S.toDOMString = toDOMString;
-S.toNumber = toNumber;
 S.toEnforcedUnsigned = toEnforcedUnsigned;
 S.illegalInvocation = illegalInvocation;
 S.illegalConstructor = illegalConstructor;
@@ -531,7 +518,6 @@ S.invokePromise0 = invokePromise0;
 S.invokePromise = invokePromise;
 S.invokePromise2 = invokePromise2;
 S.ArrayBufferCtor = ArrayBufferCtor;
-S.ArrayBufferIsView = ArrayBufferIsView;
 S.Uint8ArrayCtor = Uint8ArrayCtor;
 S.TypedArraySet = TypedArraySet;
 S.TypedArrayTag = TypedArrayTag;

@@ -386,7 +386,6 @@ ObjectDefineProperty(ReadableStream.prototype, SymbolAsyncIterator, {
 S.ReadableStream = ReadableStream;
 S.ReadableStreamDefaultReader = ReadableStreamDefaultReader;
 S.StreamRecord = StreamRecord;
-S.ReaderRecord = ReaderRecord;
 S.PromiseReadRequest = PromiseReadRequest;
 S.publish = publish;
 S.returnUndefined = returnUndefined;
@@ -397,10 +396,8 @@ S.fulfillRequest = fulfillRequest;
 S.hasDefaultReader = hasDefaultReader;
 S.hasBYOBReader = hasBYOBReader;
 S.acquireReader = acquireReader;
-S.readerGenericInitialize = readerGenericInitialize;
 S.defaultReaderRead = defaultReaderRead;
 S.readerRelease = readerRelease;
-S.errorRequests = errorRequests;
 S.releasedError = releasedError;
 
 nano.defineGlobal("ReadableStream", ReadableStream);

@@ -357,8 +357,6 @@ finishInterface(TransformStreamDefaultController, "TransformStreamDefaultControl
 S.TransformStream = TransformStream;
 S.setUpTransformStream = setUpTransformStream;
 S.transformEnqueue = (stream, chunk) => controllerEnqueue(stream.controller, chunk);
-S.transformTerminate = (stream) => controllerTerminate(stream.controller);
-S.transformError = transformStreamError;
 
 nano.defineGlobal("TransformStream", TransformStream);
 nano.defineGlobal("TransformStreamDefaultController", TransformStreamDefaultController);
