@@ -44,6 +44,13 @@ class JSIsolateTestCase(SynchronousTestCase):
         self._inbox = []
         self.addCleanup(self.hostCalls.cancelAll)
 
+    def useHostOps(self, ops):
+        """
+        Serve JS's host calls with C{ops} from now on.
+        """
+        self.hostCalls = HostCalls("test", dict(ops), self._fromHost)
+        self.addCleanup(self.hostCalls.cancelAll)
+
     def _fromHost(self, message):
         self._inbox.append(message)
 
