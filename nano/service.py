@@ -30,6 +30,7 @@ from twisted.logger import ILogObserver, Logger
 
 import nano.crypto  # noqa: F401 (registers the crypto.* host operations)
 import nano.fetch  # noqa: F401 (registers the fetch host operations)
+import nano.streams.compression  # noqa: F401 (registers the compression.* host operations)
 from nano.admin import AdminSite, MetricsResource
 from nano.app import App
 from nano.deploy import DeployError, Deployer
