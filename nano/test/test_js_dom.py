@@ -536,7 +536,11 @@ class TaskQueueTests(SynchronousTestCase):
           globalThis.log = [];
           const q = __nano.queueTask;
           const dropped = q(() => log.push("cancelled"));
-          q(() => { log.push("throws"); q(() => log.push("queued by a task")); throw new Error("task failed"); });
+          q(() => {
+            log.push("throws");
+            q(() => log.push("queued by a task"));
+            throw new Error("task failed");
+          });
           q(() => log.push("after"));
           __nano.cancelTask(dropped);
         """)

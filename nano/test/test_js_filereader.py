@@ -184,7 +184,8 @@ class EventTests(_FileReaderTestCase):
           r.readAsBinaryString(new Blob(["x"]));
         """)
         self.iso.runTasks()
-        self.assertEqual([e[0] for e in self.iso.json("log")], ["loadstart", "progress", "load", "loadend"])
+        self.assertEqual([e[0] for e in self.iso.json("log")],
+                         ["loadstart", "progress", "load", "loadend"])
         self.assertEqual(len(self.iso.errors()), 1)
         self.assertIn("in onload", self.iso.errors()[0])
 
@@ -307,6 +308,14 @@ class StateTests(_FileReaderTestCase):
             ["abort", "loadstart", "progress", "load", "loadend"], "again"])
 
 
+def _blob(data, mimeType=None):
+    """
+    A JS expression for a Blob of the bytes C{data} (a list of ints), optionally typed.
+    """
+    options = "" if mimeType is None else ", {type: %r}" % (mimeType,)
+    return "new Blob([new Uint8Array(%r)]%s)" % (list(data), options)
+
+
 class PackageDataTests(_FileReaderTestCase):
     """
     What each read method makes of the bytes.
@@ -317,40 +326,41 @@ class PackageDataTests(_FileReaderTestCase):
         readAsArrayBuffer gives a new ArrayBuffer with a copy of the bytes (of a slice
         too): changing it does not change the blob.
         """
-        self.assertEqual(self.read("readAsArrayBuffer", "new Blob([new Uint8Array([0, 1, 254, 255, 7])]).slice(1, 4)"),
+        self.assertEqual(self.read("readAsArrayBuffer", _blob([0, 1, 254, 255, 7]) + ".slice(1, 4)"),
                          [1, 254, 255])
-        self.iso.eval("globalThis.b = new Blob(['ab']); globalThis.r1 = new FileReader(); r1.readAsArrayBuffer(b);")
+        self.iso.eval("globalThis.b = new Blob(['ab']);"
+                      " globalThis.r1 = new FileReader(); r1.readAsArrayBuffer(b);")
         self.iso.runTasks()
-        self.iso.eval("new Uint8Array(r1.result)[0] = 0; globalThis.r2 = new FileReader(); r2.readAsArrayBuffer(b);")
+        self.iso.eval("new Uint8Array(r1.result)[0] = 0;"
+                      " globalThis.r2 = new FileReader(); r2.readAsArrayBuffer(b);")
         self.iso.runTasks()
-        self.assertEqual(self.iso.json("[Array.from(new Uint8Array(r2.result)), r1.result !== r2.result]"),
-                         [[97, 98], True])
+        self.assertEqual(
+            self.iso.json("[Array.from(new Uint8Array(r2.result)), r1.result !== r2.result]"),
+            [[97, 98], True])
 
     def test_binaryString(self):
         """
         readAsBinaryString gives one code unit per byte.
         """
-        self.assertEqual(self.read("readAsBinaryString", "new Blob([new Uint8Array([0, 65, 128, 255])])"),
-                         "\x00A\x80\xff")
+        self.assertEqual(self.read("readAsBinaryString", _blob([0, 65, 128, 255])), "\x00A\x80\xff")
 
     def test_dataURL(self):
         """
         readAsDataURL gives a base64 data: URL with the blob's type, or
         application/octet-stream for an untyped blob.
         """
-        self.assertEqual(self.read("readAsDataURL", "new Blob(['TEST'], {type: 'text/plain;charset=utf-8'})"),
+        self.assertEqual(self.read("readAsDataURL", _blob(b"TEST", "text/plain;charset=utf-8")),
                          "data:text/plain;charset=utf-8;base64,VEVTVA==")
-        self.assertEqual(self.read("readAsDataURL", "new Blob([new Uint8Array([255, 254, 253, 0, 1])])"),
+        self.assertEqual(self.read("readAsDataURL", _blob([255, 254, 253, 0, 1])),
                          "data:application/octet-stream;base64,//79AAE=")
-        self.assertEqual(self.read("readAsDataURL", "new Blob([], {type: 'image/png'})"),
-                         "data:image/png;base64,")
+        self.assertEqual(self.read("readAsDataURL", _blob([], "image/png")), "data:image/png;base64,")
 
     def test_textDefaultsToUTF8(self):
         """
         readAsText decodes UTF-8 by default, replacing invalid sequences with U+FFFD and
         dropping a UTF-8 byte order mark.
         """
-        self.assertEqual(self.read("readAsText", "new Blob([new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0xc3, 0xa9, 0xff])])"),
+        self.assertEqual(self.read("readAsText", _blob([0xef, 0xbb, 0xbf, 0x68, 0xc3, 0xa9, 0xff])),
                          "h\u00e9\ufffd")
 
     def test_textEncodingChoice(self):
@@ -358,23 +368,22 @@ class PackageDataTests(_FileReaderTestCase):
         The label argument wins; an unknown label falls back to the blob type's charset,
         then to UTF-8; labels are matched as the Encoding Standard says (case, spaces).
         """
-        latin = "new Blob([new Uint8Array([0x63, 0x61, 0x66, 0xe9])], {type: 'text/plain;charset=windows-1252'})"
+        latin = _blob(b"caf\xe9", "text/plain;charset=windows-1252")
         self.assertEqual(self.read("readAsText", latin), "caf\u00e9")
         self.assertEqual(self.read("readAsText", latin, "'utf-8'"), "caf\ufffd")
         self.assertEqual(self.read("readAsText", latin, "'no such label'"), "caf\u00e9")
-        self.assertEqual(self.read("readAsText", "new Blob([new Uint8Array([0xe9])])", "'  Latin1 '"), "\u00e9")
-        self.assertEqual(self.read("readAsText", "new Blob([new Uint8Array([0xe9])])", "'bogus'"), "\ufffd")
-        self.assertEqual(self.read("readAsText", "new Blob([new Uint8Array([0x82, 0xa0])])", "'shift_jis'"),
-                         "\u3042")
+        self.assertEqual(self.read("readAsText", _blob([0xe9]), "'  Latin1 '"), "\u00e9")
+        self.assertEqual(self.read("readAsText", _blob([0xe9]), "'bogus'"), "\ufffd")
+        self.assertEqual(self.read("readAsText", _blob([0x82, 0xa0]), "'shift_jis'"), "\u3042")
 
     def test_textByteOrderMark(self):
         """
         A UTF-16 byte order mark overrides the encoding and is dropped; without one,
         UTF-16 labels decode as asked.
         """
-        self.assertEqual(self.read("readAsText", "new Blob([new Uint8Array([0xfe, 0xff, 0, 0x41])])", "'utf-8'"), "A")
-        self.assertEqual(self.read("readAsText", "new Blob([new Uint8Array([0xff, 0xfe, 0x41, 0])])"), "A")
-        self.assertEqual(self.read("readAsText", "new Blob([new Uint8Array([0x41, 0, 0x42, 0])])", "'utf-16le'"), "AB")
+        self.assertEqual(self.read("readAsText", _blob([0xfe, 0xff, 0, 0x41]), "'utf-8'"), "A")
+        self.assertEqual(self.read("readAsText", _blob([0xff, 0xfe, 0x41, 0])), "A")
+        self.assertEqual(self.read("readAsText", _blob([0x41, 0, 0x42, 0]), "'utf-16le'"), "AB")
 
     def test_textReplacementEncoding(self):
         """

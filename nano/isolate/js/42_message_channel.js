@@ -121,9 +121,13 @@ function unmarkRunnable(queue) {
 function pump() {
   pumpTask = null;
   let best = -1;
+  let bestSeq = 0;
   for (let i = 0; i < runnable.length; i++) {
-    const q = runnable[i];
-    if (best === -1 || q.messages[q.head].seq < runnable[best].messages[runnable[best].head].seq) best = i;
+    const seq = runnable[i].messages[runnable[i].head].seq;
+    if (best === -1 || seq < bestSeq) {
+      best = i;
+      bestSeq = seq;
+    }
   }
   if (best === -1) return;
   const queue = runnable[best];
@@ -134,6 +138,9 @@ function pump() {
     queue.messages.length = 0;
     queue.head = 0;
     ReflectApply(ArrayPrototypeSplice, runnable, [best, 1]);
+  } else if (queue.head >= 1024 && queue.head * 2 >= queue.messages.length) {
+    ReflectApply(ArrayPrototypeSplice, queue.messages, [0, queue.head]);
+    queue.head = 0;
   }
   if (runnable.length > 0) pumpTask = nano.queueTask(pump);
   const target = queue.port;
@@ -158,19 +165,22 @@ class MessageEvent extends Event {
     requireArgs(arguments.length, 1, "Failed to construct 'MessageEvent'");
     super(type, eventInitDict);
     if (eventInitDict === undefined || eventInitDict === null) return;
-    if (!isObject(eventInitDict)) {
-      throw new TypeErrorCtor("Failed to construct 'MessageEvent': the options argument must be an object");
-    }
     const what = "Failed to construct 'MessageEvent'";
+    if (!isObject(eventInitDict)) {
+      throw new TypeErrorCtor(what + ": the options argument must be an object");
+    }
+    // Dictionary members are read and converted one by one, in lexicographic order.
     const data = eventInitDict.data;
-    const lastEventId = eventInitDict.lastEventId;
-    const origin = eventInitDict.origin;
-    const ports = eventInitDict.ports;
-    const source = eventInitDict.source;
     if (data !== undefined) this.#data = data;
+    const lastEventId = eventInitDict.lastEventId;
     if (lastEventId !== undefined) this.#lastEventId = toDOMString(lastEventId);
+    const origin = eventInitDict.origin;
     if (origin !== undefined) this.#origin = toUSVString(origin);
-    if (ports !== undefined) this.#ports = ObjectFreeze(toSequence(ports, toMessagePort, what + ": 'ports'"));
+    const ports = eventInitDict.ports;
+    if (ports !== undefined) {
+      this.#ports = ObjectFreeze(toSequence(ports, toMessagePort, what + ": 'ports'"));
+    }
+    const source = eventInitDict.source;
     if (source !== undefined) this.#source = toSource(source, what);
   }
 
@@ -314,7 +324,9 @@ function transferList(value) {
   }
   const method = value[SymbolIterator];
   if (method !== undefined && method !== null) {
-    if (typeof method !== "function") throw new TypeErrorCtor(what + ": the transfer list is not iterable");
+    if (typeof method !== "function") {
+      throw new TypeErrorCtor(what + ": the transfer list is not iterable");
+    }
     return iterate(value, method, toObject, what + ": the transfer list");
   }
   const transfer = value.transfer;

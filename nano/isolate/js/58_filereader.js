@@ -44,6 +44,7 @@ function toDOMString(value) {
 }
 
 function toDouble(value, what) {
+  if (typeof value === "bigint") throw new TypeErrorCtor(what + ": cannot convert a BigInt to a number");
   const x = NumberCtor(value);
   if (!NumberIsFinite(x)) throw new TypeErrorCtor(what + " is not a finite number");
   return x;
@@ -69,11 +70,12 @@ class ProgressEvent extends Event {
     super(type, eventInitDict);
     if (eventInitDict === undefined || eventInitDict === null) return;
     const what = "Failed to construct 'ProgressEvent'";
+    // Dictionary members are read and converted one by one, in lexicographic order.
     const lengthComputable = eventInitDict.lengthComputable;
-    const loaded = eventInitDict.loaded;
-    const total = eventInitDict.total;
     if (lengthComputable !== undefined) this.#lengthComputable = !!lengthComputable;
+    const loaded = eventInitDict.loaded;
     if (loaded !== undefined) this.#loaded = toDouble(loaded, what + ": 'loaded'");
+    const total = eventInitDict.total;
     if (total !== undefined) this.#total = toDouble(total, what + ": 'total'");
   }
 
