@@ -18,10 +18,12 @@ setup(
     install_requires=[
         "twisted>=24.7,<27",
         "treq>=24.9,<27",
+        "brotli>=1.2",
         "mini-racer==0.14.1",
         "zope.interface>=6,<9",
         "attrs>=23.1",
         "txaio>=23.1",
+        "prometheus_client>=0.20,<1",
         "tree-sitter>=0.23,<0.27",
         "tree-sitter-javascript>=0.23,<0.26",
         "tree-sitter-typescript>=0.23,<0.24",

@@ -87,6 +87,7 @@ class _Parser(Walker):
             "listen": endpoints, "port": self.integer(1, 65535),
             "admin": self.admin, "workers": self.integer(1, 64),
             "drain_timeout_ms": self.integer(0, 3_600_000),
+            "rss_limit_mb": self.integer(64, 4_194_304, nullable=True),
             "defaults": lambda v, l: self.limits(v, l, Limits()),
             "egress": self.egress, "apps": lambda v, l: v,
             "default_app": self.string("an app name", nullable=True)}
@@ -203,6 +204,7 @@ class _Parser(Walker):
                                 nullable=True),
             "env": self.env,
             "limits": lambda v, l: self.limits(v, l, defaults),
+            "egress": self.egress,
         }, required=("name", "path"))
         name = (results or {}).get("name", BAD)
         if results is None or name is BAD:
@@ -227,8 +229,10 @@ class _Parser(Walker):
         env, spec = results.get("env", ({}, {}))
         if env is BAD:
             env, spec = {}, {}
+        egress = results.get("egress")
         app = AppConfig(name, tuple(hostnames), path, main, env, spec,
-                        results.get("limits", defaults))
+                        results.get("limits", defaults),
+                        None if egress is BAD else egress)
         return app, locs["name"], hostLocs
 
     def appPath(self, results, locs):

@@ -43,10 +43,14 @@ class App:
 
     _log = Logger()
 
-    def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None):
+    def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None, watchdog=None,
+                 pool=None):
         """
         @param hostOps: the asynchronous host operations the app's isolates may
             call (see L{nano.hostops}); none when None.
+        @param watchdog: the process's L{nano.isolate.watchdog.Watchdog} (each
+            isolate makes its own when None).
+        @param pool: the process's L{nano.isolate.pool.IsolatePool}, or None.
         """
         self._reactor = reactor
         self.config = config
@@ -54,6 +58,8 @@ class App:
         self._dev = dev
         self._isolateFactory = isolateFactory
         self._hostOps = hostOps
+        self._watchdog = watchdog
+        self._pool = pool
         self.isolate = None
         self.state = "stopped"
         self.loadError = None
@@ -79,7 +85,7 @@ class App:
             return self._failed(LoadError(str(e)))
         isolate = self._isolateFactory(
             self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0,
-            hostOps=self._hostOps,
+            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool,
         )
         self.isolate = isolate
         memory = self.config.limits.memory_mb * 1024 * 1024

@@ -134,7 +134,8 @@ class AppConfig:
     C{repr}); C{env_spec} is the same mapping as written, secrets still in
     C{{"from_env": VAR}} form.  Both are read-only mappings whose nested JSON
     values must not be mutated.  C{limits} are the defaults merged with the
-    app's overrides.
+    app's overrides.  C{egress}, when not C{None}, replaces the top-level
+    egress policy for this app's C{fetch()}.
     """
 
     name: str
@@ -146,6 +147,7 @@ class AppConfig:
     env_spec: Mapping[str, Any] = field(
         factory=dict, converter=_readOnly, hash=False)
     limits: Limits = Limits()
+    egress: EgressConfig | None = None
 
     def envJSON(self) -> str:
         """
@@ -168,6 +170,10 @@ class NanoConfig:
     admin: AdminConfig | None = AdminConfig()
     workers: int = 1
     drain_timeout_ms: int = 30_000
+    # The process memory backstop (SPEC §8 addition): past this resident set size
+    # the isolate that grew the process most is reset. None: 75% of the machine's
+    # physical memory.
+    rss_limit_mb: int | None = None
     defaults: Limits = Limits()
     egress: EgressConfig = EgressConfig()
     apps: tuple[AppConfig, ...] = ()
@@ -313,6 +319,9 @@ def appToJSON(app: AppConfig, defaults: Limits | None = None,
         result["main"] = app.main
     result["env"] = copy.deepcopy(dict(app.env_spec))
     result["limits"] = _limitsToJSON(app.limits, defaults)
+    if app.egress is not None:
+        result["egress"] = {"allow_private": app.egress.allow_private,
+                            "allow": list(app.egress.allow)}
     return result
 
 
@@ -333,6 +342,7 @@ def configToJSON(config: NanoConfig, relativePaths: bool = False) -> dict:
         "admin": admin,
         "workers": config.workers,
         "drain_timeout_ms": config.drain_timeout_ms,
+        "rss_limit_mb": config.rss_limit_mb,
         "defaults": _limitsToJSON(config.defaults),
         "egress": {"allow_private": config.egress.allow_private,
                    "allow": list(config.egress.allow)},

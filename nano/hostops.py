@@ -22,11 +22,14 @@ class HostContext:
     @ivar app: the app's L{nano.config.AppConfig}.
     @ivar config: the whole L{nano.config.NanoConfig} (deployment-wide settings such
         as the egress policy), or None.
+    @ivar stats: the app's L{nano.metrics.AppStats} (operations count what they
+        did there, e.g. C{fetched(status)}), or None.
     """
 
     reactor: object
     app: object
     config: object = None
+    stats: object = None
 
 
 # Functions context -> {name: op}; each operation family appends its own at import.

@@ -13,6 +13,8 @@ class IResponseSink(Interface):
     Receives the outcome of one request sent to an isolate: exactly one call.
     """
 
+    requestId = Attribute("The request's X-Request-Id (str), given to its log events.")
+
     def gotResponse(response):
         """
         The handler returned a Response.
@@ -27,6 +29,36 @@ class IResponseSink(Interface):
         @param error: a L{nano.isolate.runtime.ScriptError} (the handler threw or
             returned something else than a Response) or an
             L{nano.isolate.runtime.IsolateFailure} (the isolate died or closed).
+        """
+
+    def bodyChunk(data):
+        """
+        A chunk of a streamed body (after C{gotResponse} with C{streamed}); C{data}
+        is C{bytes}.
+        """
+
+    def bodyEnd():
+        """
+        The streamed body ended normally (no more calls follow).
+        """
+
+    def bodyPulled(received, desired):
+        """
+        JS's stream of the request body wants more: it received C{received} bytes
+        so far and wants C{desired} more (only for a request sent with a streamed
+        body).
+        """
+
+    def bodyCancelled():
+        """
+        JS cancelled its stream of the request body: the rest is not wanted.
+        """
+
+    def bodyFailed(error):
+        """
+        The streamed body failed (the stream errored or produced something other
+        than bytes: a L{nano.isolate.runtime.ScriptError}; or the isolate died: an
+        L{nano.isolate.runtime.IsolateFailure}). No more calls follow.
         """
 
 
@@ -60,7 +92,33 @@ class IIsolate(Interface):
     def cancel(rid):
         """
         The client of request C{rid} went away: its sink will not be called and
-        JS sees C{request.signal} abort.
+        JS sees C{request.signal} abort (and its streamed body, if any, cancelled).
+        """
+
+    def bodyChunk(rid, data):
+        """
+        A chunk of request C{rid}'s streamed body (C{bytes}).
+        """
+
+    def bodyEnd(rid):
+        """
+        Request C{rid}'s streamed body is complete.
+        """
+
+    def bodyError(rid, message):
+        """
+        Request C{rid}'s streamed body cannot be delivered (its JS stream errors).
+        """
+
+    def grant(rid, nbytes):
+        """
+        Let JS read C{nbytes} more bytes of request C{rid}'s streamed body.
+        """
+
+    def cancelStream(rid, reason):
+        """
+        Cancel request C{rid}'s streamed body (for example for a HEAD request); its
+        sink hears nothing more.
         """
 
     def pendingWork():

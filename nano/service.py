@@ -11,20 +11,38 @@ then closes every isolate.
 """
 
 import gc
+import os
 import sys
 
 from twisted.application.service import MultiService
 from twisted.internet import endpoints
 from twisted.internet.defer import DeferredList, gatherResults, succeed
-from twisted.logger import Logger
+from twisted.logger import ILogObserver, Logger
 
+import nano.fetch  # noqa: F401 (registers the fetch host operations)
 from nano.app import App
 from nano.hostops import HostContext, opsFor
+from nano.isolate.pool import IsolatePool
+from nano.isolate.watchdog import Watchdog
+from nano.metrics import Metrics
 from nano.registry import AppRegistry
 from nano.resources.site import NanoSite
 from nano.resources.vhost import HostRouter
 
-__all__ = ["NanoService"]
+__all__ = ["NanoService", "rssLimit"]
+
+
+def rssLimit(config):
+    """
+    The process memory backstop in bytes: C{rss_limit_mb}, else 75% of the
+    machine's physical memory.
+    """
+    if config.rss_limit_mb is not None:
+        return config.rss_limit_mb * 1024 * 1024
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") * 0.75)
+    except (ValueError, OSError):
+        return None
 
 
 class NanoService(MultiService):
@@ -45,18 +63,48 @@ class NanoService(MultiService):
         self._dev = dev
         self._stderr = stderr if stderr is not None else sys.stderr
         self.registry = AppRegistry(defaultApp=config.default_app)
-        self.router = HostRouter(self.registry, reactor, dev=dev, accessLog=accessLog)
-        self.site = NanoSite(self.router, reactor=reactor)
+        self.metrics = Metrics(appStates=self._appStates)
+        self.watchdog = Watchdog(reactor, rssLimit=rssLimit(config))
+        self.pool = IsolatePool(reactor, size=2, dev=dev)
+        self.router = HostRouter(self.registry, reactor, dev=dev, metrics=self.metrics, accessLog=accessLog)
+        limits = [config.defaults] + [app.limits for app in config.apps]
+        self.site = NanoSite(self.router, reactor=reactor,
+                             maxHeaderBytes=max(limit.max_header_kb for limit in limits) * 1024)
         self.ports = []
         self.ready = None
         self.draining = False
+
+    # A twisted.logger observer twistd should log through (--log-format json), or
+    # None for twistd's own.
+    logObserver = None
+
+    def setServiceParent(self, parent):
+        """
+        Join twistd's application; with a C{logObserver}, make it the
+        application's log observer (twistd uses an C{ILogObserver} component of the
+        application instead of its own log file observer).
+        """
+        if self.logObserver is not None and hasattr(parent, "setComponent"):
+            parent.setComponent(ILogObserver, self.logObserver)
+        MultiService.setServiceParent(self, parent)
+
+    def _appStates(self):
+        """
+        How many apps are in each state (for the C{nano_apps} gauge).
+        """
+        states = {}
+        for app in self.registry.apps():
+            states[app.state] = states.get(app.state, 0) + 1
+        return states
 
     def startService(self):
         MultiService.startService(self)
         loads = []
         for appConfig in self.config.apps:
             app = App(self._reactor, appConfig, dev=self._dev,
-                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config)))
+                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config,
+                                                 self.metrics.app(appConfig.name))),
+                      watchdog=self.watchdog, pool=self.pool)
             self.registry.add(app)
             loads.append(app.start())
         d = DeferredList(loads, consumeErrors=True)
@@ -77,6 +125,8 @@ class NanoService(MultiService):
         # as long as the process: moving it out of the cyclic GC's generations keeps
         # full collections short (they walked it all: ~27 ms pauses under load).
         gc.freeze()
+        # Keep bootstrapped isolates ready for cold starts, reloads and resets.
+        self.pool.start()
         listening = []
         for description in self.config.listen:
             endpoint = endpoints.serverFromString(self._reactor, description)
@@ -144,4 +194,6 @@ class NanoService(MultiService):
     def _closeApps(self, result):
         for app in self.registry.apps():
             app.stop()
+        self.watchdog.stop()
+        self.pool.stop()
         return None

@@ -31,6 +31,9 @@ class Options(usage.Options):
         ["config", "c", None, "Path of config.json (multi-app mode)."],
         ["app", "a", None, "Directory of one app to serve for every Host (single-app mode)."],
         ["port", "p", None, "Shorthand for --listen tcp:PORT.", int],
+        ["log-format", None, "text",
+         "Log format: text (twistd's own) or json (one JSON object per line with time, level, "
+         "event, app, request_id and the event's fields)."],
     ]
     optFlags = [
         ["dev", None, "Development mode: script errors include the stack in the 500 body."],
@@ -54,6 +57,8 @@ class Options(usage.Options):
             raise usage.UsageError("one of --config or --app is required")
         if self["config"] is not None and self["app"] is not None:
             raise usage.UsageError("--config and --app cannot be used together")
+        if self["log-format"] not in ("text", "json"):
+            raise usage.UsageError("--log-format must be text or json, got %r" % (self["log-format"],))
         if self["port"] is not None:
             if not 0 <= self["port"] <= 65535:
                 raise usage.UsageError("--port must be 0..65535, got %d" % (self["port"],))
@@ -89,4 +94,9 @@ def makeService(options):
         sys.stderr.write(str(e).rstrip("\n") + "\n")
         sys.stderr.flush()
         raise SystemExit(1)
-    return NanoService(config, reactor, dev=options["dev"], accessLog=not options["no-access-log"])
+    service = NanoService(config, reactor, dev=options["dev"], accessLog=not options["no-access-log"])
+    if options["log-format"] == "json":
+        from nano.logs import JSONLinesObserver, logFileFor
+
+        service.logObserver = JSONLinesObserver(logFileFor(getattr(options, "parent", None)))
+    return service

@@ -80,12 +80,24 @@ class FakeIsolate:
 
     @ivar requests: C{{rid: (method, url, headers, body, sink)}} still unanswered.
     @ivar cancelled: request ids cancelled by the caller.
+    @ivar streams: C{{rid: sink}} of responses whose body is being streamed
+        (L{respondStreamed}); the test feeds them with the sink's C{bodyChunk},
+        C{bodyEnd} and C{bodyFailed}.
+    @ivar granted: C{{rid: bytes}} of credit granted for streamed bodies.
+    @ivar streamCancels: C{(rid, reason)} of every L{cancelStream}.
+    @ivar bodies: C{{rid: [chunk, ...]}} of streamed request bodies; C{None} marks
+        the end, C{("error", message)} a failure.
     """
 
-    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None):
+    def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None,
+                 watchdog=None, pool=None):
         self.appName = appName
         self.requests = {}
         self.cancelled = []
+        self.streams = {}
+        self.granted = {}
+        self.streamCancels = []
+        self.bodies = {}
         self.closed = False
         self._nextId = 0
         self.loadResult = None
@@ -115,6 +127,34 @@ class FakeIsolate:
         sink = self.requests.pop(rid)[4]
         sink.gotResponse(ResponseStart(status, statusText, tuple(headers), body))
 
+    def respondStreamed(self, rid, status=200, headers=(), statusText=""):
+        """
+        Answer request C{rid} with a response whose body is streamed; return its
+        sink.
+        """
+        from nano.isolate.runtime import ResponseStart
+
+        sink = self.requests.pop(rid)[4]
+        self.streams[rid] = sink
+        sink.gotResponse(ResponseStart(status, statusText, tuple(headers), None, True))
+        return sink
+
+    def bodyChunk(self, rid, data):
+        self.bodies.setdefault(rid, []).append(data)
+
+    def bodyEnd(self, rid):
+        self.bodies.setdefault(rid, []).append(None)
+
+    def bodyError(self, rid, message):
+        self.bodies.setdefault(rid, []).append(("error", message))
+
+    def grant(self, rid, nbytes):
+        self.granted[rid] = self.granted.get(rid, 0) + nbytes
+
+    def cancelStream(self, rid, reason):
+        self.streams.pop(rid, None)
+        self.streamCancels.append((rid, reason))
+
     def fail(self, rid, error):
         """
         Fail request C{rid} with C{error}.
@@ -124,6 +164,7 @@ class FakeIsolate:
 
     def cancel(self, rid):
         self.requests.pop(rid, None)
+        self.streams.pop(rid, None)
         self.cancelled.append(rid)
 
     def pendingWork(self):

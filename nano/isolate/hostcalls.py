@@ -18,7 +18,7 @@ import attrs
 from twisted.internet.defer import CancelledError, maybeDeferred
 from twisted.logger import Logger
 
-__all__ = ["HostCall", "HostCallError", "HostCalls", "b64decode", "b64encode"]
+__all__ = ["HostCall", "HostCallError", "HostCalls", "HostScope", "b64decode", "b64encode"]
 
 
 class HostCallError(Exception):
@@ -35,6 +35,48 @@ class HostCallError(Exception):
         self.message = message
 
 
+class HostScope:
+    """
+    What one isolate's host operations share while the isolate lives: a place for
+    per-isolate state (open response bodies, counters) and what to do when the
+    isolate closes.
+
+    @ivar data: a dict for operation families to keep their per-isolate state in
+        (each under its own key).
+    @ivar closed: whether the isolate has closed.
+    """
+
+    _log = Logger()
+
+    def __init__(self):
+        self.data = {}
+        self.closed = False
+        self._onClose = []
+
+    def onClose(self, fn):
+        """
+        Call C{fn()} when the isolate closes (at once if it already has).
+        """
+        if self.closed:
+            fn()
+        else:
+            self._onClose.append(fn)
+
+    def close(self):
+        """
+        The isolate closed: run every C{onClose} function once (errors are logged).
+        """
+        if self.closed:
+            return
+        self.closed = True
+        functions, self._onClose = self._onClose, []
+        for fn in functions:
+            try:
+                fn()
+            except Exception:
+                self._log.failure("closing a host operation scope")
+
+
 @attrs.define
 class HostCall:
     """
@@ -47,12 +89,14 @@ class HostCall:
     @ivar emit: C{emit(message)} queues a message to the isolate (a list whose first
         element names a handler registered with C{nano.onMessage}), for operations
         that report progress (streamed bodies) before or after their result.
+    @ivar scope: the isolate's L{HostScope}.
     """
 
     appName: str
     requestId: object
     args: list
     emit: object
+    scope: HostScope = attrs.field(factory=HostScope)
 
 
 def b64decode(text):
@@ -90,6 +134,7 @@ class HostCalls:
         self._send = send
         self._pending = {}
         self._cancelled = set()
+        self.scope = HostScope()
 
     def __len__(self):
         return len(self._pending)
@@ -102,7 +147,8 @@ class HostCalls:
         if fn is None:
             self._send(["ret", callId, 0, ["TypeError", "unknown host operation %r" % (op,)]])
             return
-        call = HostCall(self._appName, requestId, args if isinstance(args, list) else [args], self._send)
+        call = HostCall(self._appName, requestId, args if isinstance(args, list) else [args], self._emit,
+                        self.scope)
         d = maybeDeferred(fn, call)
         if d.called:
             # Finished at once: no need to remember it.
@@ -110,6 +156,9 @@ class HostCalls:
             return
         self._pending[callId] = d
         d.addCallbacks(self._succeeded, self._failed, (callId,), None, (callId, op))
+
+    def _emit(self, message):
+        self._send(message)
 
     def _succeeded(self, value, callId):
         self._pending.pop(callId, None)
@@ -148,9 +197,11 @@ class HostCalls:
 
     def cancelAll(self):
         """
-        The isolate is closing: cancel every call in flight (nothing is sent back).
+        The isolate is closing: cancel every call in flight (nothing is sent back)
+        and close the scope.
         """
         pending, self._pending = self._pending, {}
         self._send = lambda message: None
         for d in pending.values():
             d.cancel()
+        self.scope.close()

@@ -8,11 +8,9 @@ back per batch, see L{nano.isolate.engine}). Timers armed by JS run on the react
 """
 
 import base64
+import collections
 import json
-import os
-import re
 
-import attrs
 from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
 from zope.interface import implementer
@@ -22,82 +20,28 @@ from nano.isolate.engine import (
     JSError,
     JSOutOfMemory,
     JSTerminated,
-    V8Context,
 )
 from nano.interfaces import IIsolate
+from nano.isolate.bridge import parseFrame
+from nano.isolate.errors import (
+    STREAMED,
+    IsolateFailure,
+    LoadError,
+    ResponseStart,
+    ScriptError,
+    describeJSError,
+)
 from nano.isolate.hostcalls import HostCalls
-from nano.isolate.prelude import buildPrelude
+from nano.isolate.pool import USER_AGENT, BootstrapError, bootstrap
+from nano.isolate.watchdog import Watchdog
 
-__all__ = ["Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure"]
+# The outcome types live in nano.isolate.errors; they are re-exported here for the
+# HTTP side, which only talks to Isolate.
+__all__ = ["USER_AGENT", "Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure", "STREAMED",
+           "describeJSError"]
 
-USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
 _SETUP_TIMEOUT = 10.0
-_WATCH_INTERVAL = 0.05
-_LOCATION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<message>[^\n]*)\n(?P<source>[^\n]*)\n(?P<caret>[ \t]*)\^")
-
-
-class LoadError(Exception):
-    """
-    The app could not be loaded. C{str()} names the file, line and column where known.
-    """
-
-
-class IsolateFailure(Exception):
-    """
-    The isolate failed while a request was in flight (terminated, out of memory,
-    closed). C{kind} is one of C{"cpu"}, C{"memory"}, C{"closed"}.
-    """
-
-    def __init__(self, kind, message):
-        Exception.__init__(self, message)
-        self.kind = kind
-
-
-class ScriptError(Exception):
-    """
-    The handler threw or returned something that is not a Response.
-
-    @ivar kind: C{"exception"} or C{"bad_return"}.
-    @ivar short: one line for the client (C{"TypeError: x is not a function"}).
-    @ivar full: the stack, for the log (and for the client in dev mode).
-    """
-
-    def __init__(self, kind, short, full):
-        Exception.__init__(self, short)
-        self.kind = kind
-        self.short = short
-        self.full = full
-
-
-@attrs.frozen
-class ResponseStart:
-    """
-    What the handler returned: status, reason, header pairs (names lowercased, repeats
-    kept) and the whole body as bytes.
-    """
-
-    status: int
-    statusText: str
-    headers: tuple
-    body: bytes
-
-
-def describeJSError(error):
-    """
-    Turn V8's uncaught-exception text (C{"file:line: Name: message"} + source line +
-    caret) into C{"file:line:column: Name: message"}.
-    """
-    text = str(error)
-    match = _LOCATION.match(text)
-    if match is None:
-        return text.strip().splitlines()[0] if text.strip() else type(error).__name__
-    column = len(match.group("caret").expandtabs(1)) + 1
-    return "%s:%s:%d: %s" % (
-        match.group("file"),
-        match.group("line"),
-        column,
-        match.group("message"),
-    )
+_REQUEST_IDS = 4096
 
 
 @implementer(IIsolate)
@@ -111,12 +55,19 @@ class Isolate:
 
     _log = Logger()
 
-    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None):
+    def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None, watchdog=None,
+                 pool=None):
         """
         @param onLog: C{onLog(level, text, requestId)} for every console message and
-            uncaught error (level C{"error"}); defaults to twisted.logger.
-        @param cpuLimit: seconds one dispatch may run before it is terminated (the
-            isolate is then closed and its requests fail with L{IsolateFailure}).
+            uncaught error (level C{"error"}); C{requestId} is the X-Request-Id of
+            the request the message belongs to (its sink's C{requestId}), or None;
+            defaults to twisted.logger.
+        @param cpuLimit: seconds of CPU one uninterrupted stretch of JS may use
+            before the isolate is reset (closed; its requests fail with
+            L{IsolateFailure}); see L{nano.isolate.watchdog}.
+        @param watchdog: the process's L{Watchdog} (one of its own when None).
+        @param pool: an L{IsolatePool} to take a bootstrapped isolate from (else
+            one is bootstrapped for this isolate).
         @param hostOps: the asynchronous host operations JS may call
             (C{nano.hostCall}): a mapping of names to functions, see
             L{nano.isolate.hostcalls}.
@@ -134,9 +85,17 @@ class Isolate:
         self._timers = {}
         self._loaded = None
         self._settled = {}
-        self._cpuLimit = cpuLimit
-        self._watchCall = None
+        self.cpuLimit = cpuLimit
+        self._pool = pool
+        self._watchdog = watchdog if watchdog is not None else Watchdog(reactor)
         self._hostCalls = HostCalls(appName, hostOps or {}, self._send)
+        self._payloads = ()
+        self._streams = {}
+        self._credits = {}
+        self._bodies = {}
+        # Internal request id -> the request's X-Request-Id, for log events (kept for
+        # the most recent requests: console output can come after the response).
+        self._requestIds = collections.OrderedDict()
         self.inflight = 0
         self.closed = False
 
@@ -155,34 +114,31 @@ class Isolate:
         @return: a Deferred firing with None when the app is ready, failing with
             L{LoadError}.
         """
-        self._context = context = V8Context(self._reactor, self._onDrain)
-        context.onPostError = self._dispatchFailed
-        if memoryLimit:
-            context.setMemoryLimit(memoryLimit)
-        bootstrap = {
-            "seed": os.urandom(32).hex(),
-            "userAgent": USER_AGENT,
-            "timeOrigin": self._reactor.seconds() * 1000.0,
-            "dev": self._dev,
-        }
         self._loaded = Deferred()
+        if self._pool is not None:
+            d = self._pool.take()
+        else:
+            d = bootstrap(self._reactor, self._dev)
 
-        def setup(internal):
-            self._dispatchFn = context.getItem(internal, "dispatch")
-            drain = context.getItem(internal, "drain")
-            setDoorbell = context.getItem(internal, "setDoorbell")
-            self._registerFn = context.getItem(internal, "register")
-            context.free(internal)
-            context.installBridge(drain)
-            return context.call(setDoorbell, context.makeDoorbell(), timeout=_SETUP_TIMEOUT)
+        def adopt(bootstrapped):
+            if self.closed:
+                bootstrapped.close()
+                raise LoadError("the isolate was closed while it loaded")
+            self._context = context = bootstrapped.context
+            self._dispatchFn = bootstrapped.dispatch
+            self._registerFn = bootstrapped.register
+            context.onPostError = self._dispatchFailed
+            context.onDrain = self._onDrain
+            for early in bootstrapped.early:
+                self._onDrain(early)
+            if memoryLimit:
+                context.setMemoryLimit(memoryLimit)
 
-        def prelude_failed(failure):
-            failure.trap(JSError)
-            raise LoadError("the runtime prelude failed: %s" % (failure.value,))
+        def bootstrapFailed(failure):
+            failure.trap(BootstrapError)
+            raise LoadError(str(failure.value))
 
-        d = context.prepare()
-        d.addCallback(lambda _: context.eval(buildPrelude(bootstrap), timeout=_SETUP_TIMEOUT))
-        d.addCallbacks(setup, prelude_failed)
+        d.addCallbacks(adopt, bootstrapFailed)
         for path, source in graph.modules:
             d.addCallback(lambda _, path=path, source=source: self._evalModule(path, source))
         d.addCallback(lambda _: self._sendLoad(graph.entry, envJSON))
@@ -194,7 +150,7 @@ class Isolate:
         Evaluate the app's modules (one dispatch); a load still running after the
         setup timeout (a top-level endless loop) is terminated.
         """
-        self._send(["load", entry, envJSON])
+        self._send(["load", entry, envJSON, self._reactor.seconds() * 1000.0])
         loaded = self._loaded
         timer = self._reactor.callLater(_SETUP_TIMEOUT, self._loadTimedOut)
         loaded.addBoth(lambda result: (timer.cancel() if timer.active() else None, result)[1])
@@ -239,7 +195,9 @@ class Isolate:
         Run the app's fetch handler for one request.
 
         @param headers: flat list C{[name, value, name, value, ...]} (str).
-        @param body: C{bytes} or None.
+        @param body: C{bytes}, None, or L{STREAMED} (the body is sent later with
+            L{bodyChunk} and L{bodyEnd}, as JS asks for it through the sink's
+            C{bodyPulled}).
         @param sink: gets exactly one call: C{sink.gotResponse(ResponseStart)} or
             C{sink.gotError(error)} with a L{ScriptError} or L{IsolateFailure}
             (unless the request is cancelled first).
@@ -252,22 +210,17 @@ class Isolate:
         rid = self._nextId
         self._requests[rid] = sink
         self.inflight += 1
-        payload = None if not body else base64.b64encode(body).decode("ascii")
+        requestIds = self._requestIds
+        requestIds[rid] = getattr(sink, "requestId", None)
+        if len(requestIds) > _REQUEST_IDS:
+            requestIds.popitem(last=False)
+        if body is STREAMED:
+            payload = 1
+            self._bodies[rid] = sink
+        else:
+            payload = None if not body else base64.b64encode(body).decode("ascii")
         self._send(["req", rid, method, url, headers, payload])
-        if self._watchCall is None and self._cpuLimit is not None:
-            self._watchCall = self._reactor.callLater(_WATCH_INTERVAL, self._watch)
         return rid
-
-    def _watch(self):
-        """
-        End a dispatch that has run longer than the CPU limit (a runaway handler).
-        """
-        self._watchCall = None
-        if self.closed:
-            return
-        self._context.cancelOverdue(self._cpuLimit)
-        if self._requests:
-            self._watchCall = self._reactor.callLater(_WATCH_INTERVAL, self._watch)
 
     def cancel(self, rid):
         """
@@ -275,6 +228,9 @@ class Isolate:
         """
         if self._requests.pop(rid, None) is not None:
             self.inflight -= 1
+        self._streams.pop(rid, None)
+        self._credits.pop(rid, None)
+        self._bodies.pop(rid, None)
         if not self.closed:
             self._send(["cancel", rid])
 
@@ -295,6 +251,10 @@ class Isolate:
 
     def _flush(self):
         self._flushCall = None
+        if self._credits:
+            credits, self._credits = self._credits, {}
+            for rid, nbytes in credits.items():
+                self._outbox.append(["credit", rid, nbytes])
         if self.closed or not self._outbox:
             return
         batch, self._outbox = self._outbox, []
@@ -302,6 +262,44 @@ class Isolate:
             self._context.post(self._dispatchFn, json.dumps(batch, separators=(",", ":")))
         except IsolateClosed:
             return
+        self._watchdog.watch(self)
+
+    # -- what the watchdog reads -------------------------------------------------
+
+    def cpuTime(self):
+        """
+        CPU seconds this isolate's thread has used.
+        """
+        return self._context.cpuTime() if self._context is not None else 0.0
+
+    def boundaries(self):
+        """
+        How many times this isolate's thread came back to Python.
+        """
+        return self._context.boundaries if self._context is not None else 0
+
+    def memoryLimitReached(self):
+        return self._context is not None and self._context.memoryLimitReached()
+
+    def hasPendingWork(self):
+        """
+        True while requests, streams, timers, host calls or C{ctx.waitUntil} work
+        are in flight, or messages wait to be sent.
+        """
+        return bool(self._requests or self._streams or self._timers or self._settled
+                    or self._outbox or len(self._hostCalls))
+
+    def runaway(self, kind):
+        """
+        The watchdog found JS running away (C{"cpu"}) or over its memory limit
+        (C{"memory"}): reset the isolate.
+        """
+        if kind == "memory":
+            message = "the app exceeded its memory limit"
+        else:
+            message = "the app exceeded its CPU time limit"
+        self._log.warn("app {app}: isolate reset: {reason}", app=self.appName, reason=message, kind=kind)
+        self._fatal(kind, message)
 
     def _dispatchFailed(self, error):
         if isinstance(error, JSOutOfMemory):
@@ -311,20 +309,32 @@ class Isolate:
         elif not isinstance(error, IsolateClosed):
             self._log.error("dispatch to {app} failed: {error}", app=self.appName, error=str(error))
 
-    def _onDrain(self, text):
+    def _onDrain(self, data):
         if self.closed:
             return
         try:
-            messages = json.loads(text)
+            if isinstance(data, bytes):
+                messages, self._payloads = parseFrame(data)
+            else:
+                messages = json.loads(data)
         except ValueError:
-            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=text[:200])
+            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=data[:200])
             return
-        for message in messages:
-            handler = getattr(self, "_op_" + message[0], None)
-            if handler is None:
-                self._log.error("unknown message from {app}: {op}", app=self.appName, op=message[0])
-                continue
-            handler(*message[1:])
+        try:
+            for message in messages:
+                handler = getattr(self, "_op_" + message[0], None)
+                if handler is None:
+                    self._log.error("unknown message from {app}: {op}", app=self.appName, op=message[0])
+                    continue
+                handler(*message[1:])
+        finally:
+            self._payloads = ()
+
+    def _payload(self, index):
+        """
+        The bytes a message of the current drain attached (C{nano.attachBytes}).
+        """
+        return self._payloads[index]
 
     def _op_loaded(self):
         d, self._loaded = self._loaded, None
@@ -341,14 +351,89 @@ class Isolate:
         if sink is None:
             return
         self.inflight -= 1
+        pairs = tuple(zip(headers[0::2], headers[1::2]))
+        if kind == 3:
+            self._streams[rid] = sink
+            sink.gotResponse(ResponseStart(status, statusText, pairs, None, True))
+            return
         if kind == 1:
             data = body.encode("utf-8", "surrogatepass")
         elif kind == 2:
-            data = base64.b64decode(body)
+            data = self._payloads[body]
         else:
             data = b""
-        pairs = tuple(zip(headers[0::2], headers[1::2]))
         sink.gotResponse(ResponseStart(status, statusText, pairs, data))
+
+    def _op_chunk(self, rid, index):
+        sink = self._streams.get(rid)
+        if sink is not None:
+            sink.bodyChunk(self._payloads[index])
+
+    def _op_end(self, rid):
+        sink = self._streams.pop(rid, None)
+        self._credits.pop(rid, None)
+        if sink is not None:
+            sink.bodyEnd()
+
+    def _op_abort(self, rid, short, full):
+        sink = self._streams.pop(rid, None)
+        self._credits.pop(rid, None)
+        if sink is not None:
+            sink.bodyFailed(ScriptError("stream", short, full))
+
+    def grant(self, rid, nbytes):
+        """
+        Let JS read C{nbytes} more bytes of request C{rid}'s streamed body (grants
+        made in one reactor turn leave as one message).
+        """
+        if self.closed or rid not in self._streams:
+            return
+        credits = self._credits
+        if rid in credits:
+            credits[rid] += nbytes
+        else:
+            credits[rid] = nbytes
+            if self._flushCall is None:
+                self._flushCall = self._reactor.callLater(0, self._flush)
+
+    def bodyChunk(self, rid, data):
+        """
+        A chunk of request C{rid}'s streamed body.
+        """
+        if rid in self._bodies and not self.closed:
+            self._send(["body", rid, base64.b64encode(data).decode("ascii")])
+
+    def bodyEnd(self, rid):
+        """
+        Request C{rid}'s streamed body is complete.
+        """
+        if self._bodies.pop(rid, None) is not None and not self.closed:
+            self._send(["body_end", rid])
+
+    def bodyError(self, rid, message):
+        """
+        Request C{rid}'s streamed body failed: its JS stream errors with a TypeError.
+        """
+        if self._bodies.pop(rid, None) is not None and not self.closed:
+            self._send(["body_error", rid, message])
+
+    def _op_body_pull(self, rid, received, desired):
+        sink = self._bodies.get(rid)
+        if sink is not None:
+            sink.bodyPulled(received, desired)
+
+    def _op_body_cancel(self, rid):
+        sink = self._bodies.pop(rid, None)
+        if sink is not None:
+            sink.bodyCancelled()
+
+    def cancelStream(self, rid, reason):
+        """
+        Cancel request C{rid}'s streamed body in JS (its sink hears nothing more).
+        """
+        self._credits.pop(rid, None)
+        if self._streams.pop(rid, None) is not None and not self.closed:
+            self._send(["stream_cancel", rid, reason])
 
     def _op_err(self, rid, kind, short, full):
         sink = self._requests.pop(rid, None)
@@ -373,10 +458,10 @@ class Isolate:
             d.callback(None)
 
     def _op_log(self, level, text, rid):
-        self._onLog(level, text, rid)
+        self._onLog(level, text, self._requestIds.get(rid) if rid is not None else None)
 
     def _op_error(self, text, rid):
-        self._onLog("error", "uncaught " + text, rid)
+        self._onLog("error", "uncaught " + text, self._requestIds.get(rid) if rid is not None else None)
 
     def _op_timer_set(self, tid, delay):
         old = self._timers.pop(tid, None)
@@ -408,9 +493,12 @@ class Isolate:
         The isolate cannot go on: fail every request in flight and close it.
         """
         requests, self._requests = self._requests, {}
+        streams, self._streams = self._streams, {}
         self.close()
         for sink in requests.values():
             sink.gotError(IsolateFailure(kind, message))
+        for sink in streams.values():
+            sink.bodyFailed(IsolateFailure(kind, message))
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -431,13 +519,14 @@ class Isolate:
         self._flushCall = None
         if self._context is not None:
             self._context.close()
-        if self._watchCall is not None and self._watchCall.active():
-            self._watchCall.cancel()
-        self._watchCall = None
         requests, self._requests = self._requests, {}
         self.inflight = 0
         for sink in requests.values():
             sink.gotError(IsolateFailure("closed", "the isolate was closed"))
+        streams, self._streams = self._streams, {}
+        self._bodies = {}
+        for sink in streams.values():
+            sink.bodyFailed(IsolateFailure("closed", "the isolate was closed"))
         settled, self._settled = self._settled, {}
         for d in settled.values():
             d.callback(None)

@@ -10,6 +10,8 @@ request whose Host or target cannot form a URL).
 """
 
 import collections
+import itertools
+import os
 import re
 
 from twisted.logger import Logger
@@ -19,8 +21,10 @@ from zope.interface import implementer
 
 from nano.app import AppUnavailable
 from nano.interfaces import IResponseSink
-from nano.isolate.runtime import IsolateFailure, ScriptError
+from nano.metrics import AppStats
+from nano.isolate.runtime import STREAMED, IsolateFailure, ScriptError
 from nano.resources.errors import writeJSONError, writeTextError
+from nano.streams.producer import BodyProducer
 
 __all__ = ["AppResource", "requestURL"]
 
@@ -81,6 +85,22 @@ def requestURL(request):
     return _prefix(scheme, host) + uri.decode("latin-1")
 
 
+_ID_OK = re.compile(rb"^[\x21-\x7e]{1,200}$")
+_idPrefix = os.urandom(6).hex()
+_idCounter = itertools.count(1)
+
+
+def requestIdOf(request):
+    """
+    The request's id: its C{X-Request-Id} header when that is 1 to 200 printable
+    ASCII characters, else a new id unique to this process's lifetime.
+    """
+    given = request.getHeader(b"x-request-id")
+    if given is not None and _ID_OK.match(given):
+        return given.decode("ascii")
+    return "%s%x" % (_idPrefix, next(_idCounter))
+
+
 def _headerList(request):
     """
     Every request header as a flat list C{[name, value, ...]}: names lowercased,
@@ -115,7 +135,7 @@ class AppResource(Resource):
         self.app = app
         self._reactor = reactor
         self._dev = dev
-        self._metrics = metrics
+        self.stats = metrics.app(app.name) if metrics is not None else AppStats()
         self.accessLog = accessLog
         self._deadlines = collections.deque()
         self._sweepCall = None
@@ -138,7 +158,7 @@ class AppResource(Resource):
         deadlines = self._deadlines
         while deadlines:
             state = deadlines[0]
-            if state.done or state.gone:
+            if state.done or state.gone or state.producer is not None:
                 deadlines.popleft()
             elif state.deadline <= now:
                 deadlines.popleft()
@@ -148,7 +168,8 @@ class AppResource(Resource):
         if deadlines:
             # Requests finish out of order: drop finished ones behind the head too.
             if len(deadlines) > 64:
-                self._deadlines = collections.deque(s for s in deadlines if not (s.done or s.gone))
+                self._deadlines = collections.deque(
+                    s for s in deadlines if not (s.done or s.gone or s.producer is not None))
             self._sweepCall = self._reactor.callLater(_SWEEP_INTERVAL, self._sweep)
 
     def render(self, request):
@@ -156,17 +177,21 @@ class AppResource(Resource):
         request.defaultContentType = None
         started = self._reactor.seconds()
         app.requestStarted()
-        state = _RequestState(self, request, started)
+        self.stats.requestStarted()
+        state = _RequestState(self, request, started, requestIdOf(request))
         try:
             url = requestURL(request)
         except BadTarget as e:
             state.fail(400, str(e), json=True)
             return NOT_DONE_YET
-        content = request.content
-        body = None
-        if content is not None:
-            content.seek(0)
-            body = content.read() or None
+        if request.bodyStream is not None:
+            body = STREAMED
+            state.bodyStream = request.bodyStream
+        else:
+            content = request.content
+            body = None
+            if content is not None:
+                body = content.read() or None
         method = request.method.decode("latin-1")
         headers = _headerList(request)
         request.nanoState = state
@@ -190,7 +215,8 @@ class _RequestState:
 
     _log = Logger()
 
-    def __init__(self, resource, request, started):
+    def __init__(self, resource, request, started, requestId=None):
+        self.requestId = requestId if requestId is not None else requestIdOf(request)
         self.resource = resource
         self.app = resource.app
         self.request = request
@@ -200,16 +226,31 @@ class _RequestState:
         self.deadline = None
         self.done = False
         self.gone = False
+        self.producer = None
+        self.status = None
+        self.bodyStream = None
 
     def send(self, isolate, method, url, headers, body):
         if self.done or self.gone:
             return
         self.isolate = isolate
         self.rid = isolate.fetch(method, url, headers, body, self)
+        if self.bodyStream is not None:
+            self.bodyStream.attach(isolate, self.rid)
+
+    def bodyPulled(self, received, desired):
+        if self.bodyStream is not None:
+            self.bodyStream.pulled(received, desired)
+
+    def bodyCancelled(self):
+        if self.bodyStream is not None:
+            self.bodyStream.discard()
 
     def _finish(self, status):
         self.done = True
         self.app.requestFinished(status)
+        resource = self.resource
+        resource.stats.requestFinished(status, resource._reactor.seconds() - self.started)
         request = self.request
         # request.nanoState -> state -> request is a reference cycle: left to the
         # cyclic GC it made gen-2 collections of 60-100 ms under load.
@@ -217,13 +258,15 @@ class _RequestState:
         if not self.resource.accessLog:
             return
         self._log.info(
-            "{method} {host}{path} -> {status} ({ms:.1f} ms)",
+            "{method} {host}{path} -> {status} ({duration_ms:.1f} ms, {bytes} bytes)",
             app=self.app.name,
             method=request.method.decode("latin-1"),
             host=(request.getHeader(b"host") or b"").decode("latin-1"),
             path=request.uri.decode("latin-1"),
             status=status,
-            ms=(self.resource._reactor.seconds() - self.started) * 1000,
+            bytes=request.sentLength,
+            duration_ms=(self.resource._reactor.seconds() - self.started) * 1000,
+            request_id=self.requestId,
         )
 
     def gotResponse(self, response):
@@ -233,8 +276,63 @@ class _RequestState:
         status = response.status
         reason = response.statusText.encode("latin-1", "replace") if response.statusText else None
         headers = [pair for pair in response.headers if pair[0] not in _SKIP]
+        headers.append(("x-request-id", self.requestId))
+        if response.streamed:
+            self._startStream(status, reason, headers)
+            return
         request.writeWhole(status, reason, headers, response.body)
         self._finish(status)
+        self.request = None
+
+    def _startStream(self, status, reason, headers):
+        """
+        Send the headers now and the body chunk by chunk as JS produces it
+        (chunked encoding on HTTP/1.1), paced by the transport (L{BodyProducer}).
+        A response that has no body (HEAD, 1xx, 204, 304) cancels the stream.
+        """
+        request = self.request
+        request.setResponseCode(status, reason)
+        responseHeaders = request.responseHeaders
+        for name, value in headers:
+            if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+                continue
+            responseHeaders.addRawHeader(name.encode("latin-1"), value.encode("latin-1", "replace"))
+        isolate, rid = self.isolate, self.rid
+        if request.method == b"HEAD" or status in (204, 304) or status < 200:
+            isolate.cancelStream(rid, "the response has no body")
+            request.write(b"")
+            self._finish(status)
+            request.finish()
+            self.request = None
+            return
+        self.status = status
+        self.producer = BodyProducer(
+            request, lambda nbytes: isolate.grant(rid, nbytes), lambda: isolate.cancel(rid))
+        self.producer.start()
+
+    def bodyChunk(self, data):
+        if self.producer is not None and not self.done:
+            self.producer.write(data)
+
+    def bodyEnd(self):
+        producer = self.producer
+        if producer is None or self.done:
+            return
+        self._finish(self.status)
+        producer.finish()
+        self.request = None
+
+    def bodyFailed(self, error):
+        producer = self.producer
+        if producer is None or self.done:
+            return
+        if isinstance(error, ScriptError):
+            self._log.error("app {app}: response stream failed: {error}", app=self.app.name, error=error.full)
+        else:
+            self._log.error("app {app}: response stream failed: {error}", app=self.app.name, error=str(error))
+        self._finish(self.status)
+        self.app.errors += 1
+        producer.abort()
         self.request = None
 
     def gotError(self, error):
@@ -257,32 +355,59 @@ class _RequestState:
     def fail(self, status, text, retry=False, json=False):
         if self.done or self.gone:
             return
-        self._finish(status)
-        extra = [(b"retry-after", b"1")] if retry else []
+        extra = [(b"x-request-id", self.requestId.encode("ascii"))]
+        if retry:
+            extra.append((b"retry-after", b"1"))
+        request = self.request
         if json:
-            writeJSONError(self.request, status, {"error": text}, extra)
+            writeJSONError(request, status, {"error": text}, extra)
         else:
-            writeTextError(self.request, status, text, extra)
+            writeTextError(request, status, text, extra)
+        self._finish(status)
         self.request = None
 
     def timedOut(self):
-        if self.done or self.gone:
+        if self.done or self.gone or self.producer is not None:
             return
         if self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)
+        self.resource.stats.limitExceeded("wall")
         self.fail(504, "the app did not respond within %d ms" % (self.app.config.limits.timeout_ms,))
+
+    def refused(self, status):
+        """
+        The request was refused while its body arrived (over the app's body limit,
+        answered by L{NanoRequest}): the app's handler is cancelled.
+        """
+        if self.done or self.gone:
+            return
+        self.gone = True
+        self.app.requestFinished(status)
+        stats = self.resource.stats
+        stats.requestFinished(status, self.resource._reactor.seconds() - self.started)
+        stats.limitExceeded("body")
+        self.request.nanoState = None
+        self.request = None
+        if self.producer is not None:
+            self.producer.stopProducing()
+        elif self.isolate is not None and self.rid is not None:
+            self.isolate.cancel(self.rid)
 
     def clientGone(self):
         """
-        The connection closed before the response was finished.
+        The connection closed before the response was finished: JS sees the
+        request's signal abort and its response stream (if any) cancelled.
         """
         if self.done or self.gone:
             return
         self.gone = True
         self.app.requestFinished(499)
+        self.resource.stats.requestFinished(499, self.resource._reactor.seconds() - self.started)
         self.request.nanoState = None
         self.request = None
-        if self.isolate is not None and self.rid is not None:
+        if self.producer is not None:
+            self.producer.stopProducing()
+        elif self.isolate is not None and self.rid is not None:
             self.isolate.cancel(self.rid)
 
     def bug(self, failure):

@@ -21,6 +21,7 @@ from twisted.web.http import HTTPChannel, datetimeToString
 from twisted.web.server import Request, Site, version as _serverVersion
 
 from nano.resources.errors import rawErrorResponse
+from nano.streams.consumer import BodyConsumer
 
 __all__ = ["NanoChannel", "NanoRequest", "NanoSite"]
 
@@ -43,11 +44,47 @@ class NanoChannel(HTTPChannel):
     """
     An HTTP/1.1 channel that remembers its local address and whether its transport is
     TLS (twisted.web asks the transport again for every request: a C{getsockname}
-    system call each time).
+    system call each time), and answers oversized request heads with 431/414.
     """
+
+    _log = Logger()
 
     _localAddress = None
     _secure = None
+    # The header block limit (request line and headers), set from the site: the
+    # largest max_header_kb of the apps. A longer block, or a single longer line,
+    # gets 431 (414 for a request line); each app's own limit is checked once its
+    # Host is known (NanoRequest.gotLength).
+    totalHeadersSize = 64 * 1024
+    MAX_LENGTH = 64 * 1024
+
+    def connectionMade(self):
+        limit = getattr(self.site, "maxHeaderBytes", None)
+        if limit is not None:
+            self.totalHeadersSize = self.MAX_LENGTH = limit
+        HTTPChannel.connectionMade(self)
+
+    def lineReceived(self, line):
+        if self._receivedHeaderSize + len(line) > self.totalHeadersSize:
+            self.refuse(431, b"Request Header Fields Too Large", "the request header block is too large")
+            return
+        HTTPChannel.lineReceived(self, line)
+
+    def lineLengthExceeded(self, line):
+        if self._receivedHeaderSize == 0:
+            self.refuse(414, b"URI Too Long", "the request line is too long")
+        else:
+            self.refuse(431, b"Request Header Fields Too Large", "a request header line is too long")
+
+    def refuse(self, status, reason, message):
+        """
+        Answer a request NANO cannot read (limits on the request head) and close
+        the connection.
+        """
+        self._log.info("refused a request with {status}: {why}", status=status, why=message)
+        self.transport.write(rawErrorResponse(status, reason, {"error": message}))
+        self.dataReceived = self.lineReceived = lambda data: None
+        self.loseConnection()
 
     def getHost(self):
         address = self._localAddress
@@ -61,30 +98,78 @@ class NanoChannel(HTTPChannel):
             secure = self._secure = HTTPChannel.isSecure(self)
         return secure
 
+    # -- reading paced by a streamed request body (nano.streams.consumer) --------
+
+    _readingPaused = False
+
+    def pauseReading(self):
+        """
+        Stop reading from the connection (JS is not reading the request body).
+        """
+        self._readingPaused = True
+        self._networkProducer.pauseProducing()
+
+    def resumeReading(self):
+        """
+        Read from the connection again, unless the channel itself paused it (its
+        send buffer is full).
+        """
+        self._readingPaused = False
+        if not self._waitingForTransport:
+            self._networkProducer.resumeProducing()
+
+    def resumeProducing(self):
+        HTTPChannel.resumeProducing(self)
+        if self._readingPaused:
+            self._networkProducer.pauseProducing()
+
 
 class NanoRequest(Request):
     """
-    A request that enforces its app's body limit while the body arrives.
+    A request to an app: it enforces the app's body limit while the body arrives,
+    and streams a body into JS as it arrives.
+
+    A request with a body (a Content-Length over 0, or chunked) is handed to its app
+    as soon as its headers are in; its body then flows through L{bodyStream} (a
+    L{BodyConsumer}). If the response is complete before the body, the rest of the
+    body is read and dropped before the request finishes, so the connection can
+    carry its next request.
+
+    @ivar bodyStream: the L{BodyConsumer} of a streamed body, else None.
     """
 
     _log = Logger()
     _bodyLimit = None
     _received = 0
     _refused = False
+    _finishAfterBody = False
     nanoApp = None
     nanoState = None
+    bodyStream = None
 
     def gotLength(self, length):
         router = getattr(self.channel.site, "router", None)
         app = router.appFor(self) if router is not None else None
         self.nanoApp = app
-        if app is not None:
-            self._bodyLimit = app.config.limits.max_body_mb * 1024 * 1024
-            self._appName = app.name
-            if length is not None and length > self._bodyLimit:
-                self._refuse()
-                return
-        Request.gotLength(self, length)
+        if app is not None and self.channel._receivedHeaderSize > app.config.limits.max_header_kb * 1024:
+            self.nanoApp = None
+            self._refused = True
+            self.channel.refuse(431, b"Request Header Fields Too Large", "the request header block is too large")
+            return
+        if app is None or length == 0:
+            Request.gotLength(self, length)
+            return
+        self._bodyLimit = app.config.limits.max_body_mb * 1024 * 1024
+        self._appName = app.name
+        if length is not None and length > self._bodyLimit:
+            self._refuse()
+            return
+        channel = self.channel
+        self.bodyStream = BodyConsumer(channel)
+        self.method, self.uri, self.clientproto = channel._command, channel._path, channel._version
+        self.path = self.uri.split(b"?", 1)[0]
+        self.args = {}
+        self.process()
 
     def handleContentChunk(self, data):
         if self._refused:
@@ -93,21 +178,45 @@ class NanoRequest(Request):
         if self._bodyLimit is not None and self._received > self._bodyLimit:
             self._refuse()
             return
-        Request.handleContentChunk(self, data)
+        if self.bodyStream is not None:
+            self.bodyStream.write(data)
+        else:
+            Request.handleContentChunk(self, data)
 
     def _refuse(self):
+        """
+        The body is over the app's limit: answer 413 and close the connection (or,
+        when the response already started, abort it); the JS body stream errors.
+        """
         self._refused = True
         self._log.info(
             "app {app}: request body over {limit} bytes refused with 413",
             app=self._appName, limit=self._bodyLimit,
         )
+        if self.bodyStream is not None:
+            self.bodyStream.fail("the request body is over the app's limit of %d bytes" % (self._bodyLimit,))
         transport = self.channel.transport
-        transport.write(
-            rawErrorResponse(413, b"Payload Too Large", {
-                "error": "request body too large", "limit_bytes": self._bodyLimit,
-            })
-        )
-        self.channel.loseConnection()
+        state = self.nanoState
+        if self.startedWriting:
+            abort = getattr(transport, "abortConnection", None)
+            (abort or transport.loseConnection)()
+        else:
+            transport.write(
+                rawErrorResponse(413, b"Payload Too Large", {
+                    "error": "request body too large", "limit_bytes": self._bodyLimit,
+                })
+            )
+            self.channel.loseConnection()
+        # Nothing more may be written for this request.
+        self._disconnected = True
+        if state is not None:
+            state.refused(413)
+        elif self.nanoApp is not None:
+            # Refused from its Content-Length, before the app's leaf saw it.
+            stats = self.channel.site.router.statsFor(self.nanoApp)
+            stats.requestStarted()
+            stats.requestFinished(413, 0.0)
+            stats.limitExceeded("body")
 
     def connectionLost(self, reason):
         """
@@ -119,9 +228,36 @@ class NanoRequest(Request):
             state.clientGone()
 
     def requestReceived(self, command, path, version):
+        """
+        The whole request arrived. A request without a streamed body is handed to its
+        app now (without twisted.web's query and form parsing: apps parse their own
+        URL and body); a streamed body ends.
+        """
         if self._refused:
             return
-        Request.requestReceived(self, command, path, version)
+        if self.bodyStream is not None:
+            self.bodyStream.finish()
+            if self._finishAfterBody:
+                Request.finish(self)
+            return
+        if self.content is not None:
+            self.content.seek(0, 0)
+        self.method, self.uri, self.clientproto = command, path, version
+        self.path = path.split(b"?", 1)[0]
+        self.args = {}
+        self.process()
+
+    def finish(self):
+        """
+        Finish the response; if the body is still arriving, drop the rest of it and
+        finish once it is in.
+        """
+        stream = self.bodyStream
+        if stream is not None and not stream.done and not self._disconnected:
+            self._finishAfterBody = True
+            stream.discard()
+            return
+        Request.finish(self)
 
     def process(self):
         """
@@ -187,9 +323,14 @@ class NanoSite(Site):
     # proxy that can switch to HTTP/2 after TLS ALPN; NANO does not offer HTTP/2.
     protocol = NanoChannel
 
-    def __init__(self, router, reactor=None):
+    def __init__(self, router, reactor=None, maxHeaderBytes=64 * 1024):
+        """
+        @param maxHeaderBytes: the largest request head (request line and headers)
+            any app accepts.
+        """
         Site.__init__(self, router, reactor=reactor)
         self.router = router
+        self.maxHeaderBytes = maxHeaderBytes
         self.noisy = False
 
     def log(self, request):

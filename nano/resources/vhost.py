@@ -61,6 +61,12 @@ class HostRouter(Resource):
     def render(self, request):
         return self.leafFor(request).render(request)
 
+    def statsFor(self, app):
+        """
+        The L{nano.metrics.AppStats} of C{app}.
+        """
+        return self._leaf(app).stats
+
     def leafFor(self, request):
         """
         The leaf resource that answers C{request}: its app's L{AppResource}, or the
@@ -69,6 +75,9 @@ class HostRouter(Resource):
         app = self._appOf(request)
         if app is None:
             return _NoApp()
+        return self._leaf(app)
+
+    def _leaf(self, app):
         leaf = self._leaves.get(app.name)
         if leaf is None or leaf.app is not app:
             leaf = AppResource(app, self._reactor, dev=self._dev, metrics=self._metrics, accessLog=self._accessLog)

@@ -12,7 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from nano.config import (
     DEFAULT_ADMIN_LISTEN, AdminConfig, AppConfig, ConfigError, ConfigProblem,
-    EgressConfig, Limits, appFromJSON, configToJSON, endpointProblem,
+    EgressConfig, Limits, appFromJSON, appToJSON, configToJSON, endpointProblem,
     isLoopbackEndpoint, loadConfig, parseConfig, singleAppConfig,
 )
 
@@ -184,6 +184,10 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
         C{workers} is 1..64 and C{drain_timeout_ms} 0..3600000.
         """
         self.assertEqual(self.parse({"workers": 64, "drain_timeout_ms": 0}).workers, 64)
+        self.assertEqual(self.parse({"rss_limit_mb": 2048}).rss_limit_mb, 2048)
+        self.assertIsNone(self.parse({"rss_limit_mb": None}).rss_limit_mb)
+        self.assertEqual(self.problems({"rss_limit_mb": 10}),
+                         [("rss_limit_mb", "expected null or an integer from 64 to 4194304, got 10")])
         self.assertEqual(self.problems({"workers": 0, "drain_timeout_ms": -1}), [
             ("workers", "expected an integer from 1 to 64, got 0"),
             ("drain_timeout_ms", "expected an integer from 0 to 3600000, got -1")])
@@ -205,7 +209,7 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
         self.assertEqual(self.problems({"workrs": 2, "zzz": 1}), [
             ("workrs", 'unknown key (did you mean "workers"?)'),
             ("zzz", "unknown key (expected one of: listen, port, admin, "
-             "workers, drain_timeout_ms, defaults, egress, apps, default_app)")])
+             "workers, drain_timeout_ms, rss_limit_mb, defaults, egress, apps, default_app)")])
 
     def test_unknownKeyNested(self):
         """
@@ -578,6 +582,20 @@ class AdminEgressTests(ConfigTestsMixin, SynchronousTestCase):
              "labels are 1 to 63 letters, digits, hyphens or underscores, not "
              "starting or ending with a hyphen, separated by single dots"),
             ("egress.allow[2]", "expected a host or network string, got 7")])
+
+    def test_appEgress(self):
+        """
+        An app may have its own egress policy (replacing the top-level one for
+        it), validated like the top-level one and written back by L{appToJSON}.
+        """
+        config = self.parse({"apps": [{"name": "a", "path": "apps/api", "egress": {"allow": ["10.0.0.0/8"]}},
+                                      {"name": "b", "path": "apps/web"}]})
+        self.assertEqual(config.apps[0].egress, EgressConfig(False, ("10.0.0.0/8",)))
+        self.assertIsNone(config.apps[1].egress)
+        self.assertEqual(appToJSON(config.apps[0])["egress"], {"allow_private": False, "allow": ["10.0.0.0/8"]})
+        self.assertNotIn("egress", appToJSON(config.apps[1]))
+        self.assertEqual(self.problems({"apps": [{"name": "a", "path": "apps/api", "egress": {"allow": [1]}}]}),
+                         [("apps[0].egress.allow[0]", "expected a host or network string, got 1")])
 
 
 class EndpointTests(SynchronousTestCase):

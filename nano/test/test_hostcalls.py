@@ -9,7 +9,7 @@ from twisted.internet.defer import Deferred, fail
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate import prelude
-from nano.isolate.hostcalls import HostCallError, HostCalls, b64decode, b64encode
+from nano.isolate.hostcalls import HostCallError, HostCalls, HostScope, b64decode, b64encode
 
 
 class _Host:
@@ -112,6 +112,38 @@ class HostCallsTests(SynchronousTestCase):
         self.calls.cancelAll()
         self.assertEqual(sorted(self.host.cancelled), ["c", "d"])
         self.assertEqual(self.host.sent, [])
+
+    def test_scope(self):
+        """
+        Every call of one isolate sees the same scope; closing the isolate closes
+        it (its close functions run once) and drops later emits.
+        """
+        self.calls.start(10, "echo", [], None)
+        self.calls.start(11, "echo", [], None)
+        first, second = self.host.calls
+        self.assertIs(first.scope, second.scope)
+        closed = []
+        first.scope.onClose(lambda: closed.append(1))
+        self.calls.cancelAll()
+        self.calls.cancelAll()
+        self.assertEqual(closed, [1])
+        before = list(self.host.sent)
+        first.emit(["late"])
+        self.assertEqual(self.host.sent, before)
+
+    def test_scopeCloseErrorsLogged(self):
+        """
+        A close function that raises is logged; the others still run; a function
+        added after closing runs at once.
+        """
+        scope = HostScope()
+        ran = []
+        scope.onClose(lambda: 1 / 0)
+        scope.onClose(lambda: ran.append("second"))
+        scope.close()
+        scope.onClose(lambda: ran.append("late"))
+        self.assertEqual(ran, ["second", "late"])
+        self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
 
     def test_base64(self):
         """

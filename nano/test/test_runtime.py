@@ -10,14 +10,15 @@ from zope.interface.verify import verifyObject
 
 from nano.interfaces import IIsolate
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
-from nano.isolate.runtime import Isolate, IsolateFailure, LoadError, ScriptError, describeJSError
-from nano.isolate.engine import JSError
+from nano.isolate.runtime import Isolate, IsolateFailure, LoadError
 from nano.testing import PumpedReactor
 
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 
 
 class _Sink:
+    requestId = None
+
     def __init__(self):
         self.result = None
 
@@ -37,11 +38,11 @@ class IsolateTests(SynchronousTestCase):
         self.reactor = PumpedReactor()
         self.logs = []
 
-    def load(self, name, env="{}", **kw):
+    def load(self, name, env="{}", memoryLimit=None, **kw):
         isolate = Isolate(self.reactor, name, onLog=lambda *a: self.logs.append(a), **kw)
         self.addCleanup(isolate.close)
         box = []
-        isolate.load(loadModuleGraph(os.path.join(APPS, name)), env).addBoth(box.append)
+        isolate.load(loadModuleGraph(os.path.join(APPS, name)), env, memoryLimit=memoryLimit).addBoth(box.append)
         self.reactor.pump(lambda: box)
         return isolate, box[0]
 
@@ -89,6 +90,31 @@ class IsolateTests(SynchronousTestCase):
         self.reactor.pump(lambda: all(s.result is not None for s in sinks), advance=0.005)
         self.assertEqual([s.result.body for s in sinks], [b"after 30", b"after 10", b"after 20"])
         self.assertEqual(isolate.inflight, 0)
+
+    def test_logRequestId(self):
+        """
+        Console output during a request is logged with that request's id.
+        """
+        isolate, _ = self.load("rt-basic")
+        sink = _Sink()
+        sink.requestId = "req-42"
+        isolate.fetch("GET", "http://a.test/log", [], None, sink)
+        self.reactor.pump(lambda: sink.result is not None)
+        self.assertIn(("info", "in the handler", "req-42"), self.logs)
+
+    def test_binaryBodies(self):
+        """
+        Byte bodies cross in binary drain frames, exactly, including several in one
+        drain and an empty one.
+        """
+        isolate, _ = self.load("rt-basic")
+        sinks = {}
+        for n in (256 * 1024 + 3, 0, 5):
+            sinks[n] = _Sink()
+            isolate.fetch("GET", "http://a.test/bytes?n=%d" % n, [], None, sinks[n])
+        self.reactor.pump(lambda: all(s.result is not None for s in sinks.values()))
+        for n, sink in sinks.items():
+            self.assertEqual(sink.result.body, bytes(i & 0xFF for i in range(n)))
 
     def test_cancelAbortsSignal(self):
         """
@@ -148,6 +174,57 @@ class IsolateTests(SynchronousTestCase):
         self.assertEqual(result.kind, "cpu")
         self.assertTrue(isolate.closed)
 
+    def runaway(self, path, kind="cpu", cpuLimit=0.05, **kw):
+        """
+        Send C{path} to the runaway app with a request left hanging beside it; wait
+        until the isolate is reset; return the first response (if any) and the
+        hanging request's result.
+        """
+        isolate, _ = self.load("rt-runaway", cpuLimit=cpuLimit, **kw)
+        hanging = _Sink()
+        isolate.fetch("GET", "http://a.test/hang", [], None, hanging)
+        first = _Sink()
+        isolate.fetch("GET", "http://a.test" + path, [], None, first)
+        self.reactor.pump(lambda: isolate.closed, advance=0.025)
+        self.assertIsInstance(hanging.result, IsolateFailure)
+        self.assertEqual(hanging.result.kind, kind)
+        return first.result
+
+    def test_runawayAfterAwait(self):
+        """
+        A loop after an await (outside any task, which V8 cannot cancel here) is
+        found by the watchdog: the isolate is reset and its requests fail.
+        """
+        result = self.runaway("/await-spin")
+        self.assertIsInstance(result, IsolateFailure)
+        self.assertEqual(result.kind, "cpu")
+
+    def test_runawayTimer(self):
+        """
+        A loop in a timer callback, after the response went out, resets the isolate.
+        """
+        result = self.runaway("/timer-spin")
+        self.assertEqual(result.body, b"timer armed")
+
+    def test_runawayWaitUntil(self):
+        """
+        A loop in ctx.waitUntil work after an await resets the isolate. The loop
+        starts in the same promise-job run that produced the response, before the
+        response could leave the isolate, so that request fails too.
+        """
+        result = self.runaway("/wait-spin")
+        self.assertIsInstance(result, IsolateFailure)
+        self.assertEqual(result.kind, "cpu")
+
+    def test_memoryLimit(self):
+        """
+        An allocation runaway stops at the isolate's heap limit; the isolate is
+        reset with reason memory.
+        """
+        result = self.runaway("/hog", kind="memory", cpuLimit=10.0, memoryLimit=32 * 1024 * 1024)
+        self.assertIsInstance(result, IsolateFailure)
+        self.assertEqual(result.kind, "memory")
+
     def test_closeFailsRequests(self):
         """
         Closing the isolate fails its requests in flight.
@@ -159,22 +236,3 @@ class IsolateTests(SynchronousTestCase):
         isolate.close()
         self.assertIsInstance(sink.result, IsolateFailure)
         self.assertEqual(sink.result.kind, "closed")
-
-
-class DescribeJSErrorTests(SynchronousTestCase):
-    """
-    L{describeJSError} turns V8's report into file:line:column.
-    """
-
-    def test_caret(self):
-        """
-        The column comes from the caret line under the source line.
-        """
-        error = JSError("app/x.js:3: SyntaxError: Unexpected token ';'\nlet x = ;\n        ^\n\nSyntaxError: ...")
-        self.assertEqual(describeJSError(error), "app/x.js:3:9: SyntaxError: Unexpected token ';'")
-
-    def test_noLocation(self):
-        """
-        Without a location, the first line is kept.
-        """
-        self.assertEqual(describeJSError(JSError("execution terminated")), "execution terminated")

@@ -184,3 +184,60 @@ class DateTests(SynchronousTestCase):
         second = sitemodule._httpDate()
         self.assertEqual(first, b"Sun, 09 Sep 2001 01:46:40 GMT")
         self.assertEqual(second, b"Sun, 09 Sep 2001 01:46:41 GMT")
+
+
+class HeaderLimitTests(SynchronousTestCase):
+    """
+    Oversized request heads get 431 (414 for a request line) and the connection
+    closes; the app never sees them.
+    """
+
+    def serve(self, data, limit=1024):
+        leaf = _Leaf()
+        site = NanoSite(_Router(leaf), maxHeaderBytes=limit)
+        channel = site.buildProtocol(None)
+        transport = _CountingTransport()
+        channel.makeConnection(transport)
+        channel.dataReceived(data)
+        return leaf, transport
+
+    def test_block(self):
+        """
+        Many headers adding up past the limit: 431.
+        """
+        headers = b"".join(b"X-%d: %s\r\n" % (i, b"v" * 50) for i in range(40))
+        leaf, transport = self.serve(b"GET / HTTP/1.1\r\nHost: a\r\n" + headers + b"\r\n")
+        self.assertTrue(transport.value().startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"))
+        self.assertTrue(transport.disconnecting)
+        self.assertEqual(leaf.seen, [])
+
+    def test_longHeaderLine(self):
+        """
+        One header line past the limit: 431.
+        """
+        leaf, transport = self.serve(b"GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + b"v" * 2000 + b"\r\n\r\n")
+        self.assertTrue(transport.value().startswith(b"HTTP/1.1 431 "), transport.value())
+        self.assertEqual(leaf.seen, [])
+
+    def test_longRequestLine(self):
+        """
+        A request line past the limit: 414.
+        """
+        leaf, transport = self.serve(b"GET /" + b"a" * 2000 + b" HTTP/1.1\r\nHost: a\r\n\r\n")
+        self.assertTrue(transport.value().startswith(b"HTTP/1.1 414 URI Too Long\r\n"), transport.value())
+        self.assertEqual(leaf.seen, [])
+
+    def test_withinLimit(self):
+        """
+        A head within the limit is served.
+        """
+        leaf, transport = self.serve(b"GET / HTTP/1.1\r\nHost: a\r\nX-Ok: " + b"v" * 500 + b"\r\n\r\n")
+        self.assertTrue(transport.value().startswith(b"HTTP/1.1 200 OK"))
+
+    def test_malformed(self):
+        """
+        A malformed request line gets 400.
+        """
+        leaf, transport = self.serve(b"NONSENSE\r\n\r\n")
+        self.assertTrue(transport.value().startswith(b"HTTP/1.1 400 "), transport.value())
+        self.assertEqual(leaf.seen, [])

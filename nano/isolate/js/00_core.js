@@ -14,7 +14,14 @@ const MapPrototypeSet = Map.prototype.set;
 const ArrayPrototypeSlice = Array.prototype.slice;
 const JSONParse = JSON.parse;
 
+const Uint8ArrayCtor = Uint8Array;
+const TypedArraySet = Object.getPrototypeOf(Uint8Array.prototype).set;
+const TypedArraySubarray = Object.getPrototypeOf(Uint8Array.prototype).subarray;
+const TypedArrayByteLength = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
+
 const outbox = [];
+const payloads = []; // Uint8Arrays that queued messages refer to by index
 const handlers = new Map();
 let doorbell = null;
 let doorbellRung = false;
@@ -33,6 +40,80 @@ nano.send = function send(message) {
     doorbell();
   }
 };
+
+// Binary data for Python: the message carries the returned index instead of the bytes,
+// and the bytes leave with the same drain, copied once into the drained frame (no
+// base64). The bytes must not change until the next drain.
+nano.attachBytes = function attachBytes(bytes) {
+  ReflectApply(ArrayPrototypePush, payloads, [bytes]);
+  return payloads.length - 1;
+};
+
+// UTF-8 of JSON text (JSON.stringify escapes lone surrogates, so every surrogate here
+// is part of a pair). The prelude's TextEncoder loads later; this runs only for frame
+// heads, which are short.
+function utf8(text) {
+  const n = text.length;
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    if (text.charCodeAt(i) > 0x7f) { ascii = false; break; }
+  }
+  if (ascii) {
+    const out = new Uint8ArrayCtor(n);
+    for (let i = 0; i < n; i++) out[i] = text.charCodeAt(i);
+    return out;
+  }
+  const out = new Uint8ArrayCtor(n * 3);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[j++] = c;
+    } else if (c < 0x800) {
+      out[j++] = 0xc0 | (c >> 6);
+      out[j++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+      out[j++] = 0xf0 | (c >> 18);
+      out[j++] = 0x80 | ((c >> 12) & 0x3f);
+      out[j++] = 0x80 | ((c >> 6) & 0x3f);
+      out[j++] = 0x80 | (c & 0x3f);
+    } else {
+      out[j++] = 0xe0 | (c >> 12);
+      out[j++] = 0x80 | ((c >> 6) & 0x3f);
+      out[j++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return ReflectApply(TypedArraySubarray, out, [0, j]);
+}
+
+// The drained frame when bytes are attached: [u32 LE length of the JSON][JSON of
+// [messages, [payload lengths]] as UTF-8][payload bytes, in order].
+function frame(text) {
+  const count = payloads.length;
+  const lengths = [];
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const n = ReflectApply(TypedArrayByteLength, payloads[i], []);
+    lengths[i] = n;
+    total += n;
+  }
+  const head = utf8("[" + text + "," + JSONStringify(lengths) + "]");
+  const headLength = ReflectApply(TypedArrayByteLength, head, []);
+  const out = new Uint8ArrayCtor(4 + headLength + total);
+  out[0] = headLength & 0xff;
+  out[1] = (headLength >>> 8) & 0xff;
+  out[2] = (headLength >>> 16) & 0xff;
+  out[3] = (headLength >>> 24) & 0xff;
+  ReflectApply(TypedArraySet, out, [head, 4]);
+  let offset = 4 + headLength;
+  for (let i = 0; i < count; i++) {
+    ReflectApply(TypedArraySet, out, [payloads[i], offset]);
+    offset += lengths[i];
+  }
+  payloads.length = 0;
+  return out;
+}
 
 nano.onMessage = function onMessage(op, fn) {
   ReflectApply(MapPrototypeSet, handlers, [op, fn]);
@@ -88,13 +169,14 @@ nano.internal = {
       }
     }
   },
-  // Python calls this once per doorbell: returns every queued message as JSON text.
+  // Python calls this once per doorbell: returns every queued message as JSON text,
+  // or as a binary frame (see frame()) when bytes are attached.
   drain() {
     doorbellRung = false;
     if (outbox.length === 0) return "[]";
     const text = JSONStringify(outbox);  // captured: user code cannot replace it
     outbox.length = 0;
-    return text;
+    return payloads.length === 0 ? text : frame(text);
   },
   // Python calls this once after bootstrap with `this` = the doorbell function.
   setDoorbell() {

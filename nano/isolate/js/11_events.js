@@ -46,10 +46,16 @@ const SafeWeakMap = safeCollection(WeakMap);
 // ---- clock ---------------------------------------------------------------------------
 // The isolate's only clock is Date.now() (millisecond resolution); performance.now() and
 // Event.timeStamp are derived from it and made monotonic.
-const bootOrigin = nano.bootstrap && typeof nano.bootstrap.timeOrigin === "number"
+let bootOrigin = nano.bootstrap && typeof nano.bootstrap.timeOrigin === "number"
   ? nano.bootstrap.timeOrigin : DateNow();
 let lastNow = 0;
 nano.timeOrigin = bootOrigin;
+// The app's start, for an isolate bootstrapped ahead of time (before user code runs).
+nano.resetTimeOrigin = function resetTimeOrigin(origin) {
+  bootOrigin = origin;
+  lastNow = 0;
+  nano.timeOrigin = origin;
+};
 nano.highResNow = function highResNow() {
   const now = MathMax(lastNow, DateNow() - bootOrigin);
   lastNow = now;

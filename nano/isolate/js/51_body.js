@@ -31,7 +31,8 @@
 // Uses nano.extractMimeType/serializeMimeType (50_mime.js).
 //
 // Internals put on `nano`: extractBody, cloneBody, bodyIsUnusable, bodyStringOrBytes,
-// blobBytesOf, installBodyMixin.
+// blobBytesOf, installBodyMixin, bodyBytes(record) -> Uint8Array (not a copy: never
+// write to it) or a promise of one (streams).
 
 const PromiseCtor = Promise;
 const PromiseResolve = Promise.resolve.bind(Promise);
@@ -545,6 +546,7 @@ function installBodyMixin(proto, access) {
 }
 
 nano.extractBody = extractBody;
+nano.bodyBytes = bodyBytes;
 nano.blobBytesOf = blobBytes;
 nano.cloneBody = cloneBody;
 nano.bodyIsUnusable = bodyIsUnusable;

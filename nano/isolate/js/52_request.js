@@ -18,6 +18,10 @@
 //     request's headers are immutable. bodyBytesOrNull: a Uint8Array (taken over, not
 //     copied), null, or (once streams exist) a ReadableStream. signal: an AbortSignal
 //     or null (then a never-aborted one is made on first use).
+//   nano.incomingRequestCount() -> how many incoming requests makeIncomingRequest made
+//     (the subrequest budget of fetch() is credited per incoming request)
+//   nano.requestInternals(request) -> {method, url, headers (the header list, flat,
+//     not a copy), body (the body record or null), signal, redirect}: what fetch() sends
 
 const ReflectApply = Reflect.apply;
 const ObjectDefineProperty = Object.defineProperty;
@@ -166,6 +170,7 @@ function normalizeMethod(method) {
 }
 
 let creatingInternal = false;
+let incomingCount = 0;
 // Set by the class's static block (they need its private names).
 let isRequest;
 let check;
@@ -380,6 +385,7 @@ class Request {
       return self;
     };
     nano.makeIncomingRequest = function makeIncomingRequest(method, url, headerPairs, body, signal) {
+      incomingCount++;
       creatingInternal = true;
       const request = new Request();
       request.#method = method;
@@ -392,6 +398,18 @@ class Request {
       }
       if (signal !== null && signal !== undefined) request.#signal = signal;
       return request;
+    };
+    nano.incomingRequestCount = () => incomingCount;
+    nano.requestInternals = function requestInternals(request) {
+      const self = check(request);
+      return {
+        method: self.#method,
+        url: self.#url,
+        headers: self.#headerList(),
+        body: self.#body,
+        signal: self.#getSignal(),
+        redirect: self.#options.redirect,
+      };
     };
     bodyAccess = {
       body: (self) => check(self).#body,

@@ -15,6 +15,10 @@
 //     separate); body is null, the string a string body was made from, or a Uint8Array;
 //     a ReadableStream body comes back as `stream` for the bridge to read (the streams
 //     implementation feeds it). Marks the body used; throws TypeError if it already was.
+//   nano.makeFetchedResponse(status, statusText, headerList, urlList, body) -> a Response
+//     as fetch() resolves with: type "default" (as workerd), headers guarded "immutable"
+//     (headerList taken, not copied), url/redirected from urlList, body a body record or
+//     null.
 
 const ReflectApply = Reflect.apply;
 const ObjectDefineProperty = Object.defineProperty;
@@ -226,6 +230,16 @@ class Response {
       const response = new Response();
       response.#status = status;
       response.#headers = nano.makeHeaders(list, guard);
+      return response;
+    };
+    nano.makeFetchedResponse = function makeFetchedResponse(status, statusText, headerList, urlList, body) {
+      creatingInternal = true;
+      const response = new Response();
+      response.#status = status;
+      response.#statusText = statusText;
+      response.#headers = nano.makeHeaders(headerList, "immutable");
+      response.#urlList = urlList;
+      response.#body = body;
       return response;
     };
     bodyAccess = {

@@ -2,11 +2,15 @@
 // and running one fetch per incoming request.
 // Spec: Cloudflare Workers module syntax (`export default { fetch(request, env, ctx) }`)
 // and the service-worker form (https://w3c.github.io/ServiceWorker/#fetchevent-interface).
-// Host ops received: "load" [entryPath, envJSON], "req" [rid, method, url, headers,
-//   bodyBase64|null], "cancel" [rid].
+// Host ops received: "load" [entryPath, envJSON, timeOrigin], "req" [rid, method, url, headers,
+//   body] (body: null, base64 text, or 1 for a body streamed by 78_request_body.js),
+//   "cancel" [rid] (the client went away: aborts request.signal and
+//   cancels a streamed response body).
 // Host ops sent: "loaded" [], "load_error" [text], "res" [rid, status, statusText,
-//   headers, bodyKind (0 none, 1 text, 2 base64), body], "err" [rid, kind, short, full],
-//   "settled" [rid] (every ctx.waitUntil promise of the request has settled).
+//   headers, bodyKind, body] (bodyKind 0: none, 1: body is the text, 2: body is the
+//   index of bytes attached with nano.attachBytes, 3: the body is streamed by
+//   79_body_pump.js), "err" [rid, kind, short, full], "wait" [rid], "settled" [rid]
+//   (every ctx.waitUntil promise of the request has settled).
 
 const PromiseResolve = Promise.resolve.bind(Promise);
 const PromiseAllSettled = Promise.allSettled.bind(Promise);
@@ -16,7 +20,6 @@ const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const JSONParse = JSON.parse;
 const StringCtor = String;
 const Uint8ArrayFromBase64 = Uint8Array.fromBase64;
-const Uint8ArrayToBase64 = Uint8Array.prototype.toBase64;
 const MapPrototypeGet = Map.prototype.get;
 const MapPrototypeSet = Map.prototype.set;
 const MapPrototypeDelete = Map.prototype.delete;
@@ -104,7 +107,10 @@ function handlerFrom(namespace) {
   return null;
 }
 
-nano.onMessage("load", function load(entryPath, envJSON) {
+nano.onMessage("load", function load(entryPath, envJSON, timeOrigin) {
+  // A pooled isolate was bootstrapped earlier: performance.timeOrigin is when the
+  // app started.
+  if (typeof timeOrigin === "number") nano.resetTimeOrigin(timeOrigin);
   appEnv = deepFreeze(JSONParse(envJSON));
   let namespace;
   try {
@@ -156,17 +162,19 @@ function shortError(e) {
   }
 }
 
+// Sends the response start (and, for a stream body, starts pumping it); returns true
+// when the body is streamed (the request stays open until the stream is done).
 function respond(rid, result) {
   if (!nano.isResponse(result)) {
     const text = "the fetch handler returned " + describe(result) + ", expected a Response";
     nano.send(["err", rid, "bad_return", text, text]);
-    return;
+    return false;
   }
   const parts = nano.responseParts(result);
   if (parts.stream !== undefined) {
-    // Streamed bodies reach the client through the streams bridge (issue 3); until
-    // then they are refused loudly instead of being sent empty.
-    throw new TypeError("streamed response bodies (a ReadableStream body) are not supported yet");
+    nano.pumpResponseStream(rid, parts.stream, () => ReflectApply(MapPrototypeDelete, controllers, [rid]));
+    nano.send(["res", rid, parts.status, parts.statusText, parts.headers, 3, null]);
+    return true;
   }
   const body = parts.body;
   let kind = 0;
@@ -176,24 +184,39 @@ function respond(rid, result) {
     payload = body;
   } else if (body !== null && body !== undefined) {
     kind = 2;
-    payload = ReflectApply(Uint8ArrayToBase64, body, []);
+    payload = nano.attachBytes(body);
   }
   nano.send(["res", rid, parts.status, parts.statusText, parts.headers, kind, payload]);
+  return false;
 }
 
 function fail(rid, e) {
   nano.send(["err", rid, "exception", shortError(e), nano.errorText(e)]);
 }
 
-nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
+// bodyArg: null (no body), base64 text (the whole body), or 1 (the body is streamed
+// by 78_request_body.js).
+nano.onMessage("req", function req(rid, method, url, headers, bodyArg) {
   if (handler === null) {
     nano.send(["err", rid, "exception", "Error: the app is not loaded", "Error: the app is not loaded"]);
     return;
   }
+  if (bodyArg === 1) {
+    const stream = nano.requestBodyStream(rid);
+    if (stream !== null) {
+      run(rid, method, url, headers, stream);
+    } else {
+      nano.collectRequestBody(rid, (bytes) => run(rid, method, url, headers, bytes), (e) => fail(rid, e));
+    }
+    return;
+  }
+  run(rid, method, url, headers, bodyArg === null ? null : Uint8ArrayFromBase64(bodyArg));
+});
+
+function run(rid, method, url, headers, body) {
   const controller = nano.createAbortController();
   ReflectApply(MapPrototypeSet, controllers, [rid, controller]);
   const signal = controller.signal;
-  const body = bodyBase64 === null ? null : Uint8ArrayFromBase64(bodyBase64);
   // ctx.waitUntil: Python hears "wait" when the first promise is added and "settled"
   // once every added promise has settled and the response is out.
   let waiting = 0;
@@ -222,21 +245,23 @@ nano.onMessage("req", function req(rid, method, url, headers, bodyBase64) {
     fail(rid, e);
     return;
   }
-  const settle = () => {
-    ReflectApply(MapPrototypeDelete, controllers, [rid]);
+  // The request's signal stays abortable while a streamed body is being sent.
+  const settle = (streaming) => {
+    if (!streaming) ReflectApply(MapPrototypeDelete, controllers, [rid]);
     responded = true;
     if (waiting === 0 && waited) nano.send(["settled", rid]);
   };
+  const answer = (value) => {
+    let streaming = false;
+    try { streaming = respond(rid, value); } catch (e) { fail(rid, e); }
+    settle(streaming);
+  };
   if (result !== null && typeof result === "object" && typeof result.then === "function") {
-    PromiseResolve(result).then(
-      (value) => { try { respond(rid, value); } catch (e) { fail(rid, e); } settle(); },
-      (e) => { fail(rid, e); settle(); },
-    );
+    PromiseResolve(result).then(answer, (e) => { fail(rid, e); settle(false); });
   } else {
-    try { respond(rid, result); } catch (e) { fail(rid, e); }
-    settle();
+    answer(result);
   }
-});
+}
 
 nano.onMessage("cancel", function cancel(rid) {
   const controller = ReflectApply(MapPrototypeGet, controllers, [rid]);
@@ -244,6 +269,8 @@ nano.onMessage("cancel", function cancel(rid) {
     ReflectApply(MapPrototypeDelete, controllers, [rid]);
     nano.signalAbort(controller.signal, new nano.DOMException("The client disconnected", "AbortError"));
   }
+  nano.forgetRequestBody(rid);
+  nano.cancelResponseStream(rid, "The client disconnected");
 });
 
 nano.internal.register = function register() {

@@ -14,6 +14,17 @@ export default {
     }
     if (url.pathname === "/aborted") return Response.json(aborted);
     if (url.pathname === "/env") return Response.json(env);
+    if (url.pathname === "/origin") return new Response(String(performance.timeOrigin));
+    if (url.pathname === "/log") {
+      console.log("in the handler");
+      return new Response("logged");
+    }
+    if (url.pathname === "/bytes") {
+      const n = Number(url.searchParams.get("n"));
+      const bytes = new Uint8Array(n);
+      for (let i = 0; i < n; i++) bytes[i] = i & 0xff;
+      return new Response(bytes);
+    }
     return new Response(request.method + " " + url.pathname + " " + (await request.text()));
   },
 };

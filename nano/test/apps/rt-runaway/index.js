@@ -1,9 +1,33 @@
-// Runtime test app: /spin never returns (a runaway handler).
+// Runtime test app: the shapes of runaway JS.
+//   /spin        a loop in the handler itself (inside a task)
+//   /await-spin  a loop after an await (in a promise job, outside any task)
+//   /timer-spin  answers at once, then a timer callback loops
+//   /wait-spin   answers at once; ctx.waitUntil work loops after an await
+//   /hog         allocates until the heap limit is hit
+//   /hang        never answers (a request left in flight)
 export default {
-  fetch(request) {
-    if (new URL(request.url).pathname === "/spin") {
+  async fetch(request, env, ctx) {
+    const path = new URL(request.url).pathname;
+    if (path === "/spin") {
       for (;;) {}
     }
+    if (path === "/await-spin") {
+      await null;
+      for (;;) {}
+    }
+    if (path === "/timer-spin") {
+      setTimeout(() => { for (;;) {} }, 1);
+      return new Response("timer armed");
+    }
+    if (path === "/wait-spin") {
+      ctx.waitUntil((async () => { await null; for (;;) {} })());
+      return new Response("waiting");
+    }
+    if (path === "/hog") {
+      const hog = [];
+      for (;;) hog.push(new Array(10000).fill(hog.length));
+    }
+    if (path === "/hang") return new Promise(() => {});
     return new Response("fine");
   },
 };

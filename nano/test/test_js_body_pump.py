@@ -1,0 +1,138 @@
+"""
+Tests for C{79_body_pump.js}: reading a response's stream only as far as Python
+granted credit. A small stand-in for C{ReadableStream} (a queue and a reader that
+counts its reads) is installed before the file loads, so these tests pin the pump's
+own behaviour.
+"""
+
+import json
+import os
+
+from py_mini_racer import MiniRacer
+from twisted.trial.unittest import SynchronousTestCase
+
+from nano.isolate import prelude
+from nano.isolate.bridge import parseFrame
+
+_FAKE_STREAM = """
+class FakeReader {
+  constructor(stream) { this.stream = stream; }
+  read() {
+    const stream = this.stream;
+    stream.reads++;
+    if (stream.error !== null) return Promise.reject(stream.error);
+    if (stream.chunks.length === 0) return Promise.resolve({ value: undefined, done: true });
+    return Promise.resolve({ value: stream.chunks.shift(), done: false });
+  }
+  cancel(reason) { this.stream.cancelled = reason; return Promise.resolve(); }
+}
+class FakeStream {
+  constructor(chunks) { this.chunks = chunks; this.reads = 0; this.cancelled = null; this.error = null; }
+  getReader() { return new FakeReader(this); }
+}
+globalThis.ReadableStream = FakeStream;
+"""
+
+
+def _pumpSource():
+    path = [p for p in prelude.preludeFiles() if os.path.basename(p).startswith("79_")][0]
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+class BodyPumpTests(SynchronousTestCase):
+    """
+    C{nano.pumpResponseStream} sends chunks while it has credit.
+    """
+
+    def setUp(self):
+        self.racer = MiniRacer()
+        self.addCleanup(self.racer.close)
+        self.racer.eval(prelude.buildPartialPrelude(("00_", "10_"), extra=(_FAKE_STREAM, _pumpSource())))
+        self.internal = self.racer.eval("__nano.internal")
+        self.internal["setDoorbell"](this=self.racer.eval("(function () {})"))
+        self.racer.eval("globalThis.done = [];")
+
+    def start(self, chunks):
+        self.racer.eval("globalThis.s = new ReadableStream(%s);"
+                        " __nano.pumpResponseStream(7, s, () => done.push(7));" % (chunks,))
+
+    def send(self, *messages):
+        self.internal["dispatch"](this=json.dumps(list(messages)))
+
+    def drain(self):
+        """
+        The messages sent since the last drain, with attached bytes resolved.
+        """
+        out = self.internal["drain"]()
+        if isinstance(out, str):
+            return json.loads(out)
+        messages, payloads = parseFrame(bytes(out))
+        return [m[:2] + [payloads[m[2]]] if m[0] == "chunk" else m for m in messages]
+
+    def test_waitsForCredit(self):
+        """
+        Nothing is read before credit arrives.
+        """
+        self.start("[new Uint8Array([1, 2])]")
+        self.assertEqual(self.racer.eval("s.reads"), 0)
+        self.assertEqual(self.drain(), [])
+
+    def test_readsWithinCredit(self):
+        """
+        With credit for 4 bytes, reads continue until the credit is used up (the
+        chunk that crosses it included), then stop until more credit comes.
+        """
+        self.start("[new Uint8Array([1, 2, 3]), new Uint8Array([4, 5]), new Uint8Array([6])]")
+        self.send(["credit", 7, 4])
+        self.assertEqual(self.drain(), [["chunk", 7, b"\x01\x02\x03"], ["chunk", 7, b"\x04\x05"]])
+        self.assertEqual(self.racer.eval("s.reads"), 2)
+        self.send(["credit", 7, 10])
+        self.assertEqual(self.drain(), [["chunk", 7, b"\x06"], ["end", 7]])
+        self.assertEqual(self.racer.eval("JSON.stringify(done)"), "[7]")
+
+    def test_badChunk(self):
+        """
+        A chunk that is not a Uint8Array aborts the body with a TypeError and cancels
+        the stream.
+        """
+        self.start("['text']")
+        self.send(["credit", 7, 100])
+        ((op, rid, short, full),) = self.drain()
+        self.assertEqual((op, rid), ("abort", 7))
+        self.assertIn("TypeError", short)
+        self.assertIn("Uint8Array", short)
+        self.assertEqual(self.racer.eval("s.cancelled instanceof TypeError"), True)
+
+    def test_streamError(self):
+        """
+        A stream that errors aborts the body with the error.
+        """
+        self.start("[]")
+        self.racer.eval("s.error = new RangeError('boom')")
+        self.send(["credit", 7, 100])
+        ((op, rid, short, full),) = self.drain()
+        self.assertEqual((op, rid, short), ("abort", 7, "RangeError: boom"))
+        self.assertEqual(self.racer.eval("JSON.stringify(done)"), "[7]")
+
+    def test_cancel(self):
+        """
+        A cancel from Python cancels the stream with an AbortError and stops the pump.
+        """
+        self.start("[new Uint8Array([1])]")
+        self.send(["stream_cancel", 7, "the client disconnected"])
+        self.assertEqual(self.racer.eval("[s.cancelled.name, s.cancelled.message].join()"),
+                         "AbortError,the client disconnected")
+        self.send(["credit", 7, 100])
+        self.assertEqual(self.racer.eval("s.reads"), 0)
+        self.assertEqual(self.drain(), [])
+
+    def test_frameText(self):
+        """
+        A drain frame carries non-ASCII text (in any message) and bytes together.
+        """
+        self.start("[new Uint8Array([255])]")
+        self.racer.eval("__nano.send(['log', 'info', '\\u2713 \\ud83d\\ude00 \\u00e9', null])")
+        self.send(["credit", 7, 2])
+        self.assertEqual(self.drain(), [["log", "info", "\u2713 \U0001f600 \u00e9", None],
+                                        ["chunk", 7, b"\xff"], ["end", 7]])

@@ -1,0 +1,148 @@
+"""
+Tests for L{nano.isolate.pool}: the pool's filling logic with a fake bootstrap, and
+a real isolate loaded from a real pool.
+"""
+
+import os
+
+from twisted.internet.defer import Deferred
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
+
+from nano.isolate.modules import loadModuleGraph
+from nano.isolate.pool import IsolatePool
+from nano.isolate.runtime import Isolate
+from nano.testing import PumpedReactor
+
+APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
+
+
+class _Bootstrapped:
+    def __init__(self, n):
+        self.n = n
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+class _Bootstraps:
+    """
+    A bootstrap function whose results the test fires.
+    """
+
+    def __init__(self):
+        self.pending = []
+        self.made = 0
+
+    def __call__(self, reactor, dev):
+        d = Deferred()
+        self.pending.append(d)
+        return d
+
+    def finish(self):
+        self.made += 1
+        self.pending.pop(0).callback(_Bootstrapped(self.made))
+
+
+class IsolatePoolTests(SynchronousTestCase):
+    """
+    L{IsolatePool} keeps bootstrapped isolates ready, filling one at a time.
+    """
+
+    def setUp(self):
+        self.clock = Clock()
+        self.bootstraps = _Bootstraps()
+        self.pool = IsolatePool(self.clock, size=2, bootstrap=self.bootstraps)
+
+    def test_fillsOneAtATime(self):
+        """
+        Starting fills the pool to its size, one bootstrap at a time.
+        """
+        self.pool.start()
+        self.clock.advance(0.05)
+        self.assertEqual(len(self.bootstraps.pending), 1)
+        self.bootstraps.finish()
+        self.clock.advance(0.05)
+        self.assertEqual((self.pool.ready, len(self.bootstraps.pending)), (1, 1))
+        self.bootstraps.finish()
+        self.clock.advance(0.05)
+        self.assertEqual((self.pool.ready, len(self.bootstraps.pending)), (2, 0))
+
+    def test_takeReady(self):
+        """
+        Taking a ready isolate is immediate, and a refill follows.
+        """
+        self.pool.start()
+        for _ in range(2):
+            self.clock.advance(0.05)
+            self.bootstraps.finish()
+        taken = self.successResultOf(self.pool.take())
+        self.assertEqual((taken.n, self.pool.ready), (2, 1))
+        self.clock.advance(0.05)
+        self.assertEqual(len(self.bootstraps.pending), 1)
+
+    def test_takeEmpty(self):
+        """
+        With nothing ready, taking bootstraps one for the caller (the refill is a
+        separate bootstrap).
+        """
+        d = self.pool.take()
+        self.assertNoResult(d)
+        self.bootstraps.finish()
+        self.assertEqual(self.successResultOf(d).n, 1)
+
+    def test_stop(self):
+        """
+        Stopping closes what is ready, and an isolate finishing its bootstrap after
+        the stop is closed too.
+        """
+        self.pool.start()
+        self.clock.advance(0.05)
+        self.bootstraps.finish()
+        self.clock.advance(0.05)
+        ready = self.pool._ready[0]
+        self.pool.stop()
+        self.bootstraps.finish()
+        self.assertTrue(ready.closed)
+        self.assertEqual(self.pool.ready, 0)
+
+
+class PooledIsolateTests(SynchronousTestCase):
+    """
+    An L{Isolate} loads its app into a pooled isolate.
+    """
+
+    def test_load(self):
+        """
+        The app loads into an isolate taken from the pool and serves requests; its
+        performance.timeOrigin is the load time, not the bootstrap time.
+        """
+        reactor = PumpedReactor()
+        pool = IsolatePool(reactor, size=1)
+        self.addCleanup(pool.stop)
+        pool.start()
+        reactor.pump(lambda: pool.ready == 1, advance=0.05)
+        reactor.advance(100)
+        isolate = Isolate(reactor, "rt-basic", pool=pool)
+        self.addCleanup(isolate.close)
+        box = []
+        isolate.load(loadModuleGraph(os.path.join(APPS, "rt-basic")), "{}").addBoth(box.append)
+        reactor.pump(lambda: box)
+        self.assertIsNone(box[0])
+        self.assertEqual(pool.ready, 0)
+
+        class Sink:
+            requestId = None
+            result = None
+
+            def gotResponse(self, response):
+                self.result = response
+
+            def gotError(self, error):
+                self.result = error
+
+        sink = Sink()
+        isolate.fetch("GET", "http://a.test/origin", [], None, sink)
+        reactor.pump(lambda: sink.result is not None)
+        self.assertEqual(float(sink.result.body), reactor.seconds() * 1000.0)
