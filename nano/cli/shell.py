@@ -24,7 +24,8 @@ import attrs
 from twisted.internet.defer import Deferred, inlineCallbacks
 
 from nano.cli.source import hasTopLevelAwait, prepareScript
-from nano.config import AppConfig
+import nano.fetch  # noqa: F401 (registers the fetch host operations, as the server does)
+from nano.config import AppConfig, NanoConfig
 from nano.hostops import HostContext, opsFor
 from nano.isolate.engine import JSError, JSParseError, V8Context
 from nano.isolate.modules import loadModuleGraph
@@ -74,13 +75,30 @@ def _incomplete(name, source):
 
 
 class _Sink:
-    def __init__(self):
+    """
+    Collects one response of the shell app (its body whole, even if streamed).
+    C{requestId} tags the console output of the request.
+    """
+
+    def __init__(self, requestId):
+        self.requestId = requestId
         self.done = Deferred()
+        self._chunks = []
 
     def gotResponse(self, response):
-        self.done.callback(response)
+        if response.body is not None:
+            self.done.callback(response.body)
 
     def gotError(self, error):
+        self.done.errback(error)
+
+    def bodyChunk(self, data):
+        self._chunks.append(bytes(data))
+
+    def bodyEnd(self):
+        self.done.callback(b"".join(self._chunks))
+
+    def bodyFailed(self, error):
         self.done.errback(error)
 
 
@@ -107,6 +125,7 @@ class Shell:
         self._isolate = None
         self._checker = None
         self._showing = None
+        self._requests = 0
 
     @inlineCallbacks
     def start(self):
@@ -116,7 +135,8 @@ class Shell:
         self._checker = V8Context(self._reactor, lambda text: None)
         yield self._checker.prepare()
         app = AppConfig(name="shell", hostnames=(), path=SHELL_APP, main="shell.js")
-        hostOps = opsFor(HostContext(self._reactor, app, None))
+        config = NanoConfig(path=None, apps=(app,))
+        hostOps = opsFor(HostContext(self._reactor, app, config))
         self._isolate = Isolate(self._reactor, "shell", dev=True, onLog=self._log,
                                 hostOps=hostOps)
         yield self._isolate.load(loadModuleGraph(SHELL_APP, "shell.js"), "{}")
@@ -140,9 +160,14 @@ class Shell:
             self._checker.close()
 
     def _request(self, path, body):
-        sink = _Sink()
-        rid = self._isolate.fetch("POST", _ORIGIN + path, ["host", "shell.nano.invalid"], body, sink)
-        return rid, sink.done
+        """
+        Send one request to the shell app; returns its request id (which tags
+        its console output) and a Deferred firing with the response body.
+        """
+        self._requests += 1
+        sink = _Sink("shell-%d" % (self._requests,))
+        self._isolate.fetch("POST", _ORIGIN + path, ["host", "shell.nano.invalid"], body, sink)
+        return sink.requestId, sink.done
 
     @inlineCallbacks
     def check(self, source, name):
@@ -204,8 +229,8 @@ class Shell:
             return problem
         script = prepareScript(source, name, persist=self._persist)
         _, done = self._request("/eval", script.encode("utf-8"))
-        response = yield done
-        result = json.loads(response.body)
+        body = yield done
+        result = json.loads(body)
         if result["ok"]:
             if result["undefined"]:
                 return Outcome("value", None)

@@ -71,6 +71,8 @@ class ShellTests(SynchronousTestCase):
         self.assertEqual(self.evaluate(shell, "new TextEncoder().encode('é').length"), Outcome("value", "2"))
         self.assertEqual(self.evaluate(shell, "crypto.randomUUID().length"), Outcome("value", "36"))
         self.assertEqual(self.evaluate(shell, "await new Response('hi').text()"), Outcome("value", "hi"))
+        self.assertEqual(self.evaluate(shell, "(await fetch('data:text/plain,ok')).text()"),
+                         Outcome("value", "ok"))
 
     def test_console(self):
         """
