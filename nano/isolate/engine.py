@@ -395,6 +395,17 @@ class V8Context:
         finally:
             self._dll.mr_free_value(self._ctx, thisHandle)
 
+    def oldestPostAge(self):
+        """
+        Seconds since the oldest posted call that has not completed was posted (0.0
+        when none is pending). Posted calls run in order, so a large age means the
+        isolate's thread is stuck in one call or in the promise jobs after it.
+        """
+        posted = self._posted
+        if not posted:
+            return 0.0
+        return time.monotonic() - next(iter(posted.values()))[1]
+
     def getItem(self, obj, key):
         """
         Synchronously read C{obj[key]} (setup only: blocks until the isolate is idle).

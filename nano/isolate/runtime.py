@@ -281,6 +281,12 @@ class Isolate:
     def memoryLimitReached(self):
         return self._context is not None and self._context.memoryLimitReached()
 
+    def stuckFor(self):
+        """
+        Seconds the oldest message batch sent to JS has waited for its turn to end.
+        """
+        return self._context.oldestPostAge() if self._context is not None and not self.closed else 0.0
+
     def hasPendingWork(self):
         """
         True while requests, streams, timers, host calls or C{ctx.waitUntil} work
@@ -296,6 +302,8 @@ class Isolate:
         """
         if kind == "memory":
             message = "the app exceeded its memory limit"
+        elif kind == "stuck":
+            message = "the app's isolate stopped answering"
         else:
             message = "the app exceeded its CPU time limit"
         self._log.warn("app {app}: isolate reset: {reason}", app=self.appName, reason=message, kind=kind)

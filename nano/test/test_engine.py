@@ -98,6 +98,19 @@ class V8ContextTests(SynchronousTestCase):
         self.reactor.pump(lambda: self.drained)
         self.assertEqual(self.drained, ["[1,2,3]"])
 
+    def test_oldestPostAge(self):
+        """
+        While a posted call runs its age grows; once it completed there is none.
+        """
+        import time
+
+        spin = self.result(self.context.eval("(function () { const end = Date.now() + 80; while (Date.now() < end); })"))
+        self.assertEqual(self.context.oldestPostAge(), 0.0)
+        self.context.post(spin, "x")
+        time.sleep(0.03)
+        self.assertGreater(self.context.oldestPostAge(), 0.02)
+        self.reactor.pump(lambda: self.context.oldestPostAge() == 0.0)
+
     def test_closeFailsPending(self):
         """
         Closing fails what is pending with L{IsolateClosed}; later calls fail at once.

@@ -236,3 +236,28 @@ class IsolateTests(SynchronousTestCase):
         isolate.close()
         self.assertIsInstance(sink.result, IsolateFailure)
         self.assertEqual(sink.result.kind, "closed")
+
+
+class AtomicsWaitTests(SynchronousTestCase):
+    """
+    Apps cannot block their isolate's thread with Atomics.wait.
+    """
+
+    def test_waitThrows(self):
+        """
+        Atomics.wait throws a TypeError (as on a browser's main thread); waitAsync
+        still works.
+        """
+        from nano.isolate import prelude
+        from py_mini_racer import MiniRacer
+
+        racer = MiniRacer()
+        self.addCleanup(racer.close)
+        racer.eval(prelude.buildPartialPrelude(("00_", "40_atomics")))
+        result = racer.eval("""
+            const cell = new Int32Array(new SharedArrayBuffer(4));
+            let error;
+            try { Atomics.wait(cell, 0, 0); } catch (e) { error = e; }
+            [error instanceof TypeError, typeof Atomics.waitAsync(cell, 0, 0).value.then].join()
+        """)
+        self.assertEqual(result, "true,function")
