@@ -88,7 +88,7 @@ await check("config reference", async () => {
   const heading = await page.locator("h1").innerText();
   expect(heading.includes("config.json reference"), `h1 is ${heading}`);
   const tables = page.locator("table.ref-table");
-  expect((await tables.count()) === 5, `expected 5 reference tables, got ${await tables.count()}`);
+  expect((await tables.count()) === 6, `expected 6 reference tables, got ${await tables.count()}`);
   const text = await page.locator("main").innerText();
   for (const key of ["drain_timeout_ms", "defaults.cpu_ms", "apps[].hostnames", "egress.allow_private", "admin.token_env"]) {
     expect(text.includes(key), `the reference does not show ${key}`);

@@ -24,7 +24,9 @@ import attrs
 from twisted.internet.defer import Deferred, inlineCallbacks
 
 from nano.cli.source import hasTopLevelAwait, prepareScript
-import nano.fetch  # noqa: F401 (registers the fetch host operations, as the server does)
+# The server's module registers every family of host operations (fetch, crypto,
+# compression, ...): importing it gives the shell the same table an app gets.
+import nano.service  # noqa: F401
 from nano.config import AppConfig, NanoConfig
 from nano.hostops import HostContext, opsFor
 from nano.isolate.engine import JSError, JSParseError, V8Context

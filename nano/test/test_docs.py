@@ -16,7 +16,9 @@ import attrs
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.cli import reference
-from nano.config import AdminConfig, AppConfig, ConfigError, EgressConfig, Limits, NanoConfig, parseConfig
+from nano.config import (
+    AdminConfig, AppConfig, ConfigError, EgressConfig, Limits, NanoConfig, WatchConfig, parseConfig,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOCS = os.path.join(ROOT, "docs")
@@ -29,6 +31,7 @@ _SECTIONS = {
     "admin": (lambda obj: {"admin": obj}, AdminConfig),
     "limits": (lambda obj: {"defaults": obj}, Limits),
     "egress": (lambda obj: {"egress": obj}, EgressConfig),
+    "watch": (lambda obj: {"watch": obj}, WatchConfig),
     "app": (lambda obj: {"apps": [dict({"name": "hello", "path": "hello"}, **obj)]}, AppConfig),
 }
 _ENV = {"NANO_ADMIN_TOKEN": "t", "API_DB_PASSWORD": "p"}

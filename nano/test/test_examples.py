@@ -171,6 +171,51 @@ class JavaScriptExampleTests(SynchronousTestCase):
         self.assertRegex(first["token"], r"^[0-9a-f]{32}$")
         self.assertNotEqual(first, second)
 
+    def test_cryptoSubtle(self):
+        """
+        crypto.subtle gives the SHA-256 digest and an HMAC that verifies, equal
+        to Python's.
+        """
+        import hashlib
+        import hmac
+
+        self.assertEqual(_json(self.get("crypto", "/digest?text=abc")),
+                         (200, {"sha256": hashlib.sha256(b"abc").hexdigest()}))
+        expected = hmac.new(b"an example key, kept in the config", b"hi", hashlib.sha256).hexdigest()
+        self.assertEqual(_json(self.get("crypto", "/sign?message=hi")),
+                         (200, {"signature": expected, "valid": True}))
+
+    def test_streamsProduce(self):
+        """
+        A pull-based ReadableStream is the response body, sent chunked.
+        """
+        status, _, headers, body = self.get("streams", "/count")
+        self.assertEqual((status, body), (200, b"".join(b"line %d\n" % i for i in range(1, 6))))
+        self.assertIn(("Transfer-Encoding", "chunked"), headers)
+
+    def test_streamsTransform(self):
+        """
+        The request body is piped through a TransformStream into the response.
+        """
+        self.assertEqual(self.get("streams", "/upper", method="POST", body="héllo wörld".encode())[3],
+                         "HÉLLO WÖRLD".encode())
+
+    def test_streamsCompress(self):
+        """
+        CompressionStream("gzip") output is valid gzip.
+        """
+        import gzip
+
+        status, _, _, body = self.get("streams", "/report.gz")
+        self.assertEqual((status, gzip.decompress(body)), (200, b"id,name\n1,ada\n2,grace\n"))
+
+    def test_streamsIterate(self):
+        """
+        A request body can be read with for await.
+        """
+        self.assertEqual(_json(self.get("streams", "/lines", method="POST", body=b"a\nb\n" * 1000)),
+                         (200, {"lines": 2000}))
+
     def test_blob(self):
         """
         A multipart upload is parsed into fields and Files; a Blob is a body.
