@@ -171,6 +171,18 @@ class JavaScriptExampleTests(SynchronousTestCase):
         self.assertRegex(first["token"], r"^[0-9a-f]{32}$")
         self.assertNotEqual(first, second)
 
+    def test_streamsHeld(self):
+        """
+        The first half of /held arrives before /release lets the second go.
+        """
+        server = _jsServer()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(b"GET /held HTTP/1.1\r\nHost: streams.localhost\r\nConnection: close\r\n\r\n")
+            data = _readUntil(sock, b"", b"first\n")
+            self.assertNotIn(b"second", data)
+            self.assertEqual(self.get("streams", "/release")[3], b"released\n")
+            self.assertIn(b"second\n", _readUntil(sock, data, b"second\n"))
+
     def test_cryptoSubtle(self):
         """
         crypto.subtle gives the SHA-256 digest and an HMAC that verifies, equal
@@ -284,11 +296,26 @@ def _nginxConfig(example, prefix, listenPort, upstreamPort):
 def _proxiedApps(directory):
     for name in ("hello", "api"):
         shutil.copytree(os.path.join(EXAMPLES, name), os.path.join(directory, name))
+    shutil.copytree(os.path.join(JS, "streams"), os.path.join(directory, "streams"))
     return writeConfig(directory, {
         "listen": ["tcp:0:interface=127.0.0.1"], "admin": None,
         "apps": [{"name": "hello", "hostnames": ["hello.example.com"], "path": "hello",
                   "env": {"GREETING": "behind a proxy"}},
-                 {"name": "api", "hostnames": ["api.example.com"], "path": "api"}]})
+                 {"name": "api", "hostnames": ["api.example.com"], "path": "api"},
+                 {"name": "streams", "hostnames": ["streams.example.com"], "path": "streams"}]})
+
+
+def _readUntil(sock, data, marker):
+    """
+    Read from C{sock} until C{marker} is in what was read (C{socket.timeout} if it
+    does not come).
+    """
+    while marker not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def _get(port, path, host, body=None):
@@ -326,9 +353,23 @@ class DeploymentTests(SynchronousTestCase):
         return server
 
     def assertProxies(self, port):
+        """
+        Through the proxy on C{port}: two hostnames reach their apps, a POST body
+        included, and a streamed response passes through as it is produced (its
+        first chunk arrives while the app still holds the rest back).
+        """
         self.assertEqual(_get(port, "/", "hello.example.com"), (200, b"Hello from behind a proxy!\n"))
         status, body = _get(port, "/echo", "api.example.com", body=b'{"n": 1}')
         self.assertEqual((status, json.loads(body)["received"]), (200, {"n": 1}))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET /held HTTP/1.1\r\nHost: streams.example.com\r\nConnection: close\r\n\r\n")
+            data = _readUntil(sock, b"", b"first\n")
+            self.assertIn(b"first\n", data)
+            self.assertNotIn(b"second", data)
+            self.assertEqual(_get(port, "/release", "streams.example.com"), (200, b"released\n"))
+            data = _readUntil(sock, data, b"second\n")
+        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:40])
+        self.assertIn(b"second\n", data)
 
     def test_systemdUnit(self):
         """

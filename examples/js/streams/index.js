@@ -2,9 +2,35 @@
 // through transforms, compression, and async iteration.
 // Checked by nano/test/test_examples.py.
 
+// #region held
+// A response whose second half waits for another request: a client (or a proxy
+// test) sees "first" only if nothing between the app and it buffers the stream.
+let release = null;
+// #endregion held
+
 export default {
   async fetch(request) {
     const url = new URL(request.url);
+
+    // #region held
+    if (url.pathname === "/held") {
+      const released = new Promise((resolve) => { release = resolve; });
+      const encoder = new TextEncoder();
+      const body = new ReadableStream({
+        async start(controller) {
+          controller.enqueue(encoder.encode("first\n"));
+          await released;
+          controller.enqueue(encoder.encode("second\n"));
+          controller.close();
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/plain" } });
+    }
+    if (url.pathname === "/release") {
+      release?.();
+      return new Response("released\n");
+    }
+    // #endregion held
 
     // #region produce
     if (url.pathname === "/count") {
