@@ -321,12 +321,15 @@ class Isolate:
         if self.closed:
             return
         try:
-            if isinstance(data, bytes):
-                messages, self._payloads = parseFrame(data)
+            if not isinstance(data, str):
+                messages, self._payloads, frameId = parseFrame(data)
+                if frameId is not None:
+                    # Copied out: JS may reuse the frame's buffer.
+                    self._send(["frame_free", frameId])
             else:
                 messages = json.loads(data)
         except ValueError:
-            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=data[:200])
+            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=bytes(data[:200]) if not isinstance(data, str) else data[:200])
             return
         try:
             for message in messages:
