@@ -13,6 +13,7 @@ from twisted.logger import Logger
 
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
 from nano.isolate.runtime import Isolate, LoadError
+from nano.metrics import AppStats
 
 __all__ = ["App", "AppUnavailable"]
 
@@ -44,13 +45,15 @@ class App:
     _log = Logger()
 
     def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None, watchdog=None,
-                 pool=None):
+                 pool=None, stats=None):
         """
         @param hostOps: the asynchronous host operations the app's isolates may
             call (see L{nano.hostops}); none when None.
         @param watchdog: the process's L{nano.isolate.watchdog.Watchdog} (each
             isolate makes its own when None).
         @param pool: the process's L{nano.isolate.pool.IsolatePool}, or None.
+        @param stats: the app's L{nano.metrics.AppStats}: isolate starts and
+            resets for CPU and memory limits are counted there.
         """
         self._reactor = reactor
         self.config = config
@@ -60,6 +63,7 @@ class App:
         self._hostOps = hostOps
         self._watchdog = watchdog
         self._pool = pool
+        self._stats = stats if stats is not None else AppStats()
         self.isolate = None
         self.state = "stopped"
         self.loadError = None
@@ -70,9 +74,10 @@ class App:
         self._waiting = []
         self._idle = []
 
-    def start(self):
+    def start(self, reason="cold"):
         """
-        Build the module graph and load a fresh isolate.
+        Build the module graph and load a fresh isolate (counted as an isolate
+        start for C{reason}: C{"cold"}, C{"reload"} or C{"recycle"}).
 
         @return: a Deferred firing with this app when it is ready, or failing with
             L{LoadError} (the app's state is then C{"failed"}).
@@ -85,8 +90,9 @@ class App:
             return self._failed(LoadError(str(e)))
         isolate = self._isolateFactory(
             self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0,
-            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool,
+            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool, onReset=self._stats.limitExceeded,
         )
+        self._stats.isolateStarted(reason)
         self.isolate = isolate
         memory = self.config.limits.memory_mb * 1024 * 1024
         d = isolate.load(graph, self.config.envJSON(), memoryLimit=memory)
@@ -152,7 +158,7 @@ class App:
 
     def _restart(self):
         self._log.warn("app {app}: starting a fresh isolate", app=self.name)
-        d = self.start()
+        d = self.start("recycle")
         d.addErrback(lambda f: None)
 
     def isolateFailed(self, isolate, failure):

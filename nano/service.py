@@ -101,10 +101,10 @@ class NanoService(MultiService):
         MultiService.startService(self)
         loads = []
         for appConfig in self.config.apps:
+            stats = self.metrics.app(appConfig.name)
             app = App(self._reactor, appConfig, dev=self._dev,
-                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config,
-                                                 self.metrics.app(appConfig.name))),
-                      watchdog=self.watchdog, pool=self.pool)
+                      hostOps=opsFor(HostContext(self._reactor, appConfig, self.config, stats)),
+                      watchdog=self.watchdog, pool=self.pool, stats=stats)
             self.registry.add(app)
             loads.append(app.start())
         d = DeferredList(loads, consumeErrors=True)
