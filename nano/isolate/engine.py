@@ -464,10 +464,21 @@ class V8Context:
         if not self.closed:
             self._dll.mr_free_value(self._ctx, handle.raw)
 
+    def _freeWhenIdle(self):
+        """
+        Free the context once its tasks in flight completed, or after
+        C{_CLOSE_WAIT} seconds (runs on a thread of its own, GIL released while
+        it waits).
+        """
+        self._idle.wait(_CLOSE_WAIT)
+        self._dll.mr_free_context(self._ctx)
+
     def close(self):
         """
         Close the isolate: terminate whatever runs, fail every pending operation with
-        L{IsolateClosed}, free the context. Idempotent.
+        L{IsolateClosed}, free the context (at once when nothing is in flight, else
+        from a thread once what runs completed). Idempotent; never blocks the
+        calling thread for long.
         """
         if self.closed:
             return
@@ -475,20 +486,24 @@ class V8Context:
             self.closed = True
             busy = self._inflight > 0
         pending, self._pending = self._pending, {}
+        key = id(self)
+        _closedCallbacks[key] = self._callback
         if busy:
             # Freeing a context while one of its tasks is in flight can crash
             # mini-racer (seen: a segfault in mr_free_context when a dispatch had
-            # just been posted). Terminate what runs and wait, GIL released, for the
-            # completions; a runaway microtask loop never completes: free anyway.
+            # just been posted). Terminate what runs and wait for the completions;
+            # a runaway microtask loop never completes: free anyway. The wait runs
+            # on a thread of its own: on the reactor thread it stalled every app
+            # for _CLOSE_WAIT whenever a runaway isolate with a message queued was
+            # reset (bench/faults.py).
             for entry in list(self._posted.values()):
                 if entry[0] is not None:
                     self._dll.mr_cancel_task(self._ctx, entry[0])
             for _d, taskId, _timer in pending.values():
                 self._dll.mr_cancel_task(self._ctx, taskId)
-            self._idle.wait(_CLOSE_WAIT)
-        key = id(self)
-        _closedCallbacks[key] = self._callback
-        self._dll.mr_free_context(self._ctx)
+            threading.Thread(target=self._freeWhenIdle, name="nano-isolate-close").start()
+        else:
+            self._dll.mr_free_context(self._ctx)
         self._reactor.callLater(_KEEP_CALLBACK, _closedCallbacks.pop, key, None)
         for d, _taskId, timer in pending.values():
             if timer is not None and timer.active():

@@ -2,9 +2,12 @@
 Tests for L{nano.isolate.engine}: real isolates, driven by a L{PumpedReactor}.
 """
 
+import time
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate.engine import (
+    _CLOSE_WAIT,
     Handle,
     IsolateClosed,
     JSError,
@@ -109,3 +112,19 @@ class V8ContextTests(SynchronousTestCase):
         self.assertIsInstance(box[0].value, IsolateClosed)
         self.assertRaises(IsolateClosed, self.context.eval, "1")
         self.assertTrue(self.context.closed)
+
+    def test_closeDoesNotWaitForRunaway(self):
+        """
+        Closing a context whose thread is stuck in a microtask loop (which nothing
+        can cancel) with a call queued behind it returns at once: the context is
+        freed from another thread once the wait for its tasks ends.
+        """
+        self.result(self.context.eval("Promise.resolve().then(() => { for (;;) {} }); 1"))
+        d = self.context.eval("2")
+        box = []
+        d.addBoth(box.append)
+        started = time.monotonic()
+        self.context.close()
+        self.assertLess(time.monotonic() - started, _CLOSE_WAIT / 2)
+        self.assertIsInstance(box[0].value, IsolateClosed)
+        self.assertRaises(IsolateClosed, self.context.eval, "3")
