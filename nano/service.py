@@ -19,6 +19,7 @@ from twisted.internet import endpoints
 from twisted.internet.defer import DeferredList, gatherResults, succeed
 from twisted.logger import ILogObserver, Logger
 
+import nano.crypto  # noqa: F401 (registers the crypto.* host operations)
 import nano.fetch  # noqa: F401 (registers the fetch host operations)
 from nano.app import App
 from nano.hostops import HostContext, opsFor

@@ -123,6 +123,12 @@ _dll = None
 # a freed ctypes thunk crashes the process. Entries leave after _KEEP_CALLBACK seconds.
 _closedCallbacks = {}
 _KEEP_CALLBACK = 60.0
+# Every context not yet closed. The C library calls back into the context's ctypes
+# thunk, so a context must not be garbage collected while it is open: a Deferred
+# chain nobody kept (context -> pending Deferred -> callbacks -> context) is an
+# unreachable cycle the cyclic GC frees, and the next completion then calls freed
+# memory (seen: a segfault in libffi on a pump thread while an isolate bootstrapped).
+_open = {}
 # How long close() waits for tasks in flight to complete before freeing anyway.
 _CLOSE_WAIT = 0.2
 
@@ -177,6 +183,7 @@ class V8Context:
         self._dll = startV8()
         self._callback = MR_CALLBACK(self._fromV8)
         self._ctx = self._dll.mr_init_context(self._callback)
+        _open[id(self)] = self
         self._ids = itertools.count(_FIRST_TASK_ID)
         self._quietIds = itertools.count(_QUIET_BASE)
         self._pending = {}
@@ -488,6 +495,7 @@ class V8Context:
         pending, self._pending = self._pending, {}
         key = id(self)
         _closedCallbacks[key] = self._callback
+        _open.pop(key, None)
         if busy:
             # Freeing a context while one of its tasks is in flight can crash
             # mini-racer (seen: a segfault in mr_free_context when a dispatch had

@@ -110,6 +110,7 @@ class IsolatePool:
         self._filling = False
         self._stopped = False
         self._refill = None
+        self._inProgress = None
 
     @property
     def ready(self):
@@ -152,6 +153,7 @@ class IsolatePool:
 
         def done(bootstrapped):
             self._filling = False
+            self._inProgress = None
             if self._stopped:
                 bootstrapped.close()
                 return
@@ -160,9 +162,11 @@ class IsolatePool:
 
         def failed(failure):
             self._filling = False
+            self._inProgress = None
             self._log.failure("could not bootstrap an isolate for the pool", failure)
 
-        self._bootstrap(self._reactor, self._dev).addCallbacks(done, failed)
+        self._inProgress = self._bootstrap(self._reactor, self._dev)
+        self._inProgress.addCallbacks(done, failed)
 
     def stop(self):
         """

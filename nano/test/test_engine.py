@@ -128,3 +128,35 @@ class V8ContextTests(SynchronousTestCase):
         self.assertLess(time.monotonic() - started, _CLOSE_WAIT / 2)
         self.assertIsInstance(box[0].value, IsolateClosed)
         self.assertRaises(IsolateClosed, self.context.eval, "3")
+
+class LifetimeTests(SynchronousTestCase):
+    """
+    An open context is never garbage collected (its C callback would then be freed
+    while the library can still call it); a closed one is.
+    """
+
+    def test_openKeptAlive(self):
+        """
+        A context with a task in flight whose only references form an unreachable
+        cycle survives a collection, completes its task, and is collectable once
+        closed and its callback's grace period (for late completions) is over.
+        """
+        import gc
+        import weakref
+
+        reactor = PumpedReactor()
+        context = V8Context(reactor, lambda data: None)
+        done = []
+        d = context.prepare()
+        d.addCallback(lambda _, c=context: c.eval("let x = 0; for (let i = 0; i < 1e6; i++) x += i; x"))
+        d.addBoth(done.append)
+        ref = weakref.ref(context)
+        del context, d
+        gc.collect()
+        self.assertIsNotNone(ref())
+        reactor.pump(lambda: done)
+        self.assertEqual(done, [499999500000])
+        ref().close()
+        reactor.advance(61)
+        gc.collect()
+        self.assertIsNone(ref())
