@@ -324,16 +324,12 @@ class Isolate:
         """
         A posted message failed in JS. A failure while the isolate is over its heap
         limit is that limit (V8 reports it as out of memory, as a terminated
-        execution, or as an exception with no value): the watchdog resets the
-        isolate at its next tick. Closing it from here, while its thread may still
-        be unwinding the termination, crashed the process in tests (a callback then
-        reached a half-built context). Another termination is a runaway.
+        execution, or as an exception with no value); another termination is a
+        runaway.
         """
         if isinstance(error, IsolateClosed) or self.closed:
             return
-        if self.memoryLimitReached():
-            self._watchdog.watch(self)
-        elif isinstance(error, JSOutOfMemory):
+        if isinstance(error, JSOutOfMemory) or self.memoryLimitReached():
             self._reset("memory")
         elif isinstance(error, JSTerminated):
             self._reset("cpu")
