@@ -2,6 +2,7 @@
 Tests for L{nano.isolate.engine}: real isolates, driven by a L{PumpedReactor}.
 """
 
+import threading
 import time
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -16,6 +17,26 @@ from nano.isolate.engine import (
     V8Context,
 )
 from nano.testing import PumpedReactor
+
+
+class _BlockingFree:
+    """
+    The library, except that C{mr_free_context} waits for C{release} (and then
+    sets C{freed}).
+    """
+
+    def __init__(self, dll):
+        self._dll = dll
+        self.release = threading.Event()
+        self.freed = threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self._dll, name)
+
+    def mr_free_context(self, ctx):
+        self.release.wait(10)
+        self._dll.mr_free_context(ctx)
+        self.freed.set()
 
 
 class V8ContextTests(SynchronousTestCase):
@@ -128,6 +149,19 @@ class V8ContextTests(SynchronousTestCase):
         self.assertLess(time.monotonic() - started, _CLOSE_WAIT / 2)
         self.assertIsInstance(box[0].value, IsolateClosed)
         self.assertRaises(IsolateClosed, self.context.eval, "3")
+
+    def test_closeDoesNotWaitForFree(self):
+        """
+        Closing returns before the library has freed the context (freeing an
+        isolate's memory can take a while): the free happens on another thread.
+        """
+        library = _BlockingFree(self.context._dll)
+        self.context._dll = library
+        self.context.close()
+        self.assertTrue(self.context.closed)
+        self.assertFalse(library.freed.is_set())
+        library.release.set()
+        self.assertTrue(library.freed.wait(10))
 
 class LifetimeTests(SynchronousTestCase):
     """
