@@ -119,6 +119,9 @@ class FaultTests(SynchronousTestCase):
         self.assertEqual(resets[0]["level"], "warn")
 
     def assertNoReset(self, started):
+        """
+        No isolate was reset since C{started} (after a moment for the log to arrive).
+        """
         time.sleep(0.05)
         self.assertEqual(resetEvents(logEvents(self.server.output), since=started), [])
 
