@@ -198,11 +198,13 @@ def _measure(servers, cells, args, echoScript):
                 failed[server.name][cell["id"]] = problem
                 print("%s %s %s: failed: %s" % (server.label, cell["method"], cell["path"], problem), flush=True)
         if args.warmup:
-            for path in {c["path"]: c for c in _cellsFor(server, cells) if c["id"] not in failed[server.name]}.values():
+            # One warm-up per route (hello at 50 and at 10 connections share one).
+            onePerRoute = {c["path"]: c for c in _cellsFor(server, cells) if c["id"] not in failed[server.name]}
+            for cell in onePerRoute.values():
                 try:
-                    _wrk(server, path, args.warmup, echoScript)
+                    _wrk(server, cell, args.warmup, echoScript)
                 except WrkError as e:
-                    print("%s warm-up %s: %s" % (server.label, path["path"], e), flush=True)
+                    print("%s warm-up %s: %s" % (server.label, cell["path"], e), flush=True)
     for round in range(args.runs):
         for cell in cells:
             for server in servers:
