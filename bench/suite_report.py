@@ -88,7 +88,8 @@ def ratios(document):
     The ratios issue 7 targets, as [{id, label, value}] (value None when a side is
     missing or failed): NANO against workerd and plain twisted.web for hello (at 50
     and 10 connections) and /stream MiB/s; /json and /echo req/s relative to hello
-    per server; NANO with the access log against without.
+    per server; NANO's server CPU per request against the peers'; NANO with the
+    access log against without.
     """
     def fig(server, cell, key="rps"):
         return _figure(document, server, cell, key)
@@ -108,6 +109,13 @@ def ratios(document):
             out.append({"id": "%s_over_hello_%s" % (cell, server),
                         "label": "/%s / hello req/s, %s" % (cell, serverLabel),
                         "value": _ratio(fig(server, cell), fig(server, "hello50"))})
+    # CPU per request moves less than req/s when other work shares the machine.
+    for cell, what in (("hello50", "hello, 50 connections"), ("hello10", "hello, 10 connections"),
+                       ("json", "/json"), ("echo", "/echo")):
+        for peer, peerLabel in (("workerd", "workerd"), ("plain", "plain twisted.web")):
+            out.append({"id": "%s_cpu_nano_%s" % (cell, peer),
+                        "label": "%s: NANO / %s server CPU per request" % (what, peerLabel),
+                        "value": _ratio(fig("nano", cell, "server_cpu_us"), fig(peer, cell, "server_cpu_us"))})
     out.append({"id": "hello50_nanolog_nano", "label": "hello, 50 connections: NANO access log on / off req/s",
                 "value": _ratio(fig("nano-log", "hello50"), fig("nano", "hello50"))})
     return out
@@ -186,9 +194,10 @@ def renderEntry(document):
         "is the server's /proc/PID/stat time and wrk's rusage over all runs of the cell)." % (
             document["command"], settings["threads"], settings["duration"], settings["runs"],
             settings["echo_bytes"], settings["stream_bytes"]),
-        "Machine: %s, %d cores (%s), %s GiB, load average %s at start; Python %s." % (
+        "Machine: %s, %d cores (%s), %s GiB, 1-minute load average %s at start and %s at the end "
+        "(the machine is shared); Python %s." % (
             machine["platform"], machine["cpus"], machine["cpu_model"], machine["memory_gib"],
-            machine["load_start"], versions["python"]),
+            machine["load_start"], machine.get("load_end", "?"), versions["python"]),
         "Versions: %s." % (", ".join("%s %s" % (k, v) for k, v in versions.items() if k != "python"),),
         "",
         renderTable(document),

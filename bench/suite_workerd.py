@@ -82,8 +82,11 @@ def capnpConfig(port, module="index.js", compatibilityDate=COMPATIBILITY_DATE):
 
 
 def workerdVersion(binary):
+    """
+    The build date C{workerd --version} prints, or "unknown".
+    """
     done = subprocess.run([binary, "--version"], capture_output=True, text=True)
-    return (done.stdout or done.stderr).strip() or "unknown"
+    return (done.stdout or done.stderr).strip().removeprefix("workerd ") or "unknown"
 
 
 def startWorkerd(port, logfile):

@@ -129,11 +129,13 @@ def runWrk(url, duration, connections, threads=2, script=None, timeout="2s"):
 
 def wrkVersion():
     """
-    wrk's version line (C{wrk -v} prints it and exits non-zero), or "unknown".
+    wrk's version, from the line C{wrk -v} prints (it exits non-zero), or "unknown".
     """
     try:
         done = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
     except OSError:
         return "unknown"
-    line = (done.stdout or done.stderr).strip().splitlines()
-    return line[0].split(" Copyright")[0].strip() if line else "unknown"
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    if not lines:
+        return "unknown"
+    return lines[0].split(" Copyright")[0].removeprefix("wrk ").strip()

@@ -32,9 +32,9 @@ def document(results, servers=("plain", "workerd", "nano")):
         "settings": {"runs": 3, "duration": 10, "warmup": 2, "threads": 2, "echo_bytes": 65536,
                      "stream_bytes": 1048576},
         "machine": {"platform": "Linux-test", "cpus": 2, "cpu_model": "Test CPU", "memory_gib": 24.0,
-                    "load_start": "0.50"},
+                    "load_start": "0.50", "load_end": "0.70"},
         "versions": {"python": "3.11.7", "nano": "abc1234", "twisted": "26.10.0", "mini-racer": "0.14.1",
-                     "wrk": "wrk 4.1.0", "workerd": "workerd 2026-11-17"},
+                     "wrk": "4.1.0", "workerd": "2026-11-17 (npm workerd@1.20261117.1)"},
         "servers": [{"name": name, "label": labels[name], "error": None} for name in servers],
         "cells": [
             {"id": "hello50", "label": "hello", "method": "GET", "path": "/", "connections": 50},
@@ -94,8 +94,9 @@ class SummariseCellTests(SynchronousTestCase):
 class RatiosTests(SynchronousTestCase):
     def test_targets(self):
         """
-        NANO against workerd and plain twisted.web for hello req/s and /stream MiB/s,
-        /json and /echo relative to hello per server, and access log on/off.
+        NANO against workerd and plain twisted.web for hello req/s, /stream MiB/s and
+        server CPU per request, /json and /echo relative to hello per server, and
+        access log on/off.
         """
         doc = document({
             "nano": {"hello50": summariseCell([run(800.0)]), "stream": summariseCell([run(5.0, mibps=300.0)]),
@@ -111,6 +112,8 @@ class RatiosTests(SynchronousTestCase):
         self.assertEqual(values["json_over_hello_nano"], 0.5)
         self.assertEqual(values["echo_over_hello_nano"], 0.25)
         self.assertEqual(values["hello50_nanolog_nano"], 0.75)
+        # The same CPU seconds over 8,000 requests against 10,000.
+        self.assertAlmostEqual(values["hello50_cpu_nano_workerd"], 1.25)
         self.assertIsNone(values["hello10_nano_workerd"])
         self.assertIsNone(values["echo_over_hello_workerd"])
 
@@ -148,8 +151,8 @@ class RenderTests(SynchronousTestCase):
         entry = renderEntry(self.doc)
         self.assertIn("## Suite: NANO vs workerd vs plain twisted.web, 2026-12-01", entry)
         self.assertIn("Command: `python bench/suite.py --record`", entry)
-        self.assertIn("Linux-test, 2 cores (Test CPU)", entry)
-        self.assertIn("workerd workerd 2026-11-17", entry)
+        self.assertIn("Linux-test, 2 cores (Test CPU), 24.0 GiB, 1-minute load average 0.50 at start and 0.70", entry)
+        self.assertIn("workerd 2026-11-17 (npm workerd@1.20261117.1)", entry)
         self.assertIn("hello, 50 connections: NANO / workerd req/s = **0.95**", entry)
         self.assertIn("NANO GET /stream (50 connections): failed: HTTP 500: ReferenceError", entry)
 
