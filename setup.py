@@ -26,6 +26,7 @@ setup(
         "tree-sitter>=0.23,<0.27",
         "tree-sitter-javascript>=0.23,<0.26",
         "tree-sitter-typescript>=0.23,<0.24",
+        "cryptography>=42,<52",
     ],
     extras_require={"dev": ["tox>=4"]},
     zip_safe=False,

@@ -7,8 +7,9 @@ Usage: python bench/conformance.py [--update] [--area AREA ...] [--out results.j
 
 Exit status 1 when a subtest that is expected to pass fails (a regression); subtests
 that pass although listed as expected failures are reported so the file can be
-tightened. --update rewrites the expectations from this run, keeping the reasons
-already written and taking the area's default reason for new entries.
+tightened. --update rewrites the expectations of the files this run covered, keeping
+the reasons already written and taking the area's default reason for new entries;
+files of areas not run keep their entries.
 
 Without ../shared/conformance (or $NANO_CONFORMANCE_DIR) it prints why and exits 0.
 """
@@ -129,7 +130,12 @@ def update(results, expectations):
         for name in sorted(failed):
             entry[name] = old.get(test, {}).get(name) or reasonFor(reasons, test, name, messages.get((test, name)))
         new[test] = entry
-    expectations["expected_failures"] = new
+    # Files this run did not cover (other --area values) keep their entries.
+    ran = {r["test"] for r in results["results"]}
+    for test, entry in old.items():
+        if test not in ran:
+            new[test] = entry
+    expectations["expected_failures"] = dict(sorted(new.items()))
     os.makedirs(os.path.dirname(EXPECTATIONS), exist_ok=True)
     with open(EXPECTATIONS, "w") as f:
         json.dump(expectations, f, indent=1, sort_keys=True, ensure_ascii=False)

@@ -30,10 +30,13 @@ from nano._configcheck import (
 )
 from nano.config import (
     DEFAULT_ADMIN_LISTEN, AdminConfig, AppConfig, ConfigError, ConfigProblem,
-    EgressConfig, Limits, NanoConfig, isLoopbackEndpoint,
+    EgressConfig, Limits, NanoConfig, WatchConfig, isLoopbackEndpoint,
 )
 
 __all__ = ["checkApp", "checkConfig", "loadDocument"]
+
+
+_WATCH_METHODS = ("auto", "inotify", "poll")
 
 
 class _BadConstant(ValueError):
@@ -90,7 +93,8 @@ class _Parser(Walker):
             "rss_limit_mb": self.integer(64, 4_194_304, nullable=True),
             "defaults": lambda v, l: self.limits(v, l, Limits()),
             "egress": self.egress, "apps": lambda v, l: v,
-            "default_app": self.string("an app name", nullable=True)}
+            "default_app": self.string("an app name", nullable=True),
+            "watch": self.watch}
         results, locs = self.fields(value, loc, handlers)
         if results is None:
             return None
@@ -138,6 +142,17 @@ class _Parser(Walker):
                         '"token_env" to an environment variable holding it')
             return BAD
         return AdminConfig(listen, tokenEnv, token)
+
+    def watch(self, value, loc):
+        results, _ = self.fields(value, loc, {
+            "enabled": self.typed(lambda v: isinstance(v, bool), "true or false"),
+            "method": self.typed(lambda v: v in _WATCH_METHODS,
+                                 'one of "auto", "inotify", "poll"'),
+            "debounce_ms": self.integer(10, 60_000),
+            "poll_interval_ms": self.integer(50, 600_000)})
+        if results is None or BAD in results.values():
+            return BAD
+        return WatchConfig(**results)
 
     def limits(self, value, loc, base: Limits) -> Limits:
         results, _ = self.fields(value, loc, {

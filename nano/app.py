@@ -2,13 +2,25 @@
 One deployed app: its config, its isolate and its state.
 
 States: C{"loading"} (the isolate is being created and the modules evaluated),
-C{"ready"}, C{"failed"} (the load failed; C{loadError} says why), C{"draining"} and
+C{"ready"}, C{"idle"} (configured but not loaded: its isolate starts on the next
+request), C{"failed"} (the load failed; C{loadError} says why), C{"draining"} and
 C{"stopped"}. A request that arrives while the app loads waits for the load.
 When the isolate dies (CPU or memory limit, crash) the app starts a fresh one and
 the next request is served by it.
+
+With C{idle_unload_s} set the app loads lazily: starting it only checks its module
+graph (syntax and imports, so a broken app is still reported at once) and leaves it
+C{"idle"}; its first request starts the isolate. Once no request has been in flight
+and no C{ctx.waitUntil} work has been pending for C{idle_unload_s} seconds, the
+isolate closes (its timers with it) and the app is C{"idle"} again.
+
+L{App.drain} retires a version (replaced, removed, or the server shuts down): new
+requests get 503 with C{Retry-After}, the requests in flight finish, then the
+C{ctx.waitUntil} work, and the isolate closes, at the latest after the drain
+timeout.
 """
 
-from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.defer import Deferred, fail, gatherResults, succeed
 from twisted.logger import Logger
 
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
@@ -44,13 +56,16 @@ class App:
     _log = Logger()
 
     def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None, watchdog=None,
-                 pool=None):
+                 pool=None, onIsolateStart=None):
         """
         @param hostOps: the asynchronous host operations the app's isolates may
             call (see L{nano.hostops}); none when None.
         @param watchdog: the process's L{nano.isolate.watchdog.Watchdog} (each
             isolate makes its own when None).
         @param pool: the process's L{nano.isolate.pool.IsolatePool}, or None.
+        @param onIsolateStart: C{onIsolateStart(reason)} each time an isolate of
+            this app finished loading; reason is C{"cold"}, C{"reload"} (the
+            version replaced another) or C{"recycle"} (after a reset).
         """
         self._reactor = reactor
         self.config = config
@@ -60,6 +75,11 @@ class App:
         self._hostOps = hostOps
         self._watchdog = watchdog
         self._pool = pool
+        self._onIsolateStart = onIsolateStart
+        self._idleAfter = config.limits.idle_unload_s
+        self._idleCall = None
+        self._lastActive = None
+        self._startReason = "cold"
         self.isolate = None
         self.state = "stopped"
         self.loadError = None
@@ -67,16 +87,31 @@ class App:
         self.requests = 0
         self.errors = 0
         self.inflight = 0
+        self.fingerprint = None
         self._waiting = []
         self._idle = []
+        self._drained = None
 
-    def start(self):
+    def start(self, reason="cold"):
         """
-        Build the module graph and load a fresh isolate.
+        Build the module graph and load a fresh isolate (for a lazily loaded app,
+        only check the module graph and become C{"idle"}).
 
-        @return: a Deferred firing with this app when it is ready, or failing with
-            L{LoadError} (the app's state is then C{"failed"}).
+        @param reason: why the isolate starts, for C{onIsolateStart}.
+        @return: a Deferred firing with this app when it is ready (or idle), or
+            failing with L{LoadError} (the app's state is then C{"failed"}).
         """
+        if self._idleAfter is not None and self.isolate is None and self.state == "stopped":
+            try:
+                loadModuleGraph(self.config.path, self.config.main)
+            except ModuleLoadError as e:
+                return self._failed(LoadError(str(e)))
+            self.state = "idle"
+            self._startReason = reason
+            return succeed(self)
+        return self._load(reason)
+
+    def _load(self, reason):
         self.state = "loading"
         started = self._reactor.seconds()
         try:
@@ -96,11 +131,15 @@ class App:
             self.loadError = None
             self.loadedAt = self._reactor.seconds()
             self._log.info(
-                "app {app} ready in {ms:.1f} ms", app=self.name, ms=(self.loadedAt - started) * 1000
+                "app {app} ready in {ms:.1f} ms", app=self.name, ms=(self.loadedAt - started) * 1000,
+                reason=reason,
             )
+            if self._onIsolateStart is not None:
+                self._onIsolateStart(reason)
             waiting, self._waiting = self._waiting, []
             for w in waiting:
                 w.callback(isolate)
+            self._touch()
             return self
 
         def failed(failure):
@@ -136,10 +175,13 @@ class App:
         @return: a Deferred firing with an L{Isolate}, or failing with
             L{AppUnavailable}.
         """
-        if self.state == "ready":
-            if self.isolate is not None and not self.isolate.closed:
-                return succeed(self.isolate)
+        if self.state == "ready" and (self.isolate is None or self.isolate.closed):
             self._restart()
+        elif self.state == "idle":
+            reason, self._startReason = self._startReason, "cold"
+            self._load(reason).addErrback(lambda f: None)
+        if self.state == "ready":
+            return succeed(self.isolate)
         if self.state == "loading":
             d = Deferred()
             self._waiting.append(d)
@@ -152,7 +194,7 @@ class App:
 
     def _restart(self):
         self._log.warn("app {app}: starting a fresh isolate", app=self.name)
-        d = self.start()
+        d = self._load("recycle")
         d.addErrback(lambda f: None)
 
     def isolateFailed(self, isolate, failure):
@@ -171,10 +213,39 @@ class App:
         self.inflight -= 1
         if status >= 500:
             self.errors += 1
-        if self.inflight == 0 and self._idle:
-            idle, self._idle = self._idle, []
-            for d in idle:
-                d.callback(None)
+        if self.inflight == 0:
+            self._touch()
+            if self._idle:
+                idle, self._idle = self._idle, []
+                for d in idle:
+                    d.callback(None)
+
+    # -- idle unload -------------------------------------------------------------
+
+    def _touch(self):
+        """
+        The app was just active: (re)arm the idle check when idle unload is on.
+        """
+        if self._idleAfter is None:
+            return
+        self._lastActive = self._reactor.seconds()
+        if self._idleCall is None:
+            self._idleCall = self._reactor.callLater(self._idleAfter, self._idleCheck)
+
+    def _idleCheck(self):
+        self._idleCall = None
+        if self.state != "ready":
+            return
+        isolate = self.isolate
+        quietFor = self._reactor.seconds() - self._lastActive
+        if quietFor < self._idleAfter or self.inflight or (isolate is not None and isolate.pendingWork()):
+            self._idleCall = self._reactor.callLater(max(self._idleAfter - quietFor, 1.0), self._idleCheck)
+            return
+        self._log.info("app {app} unloaded after {s} s idle", app=self.name, s=self._idleAfter)
+        self.isolate = None
+        self.state = "idle"
+        if isolate is not None:
+            isolate.close()
 
     def whenIdle(self):
         """
@@ -186,11 +257,58 @@ class App:
         self._idle.append(d)
         return d
 
+    def drain(self, timeout):
+        """
+        Take no new request (they get 503 with C{Retry-After}), let the requests in
+        flight finish (streamed responses included), then the isolate's
+        C{ctx.waitUntil} work, then close the isolate; after C{timeout} seconds
+        close it anyway (what is still running fails). Calling it again returns the
+        same outcome.
+
+        @return: a Deferred firing with True when everything finished in time,
+            False when the timeout cut it short.
+        """
+        if self._drained is not None:
+            return _follow(self._drained)
+        self._drained = drained = Deferred()
+        self.state = "draining"
+        waiting, self._waiting = self._waiting, []
+        for w in waiting:
+            w.errback(AppUnavailable("app %s is draining" % (self.name,)))
+
+        def finish(clean):
+            if drained.called:
+                return
+            if timer.active():
+                timer.cancel()
+            if not clean:
+                self._log.warn(
+                    "app {app}: drain timed out after {s} s with {n} requests in flight",
+                    app=self.name, s=timeout, n=self.inflight,
+                )
+            self.stop()
+            drained.callback(clean)
+
+        timer = self._reactor.callLater(timeout, finish, False)
+
+        def pendingWork(_):
+            isolate = self.isolate
+            work = list(isolate.pendingWork()) if isolate is not None and not isolate.closed else []
+            return gatherResults(work, consumeErrors=True)
+
+        idle = self.whenIdle()
+        idle.addCallback(pendingWork)
+        idle.addBoth(lambda _: finish(True))
+        return _follow(drained)
+
     def stop(self):
         """
         Close the isolate.
         """
         self.state = "stopped"
+        if self._idleCall is not None and self._idleCall.active():
+            self._idleCall.cancel()
+        self._idleCall = None
         if self.isolate is not None:
             self.isolate.close()
         waiting, self._waiting = self._waiting, []
@@ -198,3 +316,18 @@ class App:
             w.errback(AppUnavailable("app %s stopped" % (self.name,)))
 
 
+
+
+def _follow(d):
+    """
+    A new Deferred with C{d}'s result, leaving C{d}'s own result untouched (several
+    callers can wait for one drain).
+    """
+    follower = Deferred()
+
+    def relay(result):
+        follower.callback(result)
+        return result
+
+    d.addCallback(relay)
+    return follower

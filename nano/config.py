@@ -33,6 +33,7 @@ from nano._configcheck import LIMIT_RANGES, endpointOptions, validEndpoint
 __all__ = [
     "DEFAULT_ADMIN_LISTEN", "DEFAULT_LISTEN", "AdminConfig", "AppConfig",
     "ConfigError", "ConfigProblem", "EgressConfig", "Limits", "NanoConfig",
+    "WatchConfig",
     "appFromJSON", "appToJSON", "configToJSON", "endpointProblem",
     "isLoopbackEndpoint", "loadConfig", "parseConfig", "singleAppConfig",
 ]
@@ -117,6 +118,22 @@ class EgressConfig:
     allow: tuple[str, ...] = ()
 
 
+@frozen
+class WatchConfig:
+    """
+    Hot reload (SPEC §9): whether the config file and the apps' source files
+    are watched, how (C{method}: C{"auto"} uses inotify on Linux and polls
+    elsewhere, C{"inotify"}, C{"poll"}), how long the files must stay quiet
+    before a reload reads them (C{debounce_ms}) and how often polling looks
+    (C{poll_interval_ms}).  An addition to SPEC §2.
+    """
+
+    enabled: bool = True
+    method: str = "auto"
+    debounce_ms: int = 300
+    poll_interval_ms: int = 1000
+
+
 def _readOnly(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(mapping, types.MappingProxyType):
         return mapping
@@ -178,6 +195,7 @@ class NanoConfig:
     egress: EgressConfig = EgressConfig()
     apps: tuple[AppConfig, ...] = ()
     default_app: str | None = None
+    watch: WatchConfig = WatchConfig()
 
     def appNamed(self, name: str) -> AppConfig | None:
         """
@@ -347,6 +365,9 @@ def configToJSON(config: NanoConfig, relativePaths: bool = False) -> dict:
         "egress": {"allow_private": config.egress.allow_private,
                    "allow": list(config.egress.allow)},
         "apps": [appToJSON(app, config.defaults, base) for app in config.apps],
+        "watch": {"enabled": config.watch.enabled, "method": config.watch.method,
+                  "debounce_ms": config.watch.debounce_ms,
+                  "poll_interval_ms": config.watch.poll_interval_ms},
     }
     if config.default_app is not None:
         result["default_app"] = config.default_app

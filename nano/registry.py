@@ -36,10 +36,18 @@ def normalizeHost(host):
 class AppRegistry:
     """
     Apps by name and hostname.
+
+    Besides the active apps, the registry keeps I{retired} apps: removed apps that
+    are still draining (SPEC §9). A retired app keeps answering the hostnames no
+    active app claims (with 503 and C{Retry-After}, as its state is
+    C{"draining"}) until it is L{forgotten <forget>}. Every change is one
+    assignment of new indexes, so a request sees the registry before or after a
+    change, never in between.
     """
 
     def __init__(self, defaultApp=None):
         self._apps = {}
+        self._retired = {}
         self._exact = {}
         self._wildcards = []
         self._matches = {}
@@ -57,46 +65,101 @@ class AppRegistry:
         self._defaultApp = name
         self._matches = {}
 
+    def _reindex(self):
+        """
+        Rebuild the host indexes: retired apps first, so that active apps override
+        them; among wildcards the longest suffix wins, and for equal suffixes the
+        active app.
+        """
+        exact = {}
+        wildcards = []
+        for rank, apps in ((1, self._retired.values()), (0, self._apps.values())):
+            for app in apps:
+                for hostname in app.config.hostnames:
+                    if hostname.startswith("*."):
+                        wildcards.append((hostname[1:], rank, app))
+                    else:
+                        exact[hostname] = app
+        wildcards.sort(key=lambda entry: (-len(entry[0]), entry[1]))
+        self._exact = exact
+        self._wildcards = [(suffix, app) for suffix, _, app in wildcards]
+        self._matches = {}
+
     def add(self, app):
         """
-        Register C{app} under its name and hostnames (replacing an app of the same
-        name atomically).
+        Register C{app} under its name and hostnames, replacing an app of the same
+        name atomically (a retired app of that name is forgotten).
+
+        @return: the app it replaced, or None.
         """
         old = self._apps.get(app.name)
-        if old is not None:
-            self._unindex(old)
         self._apps[app.name] = app
-        for hostname in app.config.hostnames:
-            if hostname.startswith("*."):
-                self._wildcards.append((hostname[1:], app))
-            else:
-                self._exact[hostname] = app
-        self._wildcards.sort(key=lambda pair: -len(pair[0]))
-        self._matches = {}
+        self._retired.pop(app.name, None)
+        self._reindex()
         return old
-
-    def _unindex(self, app):
-        self._exact = {h: a for h, a in self._exact.items() if a is not app}
-        self._wildcards = [(s, a) for s, a in self._wildcards if a is not app]
 
     def remove(self, name):
         """
-        Unregister the app called C{name}; return it (or None).
+        Unregister the app called C{name} at once; return it (or None).
         """
         app = self._apps.pop(name, None)
         if app is not None:
-            self._unindex(app)
-            self._matches = {}
+            self._reindex()
         return app
 
+    def retire(self, name):
+        """
+        Move the active app called C{name} to the retired apps: it keeps its
+        hostnames (unless an active app claims them) until L{forget} is called.
+
+        @return: the app, or None if no active app has that name.
+        """
+        app = self._apps.pop(name, None)
+        if app is not None:
+            self._retired[name] = app
+            self._reindex()
+        return app
+
+    def apply(self, added=(), retired=()):
+        """
+        Several changes at once, with one rebuild of the indexes: L{add} every app
+        of C{added}, then L{retire} every name of C{retired}.
+        """
+        for app in added:
+            self._apps[app.name] = app
+            self._retired.pop(app.name, None)
+        for name in retired:
+            app = self._apps.pop(name, None)
+            if app is not None:
+                self._retired[name] = app
+        self._reindex()
+
+    def forget(self, app):
+        """
+        Drop C{app} if it is still retired (an app added since under the same name
+        is left alone).
+        """
+        if self._retired.get(app.name) is app:
+            del self._retired[app.name]
+            self._reindex()
+
     def get(self, name):
+        """
+        The active app called C{name}, or None.
+        """
         return self._apps.get(name)
 
     def apps(self):
         """
-        Every registered app, in registration order.
+        Every active app, in registration order.
         """
         return list(self._apps.values())
+
+    def retired(self):
+        """
+        Every retired (draining) app.
+        """
+        return list(self._retired.values())
 
     def match(self, host):
         """
@@ -127,5 +190,6 @@ class AppRegistry:
             if name.endswith(suffix) and len(name) > len(suffix):
                 return candidate
         if self._defaultApp is not None:
-            return self._apps.get(self._defaultApp)
+            default = self._apps.get(self._defaultApp)
+            return default if default is not None else self._retired.get(self._defaultApp)
         return None

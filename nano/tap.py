@@ -6,12 +6,16 @@ Parsing options has no side effects; C{makeService} reads and validates the conf
 V8 starts in C{startService}, after twistd has daemonized.
 """
 
+import os
 import sys
 
 import attrs
 from twisted.python import usage
 
-from nano.config import ConfigError, loadConfig, singleAppConfig
+from nano.config import (
+    AdminConfig, ConfigError, ConfigProblem, endpointProblem, isLoopbackEndpoint, loadConfig,
+    singleAppConfig,
+)
 
 __all__ = ["Options", "makeService"]
 
@@ -31,6 +35,11 @@ class Options(usage.Options):
         ["config", "c", None, "Path of config.json (multi-app mode)."],
         ["app", "a", None, "Directory of one app to serve for every Host (single-app mode)."],
         ["port", "p", None, "Shorthand for --listen tcp:PORT.", int],
+        ["admin", None, None,
+         "Admin listener endpoint (health, readiness, metrics, admin API), e.g. "
+         "tcp:8081:interface=127.0.0.1, or 'none' to turn it off. Overrides the config's "
+         "admin.listen. Off by default in single-app mode; beyond loopback it needs a token "
+         "(admin.token_env in the config; NANO_ADMIN_TOKEN in single-app mode)."],
         ["log-format", None, "text",
          "Log format: text (twistd's own) or json (one JSON object per line with time, level, "
          "event, app, request_id and the event's fields)."],
@@ -65,19 +74,59 @@ class Options(usage.Options):
             self["listen"].append("tcp:%d" % (self["port"],))
 
 
-def loadFromOptions(options):
+def _adminFromOption(description, admin, environ):
+    """
+    The admin config for C{--admin DESCRIPTION} given the config's own C{admin}
+    (None in single-app mode, where the token comes from C{NANO_ADMIN_TOKEN}).
+    """
+    if description.lower() == "none":
+        return None
+    problem = endpointProblem(description)
+    if problem:
+        raise ConfigError([ConfigProblem("command line", "--admin", problem)])
+    if admin is not None:
+        tokenEnv, token = admin.token_env, admin.token
+    else:
+        tokenEnv = "NANO_ADMIN_TOKEN" if environ.get("NANO_ADMIN_TOKEN") else None
+        token = environ.get("NANO_ADMIN_TOKEN") or None
+    if token is None and not isLoopbackEndpoint(description):
+        raise ConfigError([ConfigProblem(
+            "command line", "--admin",
+            "admin listener %r is reachable beyond loopback, so a token is required: set "
+            "admin.token_env in the config (single-app mode: the NANO_ADMIN_TOKEN environment "
+            "variable)" % (description,))])
+    return AdminConfig(description, tokenEnv, token)
+
+
+def loadFromOptions(options, environ=None):
     """
     The L{nano.config.NanoConfig} described by parsed L{Options}.
 
     @raise ConfigError: when the config is invalid.
     """
+    environ = os.environ if environ is None else environ
     listen = tuple(options["listen"])
     if options["app"] is not None:
-        return singleAppConfig(options["app"], listen=listen or ("tcp:8080",))
-    config = loadConfig(options["config"])
-    if listen:
-        config = attrs.evolve(config, listen=listen)
+        config = singleAppConfig(options["app"], listen=listen or ("tcp:8080",), admin=None)
+    else:
+        config = loadConfig(options["config"], environ)
+        if listen:
+            config = attrs.evolve(config, listen=listen)
+    if options["admin"] is not None:
+        config = attrs.evolve(config, admin=_adminFromOption(options["admin"], config.admin, environ))
     return config
+
+
+def overridesFromOptions(options):
+    """
+    The restart-only settings the command line fixes (a reload keeps them).
+    """
+    overrides = []
+    if options["listen"]:
+        overrides.append("listen")
+    if options["admin"] is not None:
+        overrides.append("admin")
+    return tuple(overrides)
 
 
 def makeService(options):
@@ -94,7 +143,10 @@ def makeService(options):
         sys.stderr.write(str(e).rstrip("\n") + "\n")
         sys.stderr.flush()
         raise SystemExit(1)
-    service = NanoService(config, reactor, dev=options["dev"], accessLog=not options["no-access-log"])
+    service = NanoService(
+        config, reactor, dev=options["dev"], accessLog=not options["no-access-log"],
+        installSignals=True, overrides=overridesFromOptions(options),
+    )
     if options["log-format"] == "json":
         from nano.logs import JSONLinesObserver, logFileFor
 

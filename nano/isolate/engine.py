@@ -123,6 +123,12 @@ _dll = None
 # a freed ctypes thunk crashes the process. Entries leave after _KEEP_CALLBACK seconds.
 _closedCallbacks = {}
 _KEEP_CALLBACK = 60.0
+# Every context not yet closed. The C library calls back into the context's ctypes
+# thunk, so a context must not be garbage collected while it is open: a Deferred
+# chain nobody kept (context -> pending Deferred -> callbacks -> context) is an
+# unreachable cycle the cyclic GC frees, and the next completion then calls freed
+# memory (seen: a segfault in libffi on a pump thread while an isolate bootstrapped).
+_open = {}
 # How long close() waits for tasks in flight to complete before freeing anyway.
 _CLOSE_WAIT = 0.2
 
@@ -177,6 +183,7 @@ class V8Context:
         self._dll = startV8()
         self._callback = MR_CALLBACK(self._fromV8)
         self._ctx = self._dll.mr_init_context(self._callback)
+        _open[id(self)] = self
         self._ids = itertools.count(_FIRST_TASK_ID)
         self._quietIds = itertools.count(_QUIET_BASE)
         self._pending = {}
@@ -388,6 +395,17 @@ class V8Context:
         finally:
             self._dll.mr_free_value(self._ctx, thisHandle)
 
+    def oldestPostAge(self):
+        """
+        Seconds since the oldest posted call that has not completed was posted (0.0
+        when none is pending). Posted calls run in order, so a large age means the
+        isolate's thread is stuck in one call or in the promise jobs after it.
+        """
+        posted = self._posted
+        if not posted:
+            return 0.0
+        return time.monotonic() - next(iter(posted.values()))[1]
+
     def getItem(self, obj, key):
         """
         Synchronously read C{obj[key]} (setup only: blocks until the isolate is idle).
@@ -488,6 +506,7 @@ class V8Context:
             self._idle.wait(_CLOSE_WAIT)
         key = id(self)
         _closedCallbacks[key] = self._callback
+        _open.pop(key, None)
         self._dll.mr_free_context(self._ctx)
         self._reactor.callLater(_KEEP_CALLBACK, _closedCallbacks.pop, key, None)
         for d, _taskId, timer in pending.values():

@@ -10,11 +10,13 @@ a time after each take, so a burst of cold starts never has more than one bootst
 in progress on top of the isolates asked for.
 """
 
+import collections
 import os
 
 import attrs
 from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from nano.isolate.engine import JSError, V8Context
 from nano.isolate.prelude import buildPrelude
@@ -100,8 +102,11 @@ class IsolatePool:
 
     _log = Logger()
 
-    def __init__(self, reactor, size=2, dev=False, bootstrap=bootstrap, refillDelay=0.05):
+    def __init__(self, reactor, size=2, dev=False, bootstrap=bootstrap, refillDelay=0.05, maxBootstraps=4):
         self._reactor = reactor
+        self._maxBootstraps = maxBootstraps
+        self._running = 0
+        self._queued = collections.deque()
         self._refillDelay = refillDelay
         self.size = size
         self._dev = dev
@@ -110,6 +115,7 @@ class IsolatePool:
         self._filling = False
         self._stopped = False
         self._refill = None
+        self._inProgress = None
 
     @property
     def ready(self):
@@ -133,8 +139,34 @@ class IsolatePool:
             bootstrapped = self._ready.pop()
             self._scheduleFill()
             return succeed(bootstrapped)
-        self._scheduleFill()
-        return self._bootstrap(self._reactor, self._dev)
+        d = Deferred()
+        self._queued.append(d)
+        self._runQueued()
+        return d
+
+    @property
+    def waiting(self):
+        """
+        How many takes wait for a bootstrap to start.
+        """
+        return len(self._queued)
+
+    def _runQueued(self):
+        while self._queued and self._running < self._maxBootstraps:
+            waiter = self._queued.popleft()
+            self._running += 1
+            started = self._bootstrap(self._reactor, self._dev)
+            started.addBoth(self._bootstrapped, waiter)
+
+    def _bootstrapped(self, result, waiter):
+        self._running -= 1
+        if isinstance(result, Failure):
+            waiter.errback(result)
+        else:
+            waiter.callback(result)
+        self._runQueued()
+        if not self._queued:
+            self._scheduleFill()
 
     def _scheduleFill(self):
         if self._stopped or self._filling or self._refill is not None or len(self._ready) >= self.size:
@@ -152,6 +184,7 @@ class IsolatePool:
 
         def done(bootstrapped):
             self._filling = False
+            self._inProgress = None
             if self._stopped:
                 bootstrapped.close()
                 return
@@ -160,9 +193,11 @@ class IsolatePool:
 
         def failed(failure):
             self._filling = False
+            self._inProgress = None
             self._log.failure("could not bootstrap an isolate for the pool", failure)
 
-        self._bootstrap(self._reactor, self._dev).addCallbacks(done, failed)
+        self._inProgress = self._bootstrap(self._reactor, self._dev)
+        self._inProgress.addCallbacks(done, failed)
 
     def stop(self):
         """

@@ -10,9 +10,7 @@ back per batch, see L{nano.isolate.engine}). Timers armed by JS run on the react
 import base64
 import collections
 import json
-import re
 
-import attrs
 from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
 from zope.interface import implementer
@@ -24,106 +22,26 @@ from nano.isolate.engine import (
     JSTerminated,
 )
 from nano.interfaces import IIsolate
+from nano.isolate.bridge import parseFrame
+from nano.isolate.errors import (
+    STREAMED,
+    IsolateFailure,
+    LoadError,
+    ResponseStart,
+    ScriptError,
+    describeJSError,
+)
 from nano.isolate.hostcalls import HostCalls
 from nano.isolate.pool import USER_AGENT, BootstrapError, bootstrap
 from nano.isolate.watchdog import Watchdog
 
-__all__ = ["USER_AGENT", "Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure", "STREAMED"]
-
-# The body argument of Isolate.fetch for a body that arrives later, through bodyChunk
-# and bodyEnd.
-STREAMED = object()
+# The outcome types live in nano.isolate.errors; they are re-exported here for the
+# HTTP side, which only talks to Isolate.
+__all__ = ["USER_AGENT", "Isolate", "LoadError", "ResponseStart", "ScriptError", "IsolateFailure", "STREAMED",
+           "describeJSError"]
 
 _SETUP_TIMEOUT = 10.0
 _REQUEST_IDS = 4096
-_LOCATION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+): (?P<message>[^\n]*)\n(?P<source>[^\n]*)\n(?P<caret>[ \t]*)\^")
-
-
-class LoadError(Exception):
-    """
-    The app could not be loaded. C{str()} names the file, line and column where known.
-    """
-
-
-class IsolateFailure(Exception):
-    """
-    The isolate failed while a request was in flight (terminated, out of memory,
-    closed). C{kind} is one of C{"cpu"}, C{"memory"}, C{"closed"}.
-    """
-
-    def __init__(self, kind, message):
-        Exception.__init__(self, message)
-        self.kind = kind
-
-
-class ScriptError(Exception):
-    """
-    The handler threw or returned something that is not a Response.
-
-    @ivar kind: C{"exception"} or C{"bad_return"}.
-    @ivar short: one line for the client (C{"TypeError: x is not a function"}).
-    @ivar full: the stack, for the log (and for the client in dev mode).
-    """
-
-    def __init__(self, kind, short, full):
-        Exception.__init__(self, short)
-        self.kind = kind
-        self.short = short
-        self.full = full
-
-
-@attrs.frozen
-class ResponseStart:
-    """
-    What the handler returned: status, reason, header pairs (names lowercased, repeats
-    kept) and the whole body as bytes, or C{streamed} with C{body} None when the body
-    is a stream (its chunks then reach the sink's C{bodyChunk}).
-    """
-
-    status: int
-    statusText: str
-    headers: tuple
-    body: bytes
-    streamed: bool = False
-
-
-def describeJSError(error):
-    """
-    Turn V8's uncaught-exception text (C{"file:line: Name: message"} + source line +
-    caret) into C{"file:line:column: Name: message"}.
-    """
-    text = str(error)
-    match = _LOCATION.match(text)
-    if match is None:
-        return text.strip().splitlines()[0] if text.strip() else type(error).__name__
-    column = len(match.group("caret").expandtabs(1)) + 1
-    return "%s:%s:%d: %s" % (
-        match.group("file"),
-        match.group("line"),
-        column,
-        match.group("message"),
-    )
-
-
-def _parseFrame(data):
-    """
-    Split a binary drain frame (see C{drain()} in C{00_core.js}) into the messages
-    and the list of attached payloads.
-
-    @raise ValueError: for a malformed frame.
-    """
-    if len(data) < 4:
-        raise ValueError("short frame")
-    headLength = int.from_bytes(data[:4], "little")
-    messages, lengths = json.loads(data[4:4 + headLength].decode("utf-8", "surrogatepass"))
-    payloads = []
-    offset = 4 + headLength
-    for length in lengths:
-        payloads.append(data[offset:offset + length])
-        offset += length
-    if offset != len(data):
-        raise ValueError("frame length mismatch")
-    return messages, payloads
 
 
 @implementer(IIsolate)
@@ -363,6 +281,12 @@ class Isolate:
     def memoryLimitReached(self):
         return self._context is not None and self._context.memoryLimitReached()
 
+    def stuckFor(self):
+        """
+        Seconds the oldest message batch sent to JS has waited for its turn to end.
+        """
+        return self._context.oldestPostAge() if self._context is not None and not self.closed else 0.0
+
     def hasPendingWork(self):
         """
         True while requests, streams, timers, host calls or C{ctx.waitUntil} work
@@ -378,6 +302,8 @@ class Isolate:
         """
         if kind == "memory":
             message = "the app exceeded its memory limit"
+        elif kind == "stuck":
+            message = "the app's isolate stopped answering"
         else:
             message = "the app exceeded its CPU time limit"
         self._log.warn("app {app}: isolate reset: {reason}", app=self.appName, reason=message, kind=kind)
@@ -396,7 +322,7 @@ class Isolate:
             return
         try:
             if isinstance(data, bytes):
-                messages, self._payloads = _parseFrame(data)
+                messages, self._payloads = parseFrame(data)
             else:
                 messages = json.loads(data)
         except ValueError:

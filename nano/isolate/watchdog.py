@@ -14,6 +14,12 @@ reset (L{Isolate.runaway}): its requests fail with 503 and the app gets a fresh
 isolate. A hard memory limit that V8 reports reached (also outside any task) resets
 it the same way.
 
+A thread can also stop without using CPU (WebAssembly's atomic wait on a shared
+memory nobody notifies): an isolate whose oldest batch of messages has waited more
+than C{stuckAfter} seconds of wall time for its turn to end is reset as C{"stuck"}.
+The limit is generous (machines under load stretch wall time), so this is a last
+resort; Atomics.wait itself is not available to apps.
+
 An isolate is watched from the moment work is sent to it until a tick finds its
 thread idle with nothing pending, so thousands of idle isolates cost nothing.
 
@@ -55,13 +61,16 @@ class Watchdog:
     Watches active isolates.
 
     @ivar resets: how many isolates it reset, by reason (C{"cpu"}, C{"memory"}: the
-        V8 heap limit, C{"rss"}: the process memory backstop).
+        V8 heap limit, C{"rss"}: the process memory backstop, C{"stuck"}).
     """
 
     _log = Logger()
 
-    def __init__(self, clock, interval=_INTERVAL, rssLimit=None, rssCooldown=1.0, rss=processRSS):
+    def __init__(self, clock, interval=_INTERVAL, rssLimit=None, rssCooldown=1.0, rss=processRSS,
+                 stuckAfter=120.0):
         """
+        @param stuckAfter: seconds after which an isolate whose oldest batch has not
+            finished is reset (whatever its CPU use).
         @param rssLimit: the process resident set size (bytes) past which the
             isolate that grew it most is reset; None turns the backstop off.
         """
@@ -69,6 +78,7 @@ class Watchdog:
         self._interval = interval
         self._active = {}
         self._call = None
+        self._stuckAfter = stuckAfter
         self._rssLimit = rssLimit
         self._rssCooldown = rssCooldown
         self._rss = rss
@@ -76,7 +86,7 @@ class Watchdog:
         self._quietUntil = 0.0
         # isolate -> bytes of process growth attributed to it (kept while it lives).
         self.growth = weakref.WeakKeyDictionary()
-        self.resets = {"cpu": 0, "memory": 0, "rss": 0}
+        self.resets = {"cpu": 0, "memory": 0, "rss": 0, "stuck": 0}
 
     def watch(self, isolate):
         """
@@ -84,7 +94,8 @@ class Watchdog:
         watched already.
 
         C{isolate} provides C{cpuTime()}, C{boundaries()}, C{memoryLimitReached()},
-        C{hasPendingWork()}, C{cpuLimit} (seconds), C{closed} and C{runaway(kind)}.
+        C{stuckFor()}, C{hasPendingWork()}, C{cpuLimit} (seconds), C{closed} and
+        C{runaway(kind)}.
         """
         if isolate in self._active:
             return
@@ -119,6 +130,8 @@ class Watchdog:
                 kind = "memory"
             elif isolate.cpuLimit is not None and stretch > isolate.cpuLimit:
                 kind = "cpu"
+            elif used <= 0.0 and isolate.stuckFor() > self._stuckAfter:
+                kind = "stuck"
             if kind is not None:
                 del self._active[isolate]
                 self.resets[kind] += 1

@@ -11,10 +11,16 @@ address once per connection instead of once per request, the C{Date} header is
 formatted once per second, a request goes straight to its app's leaf (the host router
 has no resource tree to walk), and a whole response is written with one
 C{transport.write}.
+
+The site knows its open connections, so that shutdown can drain them
+(L{NanoSite.drain}): idle keep-alive connections close at once, busy ones close
+after their current response (which says C{connection: close}), and what is left
+at the drain timeout is aborted (L{NanoSite.abortAll}).
 """
 
 import time
 
+from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.http import HTTPChannel, datetimeToString
@@ -59,10 +65,13 @@ class NanoChannel(HTTPChannel):
     MAX_LENGTH = 64 * 1024
 
     def connectionMade(self):
-        limit = getattr(self.site, "maxHeaderBytes", None)
+        site = self.site
+        limit = getattr(site, "maxHeaderBytes", None)
         if limit is not None:
             self.totalHeadersSize = self.MAX_LENGTH = limit
         HTTPChannel.connectionMade(self)
+        if site is not None and hasattr(site, "channelOpened"):
+            site.channelOpened(self)
 
     def lineReceived(self, line):
         if self._receivedHeaderSize + len(line) > self.totalHeadersSize:
@@ -97,6 +106,26 @@ class NanoChannel(HTTPChannel):
         if secure is None:
             secure = self._secure = HTTPChannel.isSecure(self)
         return secure
+
+    def connectionLost(self, reason):
+        HTTPChannel.connectionLost(self, reason)
+        site = self.site
+        if site is not None and hasattr(site, "channelClosed"):
+            site.channelClosed(self)
+
+    def closeWhenDone(self):
+        """
+        Close now if no request is in progress, else after the current response
+        (and tell the client so with C{connection: close} if its response has not
+        started).
+        """
+        if not self.requests:
+            self.loseConnection()
+            return
+        self.persistent = False
+        for request in self.requests:
+            if not request.startedWriting:
+                request.responseHeaders.setRawHeaders(b"connection", [b"close"])
 
     # -- reading paced by a streamed request body (nano.streams.consumer) --------
 
@@ -148,6 +177,11 @@ class NanoRequest(Request):
     bodyStream = None
 
     def gotLength(self, length):
+        if getattr(self.channel.site, "draining", False):
+            # A request that arrived on a kept-alive connection after shutdown
+            # began is served, and its connection closes after the response.
+            self.channel.persistent = False
+            self.responseHeaders.setRawHeaders(b"connection", [b"close"])
         router = getattr(self.channel.site, "router", None)
         app = router.appFor(self) if router is not None else None
         self.nanoApp = app
@@ -332,6 +366,45 @@ class NanoSite(Site):
         self.router = router
         self.maxHeaderBytes = maxHeaderBytes
         self.noisy = False
+        self.channels = set()
+        self.draining = False
+        self._closed = []
+
+    def channelOpened(self, channel):
+        self.channels.add(channel)
+        if self.draining:
+            channel.closeWhenDone()
+
+    def channelClosed(self, channel):
+        self.channels.discard(channel)
+        if not self.channels and self._closed:
+            waiting, self._closed = self._closed, []
+            for d in waiting:
+                d.callback(None)
+
+    def drain(self):
+        """
+        Close idle connections now and the others after their current response.
+
+        @return: a Deferred that fires once every connection is closed.
+        """
+        self.draining = True
+        for channel in list(self.channels):
+            channel.closeWhenDone()
+        if not self.channels:
+            return succeed(None)
+        d = Deferred()
+        self._closed.append(d)
+        return d
+
+    def abortAll(self):
+        """
+        Abort every connection still open (at the drain timeout).
+        """
+        for channel in list(self.channels):
+            transport = channel.transport
+            if transport is not None:
+                transport.abortConnection()
 
     def log(self, request):
         """

@@ -50,10 +50,14 @@ class HostRouter(Resource):
     def _appOf(self, request):
         """
         The app found for C{request} when its headers arrived (by L{NanoRequest}),
-        else a fresh lookup.
+        else a fresh lookup. A request routed to a version that has started
+        draining since (its body was still arriving when a reload replaced the app)
+        is routed again, so that it reaches the new version.
         """
         app = getattr(request, "nanoApp", None)
-        return app if app is not None else self.appFor(request)
+        if app is None or app.state == "draining":
+            return self.appFor(request)
+        return app
 
     def getChild(self, path, request):
         return self.leafFor(request)

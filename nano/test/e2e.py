@@ -16,10 +16,11 @@ import tempfile
 import threading
 import time
 
-__all__ = ["TwistdProcess", "APPS", "writeConfig"]
+__all__ = ["TwistdProcess", "APPS", "copyApp", "waitUntil", "writeConfig"]
 
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 _LISTENING = re.compile(r"nano listening on (?P<host>[0-9.]+):(?P<port>\d+)")
+_ADMIN = re.compile(r"nano admin listening on (?P<host>[0-9.]+):(?P<port>\d+)")
 
 
 def twistdCommand():
@@ -34,12 +35,38 @@ def twistdCommand():
 
 def writeConfig(directory, config):
     """
-    Write C{config} (a dict) as config.json in C{directory}; return its path.
+    Write C{config} (a dict) as config.json in C{directory} (atomically, as
+    editors and deploy tools do); return its path.
     """
     path = os.path.join(directory, "config.json")
-    with open(path, "w") as f:
+    temporary = path + ".writing"
+    with open(temporary, "w") as f:
         json.dump(config, f, indent=2)
+    os.replace(temporary, path)
     return path
+
+
+def copyApp(name, directory, as_=None):
+    """
+    Copy the test app C{name} from L{APPS} into C{directory} (as C{as_});
+    return the copy's path.
+    """
+    target = os.path.join(directory, as_ or name)
+    shutil.copytree(os.path.join(APPS, name), target)
+    return target
+
+
+def waitUntil(condition, timeout=10.0, interval=0.05):
+    """
+    Call C{condition()} until it returns something true (returned) or
+    C{timeout} seconds passed (then the last value is returned).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
 
 
 class TwistdProcess:
@@ -57,6 +84,7 @@ class TwistdProcess:
         self._ownCwd = cwd is None
         self.process = None
         self.port = None
+        self.adminPort = None
         self._lines = []
         self._lock = threading.Lock()
 
@@ -86,6 +114,8 @@ class TwistdProcess:
             match = _LISTENING.search(self.output)
             if match is not None:
                 self.port = int(match.group("port"))
+                admin = _ADMIN.search(self.output)
+                self.adminPort = int(admin.group("port")) if admin is not None else None
                 return self
             if self.process.poll() is not None:
                 time.sleep(0.1)
@@ -155,6 +185,32 @@ class TwistdProcess:
         if connection is None:
             conn.close()
         return result
+
+    def signal(self, number):
+        """
+        Send signal C{number} to the process.
+        """
+        self.process.send_signal(number)
+
+    def admin(self, method, path, body=None, token=None, raw=None):
+        """
+        One request to the admin listener; return (status, headers, parsed JSON
+        body or text).
+        """
+        conn = http.client.HTTPConnection("127.0.0.1", self.adminPort, timeout=15)
+        headers = {}
+        if token is not None:
+            headers["Authorization"] = "Bearer " + token
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+            content = response.read()
+        finally:
+            conn.close()
+        kind = response.getheader("content-type") or ""
+        payload = json.loads(content) if kind.startswith("application/json") and content else content.decode()
+        return response.status, response.getheaders(), payload
 
     def rawRequest(self, data, timeout=10.0):
         """

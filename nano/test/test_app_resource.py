@@ -339,6 +339,33 @@ class HostRouterTests(SynchronousTestCase):
         self.assertIs(leaf.app, app)
         self.assertIs(router.getChildWithDefault(b"y", _request()), leaf)
 
+    def test_routedAgainAfterReplace(self):
+        """
+        A request routed when its headers arrived to a version that has been
+        replaced since (its body was still arriving) reaches the new version; a
+        request for a removed, draining app gets its 503 with Retry-After.
+        """
+        clock = Clock()
+        registry = AppRegistry()
+        old, new = _readyApp(clock), _readyApp(clock)
+        registry.add(old)
+        router = HostRouter(registry, clock)
+        request = _request()
+        request.nanoApp = registry.match(b"a.test")
+        registry.add(new)
+        old.state = "draining"
+        self.assertIs(router.leafFor(request).app, new)
+        registry.retire(new.name)
+        new.state = "draining"
+        request = _request()
+        request.nanoApp = new
+        leaf = router.leafFor(request)
+        self.assertIs(leaf.app, new)
+        leaf.render(request)
+        out = _written(request)
+        self.assertIn(b" 503 ", out.split(b"\r\n")[0])
+        self.assertIn(b"retry-after: 1", out.lower())
+
 
 class _Transport(StringTransport):
     def abortConnection(self):

@@ -12,7 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from nano.config import (
     DEFAULT_ADMIN_LISTEN, AdminConfig, AppConfig, ConfigError, ConfigProblem,
-    EgressConfig, Limits, appFromJSON, appToJSON, configToJSON, endpointProblem,
+    EgressConfig, Limits, WatchConfig, appFromJSON, appToJSON, configToJSON, endpointProblem,
     isLoopbackEndpoint, loadConfig, parseConfig, singleAppConfig,
 )
 
@@ -78,6 +78,7 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
             subrequests=50, idle_unload_s=None, max_header_kb=64))
         self.assertEqual(config.egress, EgressConfig(False, ()))
         self.assertEqual((config.apps, config.default_app), ((), None))
+        self.assertEqual(config.watch, WatchConfig(True, "auto", 300, 1000))
 
     def test_specExample(self):
         """
@@ -209,7 +210,8 @@ class TopLevelTests(ConfigTestsMixin, SynchronousTestCase):
         self.assertEqual(self.problems({"workrs": 2, "zzz": 1}), [
             ("workrs", 'unknown key (did you mean "workers"?)'),
             ("zzz", "unknown key (expected one of: listen, port, admin, "
-             "workers, drain_timeout_ms, rss_limit_mb, defaults, egress, apps, default_app)")])
+             "workers, drain_timeout_ms, rss_limit_mb, defaults, egress, apps, "
+             "default_app, watch)")])
 
     def test_unknownKeyNested(self):
         """
@@ -596,6 +598,48 @@ class AdminEgressTests(ConfigTestsMixin, SynchronousTestCase):
         self.assertNotIn("egress", appToJSON(config.apps[1]))
         self.assertEqual(self.problems({"apps": [{"name": "a", "path": "apps/api", "egress": {"allow": [1]}}]}),
                          [("apps[0].egress.allow[0]", "expected a host or network string, got 1")])
+
+
+class WatchTests(ConfigTestsMixin, SynchronousTestCase):
+    """
+    The C{watch} section (hot reload).
+    """
+
+    def test_watch(self):
+        """
+        Every field can be set; the others keep their defaults.
+        """
+        self.assertEqual(self.parse({"watch": {"enabled": False}}).watch,
+                         WatchConfig(False, "auto", 300, 1000))
+        self.assertEqual(
+            self.parse({"watch": {"method": "poll", "debounce_ms": 50,
+                                  "poll_interval_ms": 100}}).watch,
+            WatchConfig(True, "poll", 50, 100))
+
+    def test_watchProblems(self):
+        """
+        Wrong types, unknown methods, out-of-range numbers and unknown keys
+        are reported with their path.
+        """
+        self.assertEqual(self.problems({"watch": {
+            "enabled": "yes", "method": "fanotify", "debounce_ms": 0,
+            "poll_interval_ms": 10, "debounce": 1}}), [
+            ("watch.enabled", 'expected true or false, got "yes"'),
+            ("watch.method", 'expected one of "auto", "inotify", "poll", '
+             'got "fanotify"'),
+            ("watch.debounce_ms", "expected an integer from 10 to 60000, got 0"),
+            ("watch.poll_interval_ms", "expected an integer from 50 to 600000, "
+             "got 10"),
+            ("watch.debounce", 'unknown key (did you mean "debounce_ms"?)')])
+        self.assertEqual(self.problems({"watch": False}), [
+            ("watch", "expected an object, got false")])
+
+    def test_roundTrip(self):
+        """
+        configToJSON writes the watch section back.
+        """
+        config = self.parse({"watch": {"method": "inotify", "debounce_ms": 20}})
+        self.assertEqual(self.parse(json.dumps(configToJSON(config))), config)
 
 
 class EndpointTests(SynchronousTestCase):

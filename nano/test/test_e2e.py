@@ -4,6 +4,8 @@ spoken to over real sockets on 127.0.0.1.
 """
 
 import atexit
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -207,6 +209,18 @@ class MultiAppTests(SynchronousTestCase):
         status, _, _, body = self.server.request("POST", "/reflect", host="echo.test", body=b"z" * 1000)
         self.assertEqual(status, 200)
         self.assertEqual(len(json.loads(body)["body"]), 1000)
+
+    def test_crypto(self):
+        """
+        crypto.subtle works in a served app: its host operations (inline and in the
+        thread pool) are registered for every app, and non-extractable keys stay
+        unexported.
+        """
+        status, _, _, body = self.server.request("POST", "/crypto", host="echo.test", body=b"payload")
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body), {
+            "hmac": hmac.new(b"key", b"payload", hashlib.sha256).hexdigest(),
+            "verified": True, "rsa": 1024, "refused": "InvalidAccessError"})
 
     def test_consoleLogging(self):
         """

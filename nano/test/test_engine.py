@@ -98,6 +98,19 @@ class V8ContextTests(SynchronousTestCase):
         self.reactor.pump(lambda: self.drained)
         self.assertEqual(self.drained, ["[1,2,3]"])
 
+    def test_oldestPostAge(self):
+        """
+        While a posted call runs its age grows; once it completed there is none.
+        """
+        import time
+
+        spin = self.result(self.context.eval("(function () { const end = Date.now() + 80; while (Date.now() < end); })"))
+        self.assertEqual(self.context.oldestPostAge(), 0.0)
+        self.context.post(spin, "x")
+        time.sleep(0.03)
+        self.assertGreater(self.context.oldestPostAge(), 0.02)
+        self.reactor.pump(lambda: self.context.oldestPostAge() == 0.0)
+
     def test_closeFailsPending(self):
         """
         Closing fails what is pending with L{IsolateClosed}; later calls fail at once.
@@ -109,3 +122,36 @@ class V8ContextTests(SynchronousTestCase):
         self.assertIsInstance(box[0].value, IsolateClosed)
         self.assertRaises(IsolateClosed, self.context.eval, "1")
         self.assertTrue(self.context.closed)
+
+
+class LifetimeTests(SynchronousTestCase):
+    """
+    An open context is never garbage collected (its C callback would then be freed
+    while the library can still call it); a closed one is.
+    """
+
+    def test_openKeptAlive(self):
+        """
+        A context with a task in flight whose only references form an unreachable
+        cycle survives a collection, completes its task, and is collectable once
+        closed and its callback's grace period (for late completions) is over.
+        """
+        import gc
+        import weakref
+
+        reactor = PumpedReactor()
+        context = V8Context(reactor, lambda data: None)
+        done = []
+        d = context.prepare()
+        d.addCallback(lambda _, c=context: c.eval("let x = 0; for (let i = 0; i < 1e6; i++) x += i; x"))
+        d.addBoth(done.append)
+        ref = weakref.ref(context)
+        del context, d
+        gc.collect()
+        self.assertIsNotNone(ref())
+        reactor.pump(lambda: done)
+        self.assertEqual(done, [499999500000])
+        ref().close()
+        reactor.advance(61)
+        gc.collect()
+        self.assertIsNone(ref())

@@ -12,7 +12,7 @@ from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate import prelude
-from nano.isolate.runtime import _parseFrame
+from nano.isolate.bridge import parseFrame
 
 _FAKE_STREAM = """
 class FakeReader {
@@ -67,7 +67,7 @@ class BodyPumpTests(SynchronousTestCase):
         out = self.internal["drain"]()
         if isinstance(out, str):
             return json.loads(out)
-        messages, payloads = _parseFrame(bytes(out))
+        messages, payloads = parseFrame(bytes(out))
         return [m[:2] + [payloads[m[2]]] if m[0] == "chunk" else m for m in messages]
 
     def test_waitsForCredit(self):

@@ -92,6 +92,63 @@ class AppRegistryTests(SynchronousTestCase):
         self.assertEqual([a.name for a in self.registry.apps()], ["wide", "v6"])
 
 
+class RetiredTests(SynchronousTestCase):
+    """
+    Retired apps (removed, still draining) keep the hostnames no active app claims.
+    """
+
+    def setUp(self):
+        self.registry = AppRegistry()
+        self.old = _app("old", "old.test", "*.old.test", "shared.test")
+        self.registry.add(self.old)
+
+    def test_retiredStillMatches(self):
+        """
+        A retired app answers its hostnames until it is forgotten; it is no longer
+        listed as active.
+        """
+        self.assertIs(self.registry.retire("old"), self.old)
+        self.assertEqual(self.registry.apps(), [])
+        self.assertEqual(self.registry.retired(), [self.old])
+        self.assertIs(self.registry.match("old.test"), self.old)
+        self.assertIs(self.registry.match("a.old.test"), self.old)
+        self.registry.forget(self.old)
+        self.assertIsNone(self.registry.match("old.test"))
+        self.assertIsNone(self.registry.retire("old"))
+
+    def test_activeWins(self):
+        """
+        An active app claiming a retired app's exact or wildcard hostname gets it.
+        """
+        self.registry.retire("old")
+        new = _app("new", "shared.test", "*.old.test")
+        self.registry.add(new)
+        self.assertIs(self.registry.match("shared.test"), new)
+        self.assertIs(self.registry.match("x.old.test"), new)
+        self.assertIs(self.registry.match("old.test"), self.old)
+
+    def test_sameNameReplacesRetired(self):
+        """
+        Adding an app under a retired app's name drops the retired one; forgetting
+        the retired one later leaves the new app alone.
+        """
+        self.registry.retire("old")
+        again = _app("old", "again.test")
+        self.registry.add(again)
+        self.assertIsNone(self.registry.match("old.test"))
+        self.registry.forget(self.old)
+        self.assertIs(self.registry.match("again.test"), again)
+        self.assertEqual(self.registry.retired(), [])
+
+    def test_retiredDefault(self):
+        """
+        A retired default app still serves unknown hosts while it drains.
+        """
+        self.registry.defaultApp = "old"
+        self.registry.retire("old")
+        self.assertIs(self.registry.match("unknown.test"), self.old)
+
+
 class MatchCacheTests(SynchronousTestCase):
     """
     L{AppRegistry.match} remembers answers per Host value, and forgets them whenever

@@ -10,8 +10,7 @@ from zope.interface.verify import verifyObject
 
 from nano.interfaces import IIsolate
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
-from nano.isolate.runtime import Isolate, IsolateFailure, LoadError, ScriptError, _parseFrame, describeJSError
-from nano.isolate.engine import JSError
+from nano.isolate.runtime import Isolate, IsolateFailure, LoadError
 from nano.testing import PumpedReactor
 
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
@@ -239,46 +238,26 @@ class IsolateTests(SynchronousTestCase):
         self.assertEqual(sink.result.kind, "closed")
 
 
-class FrameTests(SynchronousTestCase):
+class AtomicsWaitTests(SynchronousTestCase):
     """
-    L{_parseFrame} reads binary drain frames and refuses malformed ones.
-    """
-
-    def frame(self, messages, payloads):
-        head = json.dumps([messages, [len(p) for p in payloads]]).encode()
-        return len(head).to_bytes(4, "little") + head + b"".join(payloads)
-
-    def test_roundTrip(self):
-        """
-        Messages and payloads come back in order.
-        """
-        messages = [["res", 1, 200, "", [], 2, 0], ["log", "info", "\u2713", None]]
-        self.assertEqual(_parseFrame(self.frame(messages, [b"ab", b"", b"\x00"])),
-                         (messages, [b"ab", b"", b"\x00"]))
-
-    def test_malformed(self):
-        """
-        Short frames, bad JSON and lengths that do not add up raise ValueError.
-        """
-        good = self.frame([["x"]], [b"abc"])
-        for bad in (b"", b"\x01\x00", good[:-1], good + b"!", b"\x03\x00\x00\x00[[]"):
-            self.assertRaises(ValueError, _parseFrame, bad)
-
-
-class DescribeJSErrorTests(SynchronousTestCase):
-    """
-    L{describeJSError} turns V8's report into file:line:column.
+    Apps cannot block their isolate's thread with Atomics.wait.
     """
 
-    def test_caret(self):
+    def test_waitThrows(self):
         """
-        The column comes from the caret line under the source line.
+        Atomics.wait throws a TypeError (as on a browser's main thread); waitAsync
+        still works.
         """
-        error = JSError("app/x.js:3: SyntaxError: Unexpected token ';'\nlet x = ;\n        ^\n\nSyntaxError: ...")
-        self.assertEqual(describeJSError(error), "app/x.js:3:9: SyntaxError: Unexpected token ';'")
+        from nano.isolate import prelude
+        from py_mini_racer import MiniRacer
 
-    def test_noLocation(self):
-        """
-        Without a location, the first line is kept.
-        """
-        self.assertEqual(describeJSError(JSError("execution terminated")), "execution terminated")
+        racer = MiniRacer()
+        self.addCleanup(racer.close)
+        racer.eval(prelude.buildPartialPrelude(("00_", "40_atomics")))
+        result = racer.eval("""
+            const cell = new Int32Array(new SharedArrayBuffer(4));
+            let error;
+            try { Atomics.wait(cell, 0, 0); } catch (e) { error = e; }
+            [error instanceof TypeError, typeof Atomics.waitAsync(cell, 0, 0).value.then].join()
+        """)
+        self.assertEqual(result, "true,function")

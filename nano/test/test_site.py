@@ -186,6 +186,82 @@ class DateTests(SynchronousTestCase):
         self.assertEqual(second, b"Sun, 09 Sep 2001 01:46:41 GMT")
 
 
+class _Pending(Resource):
+    """
+    Holds every request until the test answers it.
+    """
+
+    isLeaf = True
+
+    def __init__(self):
+        Resource.__init__(self)
+        self.requests = []
+
+    def render(self, request):
+        self.requests.append(request)
+        return NOT_DONE_YET
+
+
+class ConnectionTrackingTests(SynchronousTestCase):
+    """
+    L{NanoSite} knows its open connections and drains them.
+    """
+
+    def setUp(self):
+        self.leaf = _Pending()
+        self.site = NanoSite(_Router(self.leaf))
+
+    def connect(self):
+        channel = self.site.buildProtocol(None)
+        channel.makeConnection(StringTransport())
+        return channel
+
+    def test_tracked(self):
+        """
+        A connection is tracked from connectionMade to connectionLost.
+        """
+        channel = self.connect()
+        self.assertEqual(self.site.channels, {channel})
+        channel.connectionLost(None)
+        self.assertEqual(self.site.channels, set())
+
+    def test_drain(self):
+        """
+        Idle connections close at once; a busy one closes after its response,
+        which says connection: close; the drain fires once all are gone.
+        """
+        idle, busy = self.connect(), self.connect()
+        busy.dataReceived(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        d = self.site.drain()
+        self.assertTrue(idle.transport.disconnecting)
+        self.assertFalse(busy.transport.disconnecting)
+        idle.connectionLost(None)
+        self.assertNoResult(d)
+        self.leaf.requests[0].writeWhole(200, None, [], b"ok")
+        self.assertIn(b"connection: close\r\n", busy.transport.value().lower())
+        self.assertTrue(busy.transport.disconnecting)
+        busy.connectionLost(None)
+        self.successResultOf(d)
+
+    def test_drainEmpty(self):
+        """
+        Without connections the drain is done at once; a connection accepted
+        afterwards (before the port closed) is closed when idle.
+        """
+        self.successResultOf(self.site.drain())
+        late = self.connect()
+        self.assertTrue(late.transport.disconnecting)
+
+    def test_abortAll(self):
+        """
+        L{NanoSite.abortAll} aborts every open connection.
+        """
+        channel = self.connect()
+        channel.dataReceived(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.site.abortAll()
+        self.assertTrue(channel.transport.disconnected)
+
+
 class HeaderLimitTests(SynchronousTestCase):
     """
     Oversized request heads get 431 (414 for a request line) and the connection

@@ -17,6 +17,7 @@ class _Isolate:
         self.cpu = 0.0
         self.crossings = 0
         self.memory = False
+        self.stuck = 0.0
         self.pending = True
         self.cpuLimit = cpuLimit
         self.closed = False
@@ -30,6 +31,9 @@ class _Isolate:
 
     def memoryLimitReached(self):
         return self.memory
+
+    def stuckFor(self):
+        return self.stuck
 
     def hasPendingWork(self):
         return self.pending
@@ -115,6 +119,22 @@ class WatchdogTests(SynchronousTestCase):
         self.watchdog.watch(isolate)
         self.spin(isolate, 4, 0.02)
         self.assertEqual(isolate.resets, ["cpu"])
+
+    def test_stuck(self):
+        """
+        An isolate whose thread uses no CPU while its oldest batch has waited past
+        the stuck limit is reset as stuck; one still using CPU is left to the CPU
+        limit.
+        """
+        watchdog = Watchdog(self.clock, interval=0.02, stuckAfter=10.0)
+        busy, blocked = _Isolate(cpuLimit=None), _Isolate(cpuLimit=None)
+        busy.stuck = blocked.stuck = 11.0
+        watchdog.watch(busy)
+        watchdog.watch(blocked)
+        busy.cpu += 0.02
+        self.clock.advance(0.02)
+        self.assertEqual((busy.resets, blocked.resets), ([], ["stuck"]))
+        self.assertEqual(watchdog.resets["stuck"], 1)
 
     def test_noLimit(self):
         """

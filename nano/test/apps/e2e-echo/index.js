@@ -52,6 +52,26 @@ export default {
         return new Response("waiting");
       case "/slow":
         return new Promise((resolve) => setTimeout(() => resolve(new Response("late")), 5000));
+      case "/crypto": {
+        // crypto.subtle through the host operations of a real server: an HMAC of the
+        // body, an ECDSA round trip, and RSA key generation (run in the thread pool).
+        const body = new Uint8Array(await request.arrayBuffer());
+        const hmacKey = await crypto.subtle.importKey("raw", new TextEncoder().encode("key"),
+          { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+        const mac = new Uint8Array(await crypto.subtle.sign("HMAC", hmacKey, body));
+        const ec = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+        const alg = { name: "ECDSA", hash: "SHA-256" };
+        const signature = await crypto.subtle.sign(alg, ec.privateKey, body);
+        const rsa = await crypto.subtle.generateKey({ name: "RSA-PSS", modulusLength: 1024,
+          publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, false, ["sign"]);
+        const refused = await crypto.subtle.exportKey("jwk", ec.privateKey).then(() => "exported", (e) => e.name);
+        return Response.json({
+          hmac: Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join(""),
+          verified: await crypto.subtle.verify(alg, ec.publicKey, signature, body),
+          rsa: rsa.privateKey.algorithm.modulusLength,
+          refused,
+        });
+      }
       default:
         return new Response("not found: " + url.pathname, { status: 404 });
     }

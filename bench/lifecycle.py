@@ -1,0 +1,289 @@
+"""
+Lifecycle under load (SPEC §9): hot reloads while clients hammer two apps, and a
+SIGTERM while requests are in flight.
+
+Usage:
+    python bench/lifecycle.py reload [--duration 30] [--rewrites 20] [--connections 8] [--record]
+    python bench/lifecycle.py shutdown [--requests 50] [--record]
+
+reload: twistd nano serves three apps; wrk hammers "steady" and "changing" (one
+wrk per app, keep-alive) for --duration seconds while the config is rewritten
+--rewrites times, evenly spaced: each rewrite changes the "changing" app's
+source (edited in place, as an editor does) and env, and alternately adds and
+removes a third app "extra" (the config is replaced atomically, as a deploy tool
+does). Reports per app: requests, non-2xx responses, socket errors, latency; how
+many reloads were applied; and whether the last version is the one served.
+
+shutdown: (1) --requests concurrent 2 s requests, SIGTERM while they are in
+flight: every one must complete with 200, connections attempted after the signal
+must be refused, the exit status must be 0 and come before the drain timeout
+(10 s). (2) one request that never ends plus ten 1 s requests, drain timeout
+3 s: the 1 s requests complete, the process exits 0 at about 3 s.
+
+--record appends a dated entry to BENCHMARKS.md. Needs wrk for "reload".
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from hello import freePort, twistd, waitForPort  # noqa: E402
+
+_CHANGING = """export default {
+  fetch(request, env) {
+    return new Response("changing version %d " + env.GREETING);
+  },
+};
+"""
+_STEADY = 'export default { fetch: (request, env) => new Response("steady " + env.GREETING) };\n'
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _writeConfig(path, config):
+    temporary = path + ".tmp"
+    with open(temporary, "w") as f:
+        json.dump(config, f, indent=2)
+    os.replace(temporary, path)
+
+
+def _start(directory, configPath, log):
+    return subprocess.Popen(
+        twistd() + ["-n", "--pidfile=", "--logfile=" + log, "nano", "--config", configPath, "--no-access-log"],
+        cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _get(port, path, host, timeout=30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text):
+    match = re.match(r"([0-9.]+)(us|ms|s)$", text)
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _parseWrk(out):
+    socketErrors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "rps": float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)),
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+        "max": _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out).group(1)),
+        "non2xx": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
+        "socket_errors": sum(int(x) for x in socketErrors.groups()) if socketErrors else 0,
+    }
+
+
+def reload(args):
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    directory = tempfile.mkdtemp(prefix="nano-bench-reload-")
+    log = os.path.join(directory, "nano.log")
+    port = freePort()
+    for name in ("steady", "changing", "extra"):
+        os.makedirs(os.path.join(directory, name))
+    _write(os.path.join(directory, "steady", "index.js"), _STEADY)
+    _write(os.path.join(directory, "extra", "index.js"), _STEADY)
+    _write(os.path.join(directory, "changing", "index.js"), _CHANGING % (0,))
+    apps = [
+        {"name": "steady", "hostnames": ["steady.bench"], "path": "steady", "env": {"GREETING": "s"}},
+        {"name": "changing", "hostnames": ["changing.bench"], "path": "changing", "env": {"GREETING": "g0"}},
+    ]
+    extra = {"name": "extra", "hostnames": ["extra.bench"], "path": "extra", "env": {"GREETING": "x"}}
+    config = {"listen": ["tcp:%d:interface=127.0.0.1" % port], "admin": None, "drain_timeout_ms": 5000,
+              "watch": {"debounce_ms": 100}, "apps": apps}
+    configPath = os.path.join(directory, "config.json")
+    _writeConfig(configPath, config)
+    server = _start(directory, configPath, log)
+    try:
+        waitForPort(port)
+        time.sleep(0.5)
+        for host in ("steady.bench", "changing.bench"):
+            subprocess.run(["wrk", "-t1", "-c4", "-d1s", "-H", "Host: " + host, "http://127.0.0.1:%d/" % port],
+                           capture_output=True, check=True)
+        wrks = {}
+        for host in ("steady.bench", "changing.bench"):
+            wrks[host] = subprocess.Popen(
+                ["wrk", "-t1", "-c%d" % args.connections, "-d%ds" % args.duration, "--latency", "-H", "Host: " + host,
+                 "http://127.0.0.1:%d/" % port], stdout=subprocess.PIPE, text=True)
+        interval = (args.duration - 2.0) / max(args.rewrites, 1)
+        time.sleep(1.0)
+        for i in range(1, args.rewrites + 1):
+            _write(os.path.join(directory, "changing", "index.js"), _CHANGING % (i,))
+            apps[1]["env"] = {"GREETING": "g%d" % (i,)}
+            config["apps"] = apps + ([extra] if i % 2 else [])
+            _writeConfig(configPath, config)
+            time.sleep(interval)
+        results = {host: _parseWrk(proc.communicate()[0]) for host, proc in wrks.items()}
+        time.sleep(0.5)
+        final = _get(port, "/", "changing.bench")
+        expected = ("changing version %d g%d" % (args.rewrites, args.rewrites)).encode()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(30)
+    with open(log) as f:
+        text = f.read()
+    shutil.rmtree(directory, ignore_errors=True)
+    summary = {
+        "reloads_applied": len(re.findall(r"reload: added", text)),
+        "load_failures": text.count("failed to load"),
+        "invalid_configs": text.count("invalid config"),
+        "final_ok": final == (200, expected),
+        "final": final,
+        "exit": code,
+    }
+    lines = ["| app | requests | req/s | p50 | p99 | max | non-2xx | socket errors |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for host, r in results.items():
+        lines.append("| %s | %d | %.0f | %.2f ms | %.2f ms | %.0f ms | %d | %d |" % (
+            host.split(".")[0], r["requests"], r["rps"], r["p50"], r["p99"], r["max"], r["non2xx"],
+            r["socket_errors"]))
+    lines.append("")
+    lines.append("Reloads applied: %d (for %d rewrites); load failures: %d; invalid configs read: %d; "
+                 "last version served after the run: %s; exit status %s." % (
+                     summary["reloads_applied"], args.rewrites, summary["load_failures"],
+                     summary["invalid_configs"], "yes" if summary["final_ok"] else "NO (%r)" % (final,), code))
+    print("\n".join(lines))
+    command = "python bench/lifecycle.py reload --duration %d --rewrites %d --connections %d" % (
+        args.duration, args.rewrites, args.connections)
+    detail = ("wrk -t1 -c%d per app, keep-alive; twistd with --no-access-log; watch debounce 100 ms; "
+              "the config replaced atomically, the changing app's index.js rewritten in place" % (args.connections,))
+    return "Reload under load", command, detail, lines
+
+
+def _probeRefusals(port, stop, counts):
+    """
+    Try to open a connection every 20 ms until C{stop} is set; count the
+    outcomes.
+    """
+    while not stop.is_set():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            counts["accepted"] += 1
+        except ConnectionRefusedError:
+            counts["refused"] += 1
+        except OSError:
+            counts["other"] += 1
+        time.sleep(0.02)
+
+
+def _scenario(requests, drainMs, forever):
+    directory = tempfile.mkdtemp(prefix="nano-bench-shutdown-")
+    log = os.path.join(directory, "nano.log")
+    port = freePort()
+    shutil.copytree(os.path.join(HERE, "apps", "slow"), os.path.join(directory, "slow"))
+    config = {"listen": ["tcp:%d:interface=127.0.0.1" % port], "admin": None, "drain_timeout_ms": drainMs,
+              "apps": [{"name": "slow", "hostnames": ["slow.bench"], "path": "slow",
+                        "limits": {"timeout_ms": 120000}}]}
+    configPath = os.path.join(directory, "config.json")
+    _writeConfig(configPath, config)
+    server = _start(directory, configPath, log)
+    waitForPort(port)
+    paths = list(requests) + (["/forever"] if forever else [])
+    sent = threading.Barrier(len(paths) + 1)
+
+    def one(path):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("GET", path, headers={"Host": "slow.bench"})
+            sent.wait()
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException) as e:
+            return "error", type(e).__name__
+        finally:
+            conn.close()
+
+    counts = {"accepted": 0, "refused": 0, "other": 0}
+    stop = threading.Event()
+    with concurrent.futures.ThreadPoolExecutor(len(paths) + 1) as pool:
+        futures = [pool.submit(one, path) for path in paths]
+        sent.wait()
+        time.sleep(0.2)
+        signalled = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        time.sleep(0.1)
+        prober = pool.submit(_probeRefusals, port, stop, counts)
+        code = server.wait(drainMs / 1000.0 + 30)
+        exitAfter = time.monotonic() - signalled
+        stop.set()
+        prober.result()
+        results = [f.result() for f in futures]
+    with open(log) as f:
+        text = f.read()
+    shutil.rmtree(directory, ignore_errors=True)
+    return results, code, exitAfter, counts, text
+
+
+def shutdown(args):
+    lines = ["| scenario | requests in flight at SIGTERM | completed with 200 | cut | connections after SIGTERM (accepted / refused) | exit status | exit after SIGTERM |",
+             "| --- | ---: | ---: | ---: | --- | ---: | ---: |"]
+    results, code, after, counts, _ = _scenario(["/slow?ms=2000"] * args.requests, 10000, False)
+    ok = sum(1 for r in results if r[0] == 200)
+    lines.append("| %d x 2 s requests, drain timeout 10 s | %d | %d | %d | %d / %d | %s | %.2f s |" % (
+        args.requests, len(results), ok, len(results) - ok, counts["accepted"], counts["refused"], code, after))
+    results, code, after, counts, text = _scenario(["/slow?ms=1000"] * 10, 3000, True)
+    ok = sum(1 for r in results if r[0] == 200)
+    lines.append("| 10 x 1 s requests + 1 that never ends, drain timeout 3 s | %d | %d | %d | %d / %d | %s | %.2f s |" % (
+        len(results), ok, len(results) - ok, counts["accepted"], counts["refused"], code, after))
+    lines.append("")
+    lines.append("Second scenario log: %s." % (
+        "drain timed out and the remaining connection was closed" if "drain timed out" in text else "no drain timeout logged"))
+    print("\n".join(lines))
+    command = "python bench/lifecycle.py shutdown --requests %d" % (args.requests,)
+    detail = ("each request on its own connection; SIGTERM 0.2 s after every request was sent; a prober "
+              "opens a connection every 20 ms from 0.1 s after the signal until the exit")
+    return "Shutdown under load", command, detail, lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["reload", "shutdown"])
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--rewrites", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--record", action="store_true", help="append the result to BENCHMARKS.md")
+    args = parser.parse_args()
+    title, command, detail, lines = (reload if args.what == "reload" else shutdown)(args)
+    if args.record:
+        entry = "\n## %s, %s\n\nCommand: `%s` (%s).\nMachine: %s, %d cores, Python %s.\n\n%s\n" % (
+            title, datetime.date.today().isoformat(), command, detail, platform.platform(), os.cpu_count(),
+            platform.python_version(), "\n".join(lines))
+        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
+            f.write(entry)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""
+SHA digests and HMAC (Web Cryptography API sections "SHA" and "HMAC").
+
+Spec: https://w3c.github.io/webcrypto/#sha and https://w3c.github.io/webcrypto/#hmac
+"""
+
+import hashlib
+import hmac
+
+from nano.crypto.common import HASHES, notSupported
+
+__all__ = ["digest", "hmacSign", "hmacVerify"]
+
+_HASHLIB = {"SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+
+
+def _hashlibName(name):
+    if name not in HASHES:
+        raise notSupported("unsupported hash algorithm %r" % (name,))
+    return _HASHLIB[name]
+
+
+def digest(name, data):
+    """
+    The digest of C{data} with the WebCrypto hash C{name} (C{"SHA-256"}, ...).
+
+    @raise HostCallError: C{NotSupportedError} for an unknown hash.
+    """
+    return hashlib.new(_hashlibName(name), data).digest()
+
+
+def hmacSign(name, key, data):
+    """
+    The HMAC of C{data} under C{key} with the hash C{name}.
+    """
+    return hmac.new(key, data, _hashlibName(name)).digest()
+
+
+def hmacVerify(name, key, signature, data):
+    """
+    Whether C{signature} is the HMAC of C{data} under C{key} (compared in constant
+    time; a signature of the wrong length is simply not valid).
+    """
+    return hmac.compare_digest(hmacSign(name, key, data), signature)

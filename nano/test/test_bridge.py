@@ -1,0 +1,35 @@
+"""
+Tests for L{nano.isolate.bridge}.
+"""
+
+import json
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from nano.isolate.bridge import parseFrame
+
+
+class FrameTests(SynchronousTestCase):
+    """
+    L{parseFrame} reads binary drain frames and refuses malformed ones.
+    """
+
+    def frame(self, messages, payloads):
+        head = json.dumps([messages, [len(p) for p in payloads]]).encode()
+        return len(head).to_bytes(4, "little") + head + b"".join(payloads)
+
+    def test_roundTrip(self):
+        """
+        Messages and payloads come back in order.
+        """
+        messages = [["res", 1, 200, "", [], 2, 0], ["log", "info", "\u2713", None]]
+        self.assertEqual(parseFrame(self.frame(messages, [b"ab", b"", b"\x00"])),
+                         (messages, [b"ab", b"", b"\x00"]))
+
+    def test_malformed(self):
+        """
+        Short frames, bad JSON and lengths that do not add up raise ValueError.
+        """
+        good = self.frame([["x"]], [b"abc"])
+        for bad in (b"", b"\x01\x00", good[:-1], good + b"!", b"\x03\x00\x00\x00[[]"):
+            self.assertRaises(ValueError, parseFrame, bad)
