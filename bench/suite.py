@@ -223,10 +223,11 @@ def _measure(servers, cells, args, echoScript):
                 run = dict(result.asDict(), serverCPU=server.cpu() - before)
                 runs[server.name][cell["id"]].append(run)
                 print("round %d %-8s %-9s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %7.1f MiB/s  "
-                      "server %4.0f µs/req  wrk %4.0f µs/req  non-2xx %d  errors %d" % (
+                      "server %4.0f µs/req  wrk %4.0f µs/req  non-2xx %d  errors %d %s" % (
                           round + 1, cell["id"], server.name, run["rps"], run["p50"], run["p99"], run["mibps"],
                           1e6 * run["serverCPU"] / max(run["requests"], 1),
-                          1e6 * run["wrkCPU"] / max(run["requests"], 1), run["non2xx"], run["socketErrors"]),
+                          1e6 * run["wrkCPU"] / max(run["requests"], 1), run["non2xx"], run["socketErrors"],
+                          run["socketErrorKinds"]),
                       flush=True)
     return runs, failed
 

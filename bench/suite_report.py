@@ -56,7 +56,9 @@ def summariseCell(runs):
     if non2xx:
         failed = "%d non-2xx responses in %d requests" % (non2xx, requests)
     elif socketErrors > _SOCKET_ERROR_SHARE * max(requests, 1):
-        failed = "%d socket errors in %d requests" % (socketErrors, requests)
+        kinds = "; ".join("run %d: %s" % (i + 1, r["socketErrorKinds"])
+                          for i, r in enumerate(runs) if r.get("socketErrorKinds"))
+        failed = "%d socket errors in %d requests%s" % (socketErrors, requests, " (%s)" % (kinds,) if kinds else "")
 
     def median(key):
         return statistics.median(r[key] for r in runs)

@@ -32,7 +32,8 @@ class WrkResult:
     """
     One wrk run.  Latencies in milliseconds; C{mibps} is wrk's Transfer/sec in
     MiB/s (wrk counts in powers of 1024, headers and chunk framing included);
-    C{socketErrors} is the total of connect, read, write and timeout errors.
+    C{socketErrors} is the total of connect, read, write and timeout errors, and
+    C{socketErrorKinds} the non-zero ones by kind (C{"read 2, timeout 48"}).
     C{wrkCPU} is wrk's own user+system CPU seconds (0.0 when not measured).
     """
 
@@ -44,6 +45,7 @@ class WrkResult:
     seconds: float
     non2xx: int
     socketErrors: int
+    socketErrorKinds: str = ""
     wrkCPU: float = 0.0
 
     def asDict(self):
@@ -89,6 +91,10 @@ def parseWrk(out):
         seconds=seconds,
         non2xx=int(non2xx.group(1)) if non2xx else 0,
         socketErrors=sum(int(g) for g in socketErrors.groups()) if socketErrors else 0,
+        socketErrorKinds=", ".join(
+            "%s %s" % (kind, count) for kind, count in zip(("connect", "read", "write", "timeout"),
+                                                         socketErrors.groups()) if count != "0"
+        ) if socketErrors else "",
     )
 
 

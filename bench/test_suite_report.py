@@ -84,11 +84,14 @@ class SummariseCellTests(SynchronousTestCase):
     def test_socketErrors(self):
         """
         Socket errors up to 0.1% of the requests are tolerated (and counted); more
-        fail the cell.
+        fail the cell, with their kinds per run when known.
         """
         self.assertIsNone(summariseCell([run(100.0, requests=10000, socketErrors=10)])["failed"])
         summary = summariseCell([run(100.0, requests=10000, socketErrors=11)])
         self.assertEqual(summary["failed"], "11 socket errors in 10000 requests")
+        errors = dict(run(100.0, requests=10000, socketErrors=50), socketErrorKinds="timeout 50")
+        summary = summariseCell([run(100.0, requests=10000), errors])
+        self.assertEqual(summary["failed"], "50 socket errors in 20000 requests (run 2: timeout 50)")
 
 
 class RatiosTests(SynchronousTestCase):

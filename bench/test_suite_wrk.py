@@ -64,6 +64,7 @@ class ParseWrkTests(SynchronousTestCase):
         """
         result = parseWrk(NOT_FOUND)
         self.assertEqual((result.non2xx, result.socketErrors), (16677, 7))
+        self.assertEqual(result.socketErrorKinds, "read 2, write 1, timeout 4")
         self.assertAlmostEqual(result.p50, 0.517)
         self.assertEqual(result.p99, 1210.0)
         self.assertAlmostEqual(result.mibps, 2.11)
