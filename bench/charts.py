@@ -5,8 +5,9 @@ NANO against workerd and plain twisted.web.
     python bench/charts.py [--input bench/results.json] [--out DIR]
 
 --input is a results document (bench/results/latest.json) or the committed history
-(bench/results.json, a JSON array: its newest entry is drawn). Writes three files
-into --out (default bench/results/charts/):
+(bench/results.json, a JSON array: its newest run of all five cells is drawn, or the
+entry --entry N names, 0 the oldest, -1 the newest). Writes three files into --out
+(default bench/results/charts/):
 
 - rps.svg: requests per second for hello (50 and 10 connections), JSON and echo;
 - p99.svg: p99 latency of the same cells;
@@ -136,17 +137,29 @@ def chartsFromDocument(document):
     }
 
 
-def loadDocument(path):
+_ALL_CELLS = {"hello50", "hello10", "json", "stream", "echo"}
+
+
+def loadDocument(path, entry=None):
     """
-    The results document in C{path}: the object itself, or the newest entry of a
-    history array.  Raises C{ValueError} for an empty history or another shape.
+    The results document in C{path}: the object itself, or from a history array
+    the entry at index C{entry}, by default the newest that measured every cell
+    (the newest of all when none did).  Raises C{ValueError} for an empty
+    history, an index out of range or another shape.
     """
     with open(path) as f:
         data = json.load(f)
     if isinstance(data, list):
         if not data:
             raise ValueError("%s: the results history is empty" % (path,))
-        data = data[-1]
+        if entry is not None:
+            if not -len(data) <= entry < len(data):
+                raise ValueError("%s: no entry %d (the history has %d)" % (path, entry, len(data)))
+            data = data[entry]
+        else:
+            complete = [d for d in data if isinstance(d, dict)
+                        and _ALL_CELLS.issubset(c.get("id") for c in d.get("cells", []))]
+            data = (complete or data)[-1]
     if not isinstance(data, dict) or "results" not in data or "cells" not in data:
         raise ValueError("%s: expected a bench/suite.py results document (or an array of them)" % (path,))
     return data
@@ -157,10 +170,12 @@ def main(argv=None):
     history = os.path.join(HERE, "results.json")
     parser.add_argument("--input", default=history if os.path.exists(history) else os.path.join(
         HERE, "results", "latest.json"), help="results document or history (default bench/results.json)")
+    parser.add_argument("--entry", type=int, default=None,
+                        help="index of the history entry to draw (default: the newest run of every cell)")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "charts"), help="directory for the SVG files")
     args = parser.parse_args(argv)
     try:
-        document = loadDocument(args.input)
+        document = loadDocument(args.input, args.entry)
     except (OSError, ValueError) as e:
         sys.exit("charts: %s" % (e,))
     os.makedirs(args.out, exist_ok=True)

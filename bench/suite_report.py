@@ -87,8 +87,8 @@ def _ratio(a, b):
 
 def ratios(document):
     """
-    The ratios issue 7 targets, as [{id, label, value}] (value None when a side is
-    missing or failed): NANO against workerd and plain twisted.web for hello (at 50
+    The ratios issue 7 targets, as [{id, label, cells, value}] (C{cells}: the cells
+    it compares; value None when a side is missing or failed): NANO against workerd and plain twisted.web for hello (at 50
     and 10 connections) and /stream MiB/s; /json and /echo req/s relative to hello
     per server; NANO's server CPU per request against the peers'; NANO with the
     access log against without.
@@ -99,26 +99,26 @@ def ratios(document):
     out = []
     for cell, what in (("hello50", "hello, 50 connections"), ("hello10", "hello, 10 connections")):
         for peer, peerLabel in (("workerd", "workerd"), ("plain", "plain twisted.web")):
-            out.append({"id": "%s_nano_%s" % (cell, peer),
+            out.append({"id": "%s_nano_%s" % (cell, peer), "cells": [cell],
                         "label": "%s: NANO / %s req/s" % (what, peerLabel),
                         "value": _ratio(fig("nano", cell), fig(peer, cell))})
     for peer, peerLabel in (("workerd", "workerd"), ("plain", "plain twisted.web")):
-        out.append({"id": "stream_nano_%s" % (peer,),
+        out.append({"id": "stream_nano_%s" % (peer,), "cells": ["stream"],
                     "label": "/stream: NANO / %s MiB/s" % (peerLabel,),
                     "value": _ratio(fig("nano", "stream", "mibps"), fig(peer, "stream", "mibps"))})
     for cell in ("json", "echo"):
         for server, serverLabel in (("nano", "NANO"), ("workerd", "workerd"), ("plain", "plain twisted.web")):
-            out.append({"id": "%s_over_hello_%s" % (cell, server),
+            out.append({"id": "%s_over_hello_%s" % (cell, server), "cells": [cell, "hello50"],
                         "label": "/%s / hello req/s, %s" % (cell, serverLabel),
                         "value": _ratio(fig(server, cell), fig(server, "hello50"))})
     # CPU per request moves less than req/s when other work shares the machine.
     for cell, what in (("hello50", "hello, 50 connections"), ("hello10", "hello, 10 connections"),
-                       ("json", "/json"), ("echo", "/echo")):
+                       ("json", "/json"), ("stream", "/stream"), ("echo", "/echo")):
         for peer, peerLabel in (("workerd", "workerd"), ("plain", "plain twisted.web")):
-            out.append({"id": "%s_cpu_nano_%s" % (cell, peer),
+            out.append({"id": "%s_cpu_nano_%s" % (cell, peer), "cells": [cell],
                         "label": "%s: NANO / %s server CPU per request" % (what, peerLabel),
                         "value": _ratio(fig("nano", cell, "server_cpu_us"), fig(peer, cell, "server_cpu_us"))})
-    out.append({"id": "hello50_nanolog_nano", "label": "hello, 50 connections: NANO access log on / off req/s",
+    out.append({"id": "hello50_nanolog_nano", "cells": ["hello50"], "label": "hello, 50 connections: NANO access log on / off req/s",
                 "value": _ratio(fig("nano-log", "hello50"), fig("nano", "hello50"))})
     return out
 
@@ -143,7 +143,7 @@ def renderTable(document):
             if summary is None:
                 continue
             head = "| %s %s | %d | %s |" % (cell["method"], cell["path"], cell["connections"], labels[server["name"]])
-            if summary["failed"] and not summary["runs"]:
+            if summary["rps"] is None:
                 lines.append(head + " failed | | | | | |")
                 continue
             lines.append(head + " %s%s | %s | %s | %s | %s | %s |" % (
@@ -156,10 +156,14 @@ def renderTable(document):
 
 def renderRatios(document):
     """
-    The ratios as a Markdown list, then what failed and why.
+    The ratios as a Markdown list (those of cells the run measured), then what
+    failed and why.
     """
     lines = []
+    measured = {c["id"] for c in document["cells"]}
     for ratio in document["ratios"]:
+        if not measured.issuperset(ratio["cells"]):
+            continue
         value = "not measured" if ratio["value"] is None else "**%.2f**" % (ratio["value"],)
         lines.append("- %s = %s" % (ratio["label"], value))
     failures = []
@@ -180,6 +184,16 @@ def renderRatios(document):
     return "\n".join(lines)
 
 
+def _heading(document):
+    """
+    "## Suite: ..., DATE HH:MM UTC", naming the cells when the run measured only some.
+    """
+    cells = [c["id"] for c in document["cells"]]
+    subset = "" if len(cells) == 5 else " (only %s)" % (", ".join(cells),)
+    return "## Suite: NANO vs workerd vs plain twisted.web%s, %s %s UTC" % (
+        subset, document["date"], document["time"][11:16])
+
+
 def renderEntry(document):
     """
     The dated BENCHMARKS.md entry: command, settings, machine, versions, the table,
@@ -188,7 +202,7 @@ def renderEntry(document):
     settings, machine, versions = document["settings"], document["machine"], document["versions"]
     return "\n".join([
         "",
-        "## Suite: NANO vs workerd vs plain twisted.web, %s" % (document["date"],),
+        _heading(document),
         "",
         "Command: `%s` (wrk -t%d -d%ds --latency per cell at the connections shown, rounds "
         "interleaved plain, workerd, NANO; median of %d; /echo POSTs %d bytes from a wrk Lua "

@@ -95,6 +95,21 @@ class ChartsFromDocumentTests(SynchronousTestCase):
             json.dump([older, self.doc], f)
         self.assertIn("19,678 req/s", texts(chartsFromDocument(loadDocument(path))["rps.svg"]))
 
+    def test_newestComplete(self):
+        """
+        By default the newest entry that measured every cell is drawn, not a newer
+        run of some cells only; --entry picks any entry.
+        """
+        partial = json.loads(json.dumps(self.doc))
+        partial["cells"] = [c for c in partial["cells"] if c["id"] == "stream"]
+        path = os.path.join(tempfile.mkdtemp(), "results.json")
+        self.addCleanup(os.remove, path)
+        with open(path, "w") as f:
+            json.dump([self.doc, partial], f)
+        self.assertEqual(len(loadDocument(path)["cells"]), 5)
+        self.assertEqual(len(loadDocument(path, -1)["cells"]), 1)
+        self.assertIn("no entry 2 (the history has 2)", str(self.assertRaises(ValueError, loadDocument, path, 2)))
+
     def test_badInput(self):
         """
         An empty history or a document of another shape is refused with a clear error.

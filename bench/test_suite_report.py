@@ -152,12 +152,33 @@ class RenderTests(SynchronousTestCase):
         the ratios and what failed with its reason.
         """
         entry = renderEntry(self.doc)
-        self.assertIn("## Suite: NANO vs workerd vs plain twisted.web, 2026-12-01", entry)
+        self.assertIn("## Suite: NANO vs workerd vs plain twisted.web, 2026-12-01 02:00 UTC\n", entry)
         self.assertIn("Command: `python bench/suite.py --record`", entry)
         self.assertIn("Linux-test, 2 cores (Test CPU), 24.0 GiB, 1-minute load average 0.50 at start and 0.70", entry)
         self.assertIn("workerd 2026-11-17 (npm workerd@1.20261117.1)", entry)
         self.assertIn("hello, 50 connections: NANO / workerd req/s = **0.95**", entry)
         self.assertIn("NANO GET /stream (50 connections): failed: HTTP 500: ReferenceError", entry)
+
+    def test_subsetHeading(self):
+        """
+        A run of some cells names them in its heading and lists only their ratios.
+        """
+        self.doc["cells"] = [c for c in self.doc["cells"] if c["id"] == "stream"]
+        self.doc["ratios"] = ratios(self.doc)
+        entry = renderEntry(self.doc)
+        self.assertIn("## Suite: NANO vs workerd vs plain twisted.web (only stream), 2026-12-01 02:00 UTC", entry)
+        self.assertIn("- /stream: NANO / workerd MiB/s = not measured", entry)
+        self.assertNotIn("hello", entry)
+
+    def test_slimDocument(self):
+        """
+        A history entry (no per-run detail) renders the same table.
+        """
+        slim = json.loads(json.dumps(self.doc))
+        for cells in slim["results"].values():
+            for summary in cells.values():
+                del summary["runs"]
+        self.assertEqual(renderTable(slim), renderTable(self.doc))
 
     def test_serverNotMeasured(self):
         """
