@@ -312,3 +312,37 @@ class URLPreludeTests(SynchronousTestCase):
         self.assertEqual(self.errorName('new URLPattern("/relative")'), "TypeError")
         self.assertEqual(self.errorName('new URLPattern({}, "https://a/")'), "TypeError")
         self.assertEqual(self.errorName('new URLPattern({pathname: "/([a-z]"})'), "TypeError")
+
+
+class SimpleURLFastPathTests(SynchronousTestCase):
+    """
+    The fast path for simple absolute http(s) URLs gives the same results as the full
+    parser, and leaves everything else to it.
+    """
+
+    CASES = [
+        "http://127.0.0.1:8099/", "https://Example.COM/a/b?x=1&y=%20#frag", "http://a.test:80/x",
+        "https://a.test:443/", "http://a.test:8080", "http://a.test?q", "http://a.test/a//b/",
+        "http://h.test/p?q=`{|}[]^", "http://h.test/#'frag", "http://1.2.3/", "http://0x7f.1/",
+        "http://a.test/./b", "http://a.test/%2e%2E/c", "http://xn--nxasmq6b.test/", "http://a.test:0080/",
+        "http://a.test:65536/", "HTTP://a.test/", "http://user:pw@a.test/", "http://a..b/", "http://-a.test/",
+        "http://a.test/it's?it's", "http://255.255.255.255/", "http://256.1.1.1/", "http://a.1/",
+        "http://a.test/\\\\b", "http://a.test/ b",
+    ]
+
+    def test_sameAsFullParser(self):
+        """
+        For each case, URL's href through urlParse (fast path first) equals the full
+        state machine's, failures included.
+        """
+        racer = MiniRacer()
+        self.addCleanup(racer.close)
+        racer.eval(buildPartialPrelude(_FILES))
+        results = json.loads(racer.eval("""JSON.stringify(%s.map((input) => {
+            const fast = __nano.urlParse(input, null);
+            const full = __nano.urlBasicParse(__nano.toUSVString(input), null);
+            return [input, fast === null ? null : __nano.urlSerialize(fast),
+                    full === null ? null : __nano.urlSerialize(full)];
+        }))""" % (json.dumps(self.CASES),)))
+        for input, fast, full in results:
+            self.assertEqual(fast, full, input)
