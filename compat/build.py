@@ -41,11 +41,13 @@ PINNED = {
 
 # What wrangler passes to esbuild for a Worker, written out: one ESM bundle, package
 # exports resolved with the conditions workerd honours, browser fields before module
-# and main, ES2022 output, and JSX through hono/jsx for the .jsx/.tsx files.
+# and main, ES2022 output, function and class names kept (wrangler's keepNames default;
+# a minified class would otherwise report its mangled name), and JSX through hono/jsx
+# for the .jsx/.tsx files.
 ESBUILD_ARGS = [
     "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
     "--conditions=workerd,worker,browser", "--main-fields=browser,module,main",
-    "--jsx=automatic", "--jsx-import-source=hono/jsx", "--log-level=warning",
+    "--keep-names", "--jsx=automatic", "--jsx-import-source=hono/jsx", "--log-level=warning",
 ]
 ENTRIES = ("index.ts", "index.tsx", "index.js", "index.jsx")
 
