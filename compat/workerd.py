@@ -44,7 +44,7 @@ def _capnpString(value):
     return json.dumps(value)
 
 
-def writeConfig(directory, bundles, upstream):
+def writeConfig(directory, bundles, upstream, flags=()):
     """
     Write workerd's config.capnp serving C{bundles} (a list of (variant, app cases,
     bundle path, port)); return its path.
@@ -66,8 +66,8 @@ def writeConfig(directory, bundles, upstream):
         sockets.append('(name = "k%d", address = "127.0.0.1:%d", http = (), service = "s%d")' % (index, port, index))
         workers.append(
             'const w%d :Workerd.Worker = (\n  modules = [(name = "index.js", esModule = embed "%s")],\n'
-            '  compatibilityDate = "%s",\n  bindings = [%s],\n);\n'
-            % (index, local, COMPATIBILITY_DATE, ", ".join(bindings)))
+            '  compatibilityDate = "%s",\n  compatibilityFlags = [%s],\n  bindings = [%s],\n);\n'
+            % (index, local, COMPATIBILITY_DATE, ", ".join(_capnpString(f) for f in flags), ", ".join(bindings)))
     services.append('(name = "internet", network = (allow = ["public", "private", "local"]))')
     text = ('using Workerd = import "/workerd/workerd.capnp";\n'
             "const config :Workerd.Config = (\n  services = [%s],\n  sockets = [%s],\n);\n%s"
@@ -93,7 +93,7 @@ def waitForPorts(ports, process, timeout=30.0):
         raise BuildError("workerd did not listen on %s" % (pending,))
 
 
-def runAll(build, names, workerdBin, record):
+def runAll(build, names, workerdBin, record, flags=()):
     with open(os.path.join(build, "manifest.json")) as f:
         manifest = json.load(f)
     bundles = []
@@ -108,7 +108,7 @@ def runAll(build, names, workerdBin, record):
     failures, steps, recorded = [], 0, {}
     try:
         upstreamURL = "http://127.0.0.1:%d" % (int(upstream.stdout.readline()),)
-        config = writeConfig(directory, bundles, upstreamURL)
+        config = writeConfig(directory, bundles, upstreamURL, flags)
         process = subprocess.Popen([workerdBin, "serve", config], cwd=directory, stdin=subprocess.DEVNULL,
                                    stdout=log, stderr=subprocess.STDOUT)
         waitForPorts([b[3] for b in bundles], process)
@@ -146,6 +146,7 @@ def main(argv=None):
     parser.add_argument("--app", action="append", help="check only this app (repeatable)")
     parser.add_argument("--record", action="store_true", help="print workerd's answers instead of checking")
     parser.add_argument("--log", action="store_true", help="print workerd's output at the end")
+    parser.add_argument("--flag", action="append", default=[], help="a compatibility flag to add (repeatable)")
     options = parser.parse_args(argv)
     if not os.path.isfile(os.path.join(options.build, "manifest.json")):
         sys.stderr.write("no bundles in %s: run python compat/build.py first\n" % (options.build,))
@@ -156,7 +157,7 @@ def main(argv=None):
         workerdBin = os.path.join(npmDir, "node_modules", ".bin", "workerd")
         run([workerdBin, "--version"], npmDir)
         steps, failures, recorded, output = runAll(options.build, options.app or appNames(), workerdBin,
-                                                   options.record)
+                                                   options.record, options.flag)
     except BuildError as e:
         sys.stderr.write("compat workerd: %s\n" % (e,))
         return 2

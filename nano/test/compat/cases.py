@@ -171,7 +171,33 @@ def check(expect, status, headers, body):
         except ValueError:
             problems.append("body is not JSON: %r" % (text[:2000],))
         else:
-            if value != expect["json"]:
-                problems.append("json %s, expected %s" % (
-                    json.dumps(value, sort_keys=True)[:4000], json.dumps(expect["json"], sort_keys=True)))
+            for path, got, wanted in _jsonDifferences(value, expect["json"], "$")[:20]:
+                problems.append("json %s: %s, expected %s" % (path, got, wanted))
     return problems
+
+
+_MISSING = object()
+
+
+def _show(value):
+    return "(absent)" if value is _MISSING else json.dumps(value, ensure_ascii=False, sort_keys=True)[:500]
+
+
+def _jsonDifferences(actual, expected, path):
+    """
+    The places where two JSON values differ: C{[(path, actual, expected), ...]} with
+    paths like C{$.a[2].b} and the values shown as JSON.
+    """
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        out = []
+        for key in sorted(set(actual) | set(expected)):
+            out.extend(_jsonDifferences(actual.get(key, _MISSING), expected.get(key, _MISSING), "%s.%s" % (path, key)))
+        return out
+    if isinstance(actual, list) and isinstance(expected, list) and len(actual) == len(expected):
+        out = []
+        for index, (a, e) in enumerate(zip(actual, expected)):
+            out.extend(_jsonDifferences(a, e, "%s[%d]" % (path, index)))
+        return out
+    if actual == expected and type(actual) is type(expected):
+        return []
+    return [(path, _show(actual), _show(expected))]
