@@ -1007,6 +1007,35 @@ class BridgeHelperTests(FetchAPITestCase):
             return [errs, r.headers.get('x-a'), copy.headers.get('x-a'), r.body];
         """), [["TypeError", "TypeError"], "1", "3", None])
 
+    def test_incomingRequestRedirectManual(self):
+        """
+        An incoming request's redirect mode is "manual" (as on Cloudflare Workers), and
+        requests made from it, or cloned, keep it unless init says otherwise; a
+        request the worker makes still follows redirects.
+        """
+        self.assertEqual(self.runAsync("""
+            const r = __nano.makeIncomingRequest('GET', 'https://h.example/', [], null, null);
+            return [r.redirect, r.clone().redirect, new Request('https://up.example/', r).redirect,
+                    new Request(r, {redirect: 'follow'}).redirect, new Request('https://up.example/').redirect,
+                    __nano.requestInternals(new Request('https://up.example/', r)).redirect];
+        """), ["manual", "manual", "manual", "follow", "follow", "manual"])
+
+    def test_incomingRequestCf(self):
+        """
+        request.cf is an object on an incoming request (the same one on every read),
+        carried over to clones and requests made from it, undefined on a request the
+        worker makes unless init.cf gives one; a non-object init.cf is a TypeError.
+        """
+        self.assertEqual(self.runAsync("""
+            const r = __nano.makeIncomingRequest('GET', 'https://h.example/', [], null, null);
+            const bad = (() => { try { new Request('https://a.example/', {cf: 5}); return null; }
+                                 catch (e) { return e.constructor.name; } })();
+            return [typeof r.cf, r.cf === r.cf, r.clone().cf === r.cf, new Request('https://up.example/', r).cf === r.cf,
+                    new Request('https://a.example/').cf, new Request('https://a.example/', {cf: {cacheTtl: 5}}).cf,
+                    new Request(r, {cf: null}).cf, bad, Object.keys(r.cf).length,
+                    'cf' in Request.prototype];
+        """), ["object", True, True, True, None, {"cacheTtl": 5}, None, "TypeError", 0, True])
+
     def test_incomingRequestSignal(self):
         """
         The signal given by the bridge is the request's signal.
