@@ -12,6 +12,7 @@ setup(
         "nano.isolate": ["js/*.js", "js/*.md"],
         "nano.streams": ["js/*.js"],
         "nano.test": ["apps/*/*", "apps/*/*/*"],
+        "nano.test.compat": ["known.json", "apps/*/cases.json", "apps/*/src/*"],
     },
     include_package_data=True,
     install_requires=[
