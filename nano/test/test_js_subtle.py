@@ -26,7 +26,8 @@ class InterfaceTests(_Case):
     def test_subtle(self):
         """
         crypto.subtle is one SubtleCrypto instance behind an enumerable getter on
-        Crypto.prototype; the interface cannot be constructed.
+        Crypto.prototype; the interface cannot be constructed; it has the spec's twelve
+        methods and Cloudflare Workers' timingSafeEqual.
         """
         self.assertEqual(self.js.value("""
           const d = Object.getOwnPropertyDescriptor(Crypto.prototype, 'subtle');
@@ -35,7 +36,7 @@ class InterfaceTests(_Case):
           return [crypto.subtle === crypto.subtle, crypto.subtle instanceof SubtleCrypto,
                   typeof d.get, d.enumerable, String(crypto.subtle), constructed,
                   Object.keys(SubtleCrypto.prototype).length, SubtleCrypto.prototype.importKey.length];
-        """), [True, True, "function", True, "[object SubtleCrypto]", "TypeError", 12, 5])
+        """), [True, True, "function", True, "[object SubtleCrypto]", "TypeError", 13, 5])
 
     def test_illegalInvocation(self):
         """
@@ -154,6 +155,24 @@ class ConversionTests(_Case):
                   await d({}), await d({name: 'AES-GCM'}), await d(Symbol.iterator), await d(7)];
         """), [32, 20, "NotSupportedError", "NotSupportedError", "TypeError", "NotSupportedError", "TypeError",
                "NotSupportedError"])
+
+    def test_timingSafeEqual(self):
+        """
+        crypto.subtle.timingSafeEqual (Cloudflare Workers' extension) compares two
+        BufferSources synchronously: true for the same bytes (any views), false
+        otherwise; different lengths, non-buffers, missing arguments and another
+        this are TypeErrors.
+        """
+        self.assertEqual(self.js.value("""
+          const tse = crypto.subtle.timingSafeEqual.bind(crypto.subtle);
+          const outcome = (f) => { try { return f(); } catch (e) { return e.constructor.name; } };
+          const bytes = new Uint8Array([1, 2, 3, 4]);
+          return [tse(bytes, new Uint8Array([1, 2, 3, 4])), tse(bytes, new Uint8Array([1, 2, 3, 5])),
+                  tse(bytes.buffer, new DataView(new Uint8Array([0, 1, 2, 3, 4]).buffer, 1)),
+                  tse(new Uint8Array(0), new ArrayBuffer(0)),
+                  outcome(() => tse(bytes, new Uint8Array(3))), outcome(() => tse('ab', 'ab')),
+                  outcome(() => tse(bytes)), outcome(() => crypto.subtle.timingSafeEqual.call({}, bytes, bytes))];
+        """), [True, False, True, True, "TypeError", "TypeError", "TypeError", "TypeError"])
 
     def test_md5(self):
         """

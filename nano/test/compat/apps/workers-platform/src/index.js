@@ -2,7 +2,13 @@
 // fetch calls its sibling methods through `this`, JSON in and out, form data, cookies,
 // crypto, structuredClone, timers and AbortSignal.timeout, subrequests with fetch(),
 // ctx.waitUntil, and errors. Every route returns what the runtime gave it.
+import legacy, { slugify } from './legacy.cjs';
+
 const state = { waited: [], hits: 0 };
+
+// Top-level await: a key imported once, when the module is evaluated.
+const MODULE_KEY = await crypto.subtle.importKey('raw', new TextEncoder().encode('module key'),
+  { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 
 function hex(buffer) {
   return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -371,6 +377,30 @@ export default {
       } catch (e) {
         return Response.json({ error: e.name });
       }
+    },
+    async 'GET /module'() {
+      const mac = await crypto.subtle.sign('HMAC', MODULE_KEY, new TextEncoder().encode('x'));
+      return Response.json({
+        topLevelAwait: hex(mac),
+        cjs: [legacy.kind, slugify('  Hello, Wörld! '), legacy.bump() > 0],
+      });
+    },
+    'GET /timing-safe-equal'() {
+      const outcome = (f) => {
+        try {
+          return f();
+        } catch (e) {
+          return e.name;
+        }
+      };
+      const a = new TextEncoder().encode('secret-token');
+      return Response.json({
+        equal: outcome(() => crypto.subtle.timingSafeEqual(a, new TextEncoder().encode('secret-token'))),
+        different: outcome(() => crypto.subtle.timingSafeEqual(a, new TextEncoder().encode('secret-tokeN'))),
+        buffers: outcome(() => crypto.subtle.timingSafeEqual(new Uint8Array([1, 2]).buffer, new DataView(new Uint8Array([1, 2]).buffer))),
+        lengths: outcome(() => crypto.subtle.timingSafeEqual(a, new Uint8Array(3))),
+        strings: outcome(() => crypto.subtle.timingSafeEqual('ab', 'ab')),
+      });
     },
     'GET /events'() {
       const target = new EventTarget();
