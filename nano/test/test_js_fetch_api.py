@@ -711,12 +711,15 @@ class RequestTests(FetchAPITestCase):
 
     def test_methodNormalised(self):
         """
-        The six standard methods are upper-cased whatever their case; other methods
-        keep their case.
+        The six standard methods are upper-cased whatever their case, and so are the
+        others Cloudflare Workers know (PATCH, WebDAV's, QUERY); other methods keep
+        their case.
         """
-        self.assertEqual(self.js("""['get', 'Post', 'delete', 'patch', 'OPTIONS', 'put', 'head']
+        self.assertEqual(self.js("""['get', 'Post', 'delete', 'patch', 'OPTIONS', 'put', 'head', 'propfind',
+                                    'm-search', 'Query', 'custom', 'Link']
             .map((m) => new Request('https://a.example/', {method: m}).method)"""),
-            ["GET", "POST", "DELETE", "patch", "OPTIONS", "PUT", "HEAD"])
+            ["GET", "POST", "DELETE", "PATCH", "OPTIONS", "PUT", "HEAD", "PROPFIND", "M-SEARCH", "QUERY",
+             "custom", "Link"])
 
     def test_forbiddenAndInvalidMethods(self):
         """

@@ -35,10 +35,16 @@ const Uint8ArrayCtor = Uint8Array;
 const HeadersAppend = nano.Headers.prototype.append;
 
 const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// The fetch spec upper-cases DELETE, GET, HEAD, OPTIONS, POST and PUT; Cloudflare
+// Workers upper-cases every method it knows (PATCH, the WebDAV ones, ...), so a worker
+// that sends {method: "patch"} sends PATCH, as it would there. Other tokens keep their
+// case (Workers refuses them; the spec allows them, and so does NANO).
 const NORMALIZED_METHODS = new Map([
-  ["delete", "DELETE"], ["get", "GET"], ["head", "HEAD"], ["options", "OPTIONS"],
-  ["post", "POST"], ["put", "PUT"],
-]);
+  "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT",
+  "PATCH", "PURGE", "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK",
+  "ACL", "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE",
+  "UNSUBSCRIBE", "QUERY",
+].map((name) => [ReflectApply(StringPrototypeToLowerCase, name, []), name]));
 const FORBIDDEN_METHODS = new Set(["connect", "trace", "track"]);
 
 const ENUMS = {

@@ -402,6 +402,62 @@ export default {
         strings: outcome(() => crypto.subtle.timingSafeEqual('ab', 'ab')),
       });
     },
+    async 'GET /edges'(request, env) {
+      const outcome = (f) => {
+        try {
+          const value = f();
+          return value instanceof Response ? [value.status, value.headers.get('location')] : value;
+        } catch (e) {
+          return e.name;
+        }
+      };
+      const upstream = await fetch(`${env.UPSTREAM}/echo`);
+      const fetched = outcome(() => {
+        upstream.headers.set('x-added', '1');
+        return upstream.headers.get('x-added');
+      });
+      const own = new Response('x');
+      own.headers.set('x-added', '1');
+      return Response.json({
+        relativeRedirect: outcome(() => Response.redirect('/relative')),
+        badRedirectStatus: outcome(() => Response.redirect('https://x.test/', 200)),
+        status600: outcome(() => new Response('x', { status: 600 })),
+        status199: outcome(() => new Response('x', { status: 199 })),
+        bodyWith204: outcome(() => new Response('x', { status: 204 })),
+        nullBodyWith204: outcome(() => new Response(null, { status: 204 })),
+        badHeaderValue: outcome(() => new Headers({ 'x-a': 'line\nbreak' })),
+        getWithBody: outcome(() => new Request('https://x.test/', { method: 'GET', body: 'x' })),
+        badMethod: outcome(() => new Request('https://x.test/', { method: 'bad method' })),
+        lowerPatch: outcome(() => new Request('https://x.test/', { method: 'patch' }).method),
+        fetchedHeadersMutable: fetched,
+        ownHeadersMutable: own.headers.get('x-added'),
+        jsonCycle: outcome(() => {
+          const o = {};
+          o.o = o;
+          return Response.json(o);
+        }),
+        bodyUsedTwice: await (async () => {
+          const r = new Response('once');
+          await r.text();
+          try {
+            await r.text();
+            return 'no error';
+          } catch (e) {
+            return e.name;
+          }
+        })(),
+        cloneAfterUse: await (async () => {
+          const r = new Response('once');
+          await r.text();
+          try {
+            r.clone();
+            return 'no error';
+          } catch (e) {
+            return e.name;
+          }
+        })(),
+      });
+    },
     'GET /events'() {
       const target = new EventTarget();
       const seen = [];
