@@ -43,11 +43,12 @@ PINNED = {
 # exports resolved with the conditions workerd honours, browser fields before module
 # and main, ES2022 output, function and class names kept (wrangler's keepNames default;
 # a minified class would otherwise report its mangled name), and JSX through hono/jsx
-# for the .jsx/.tsx files.
+# for the .jsx/.tsx files; the runtime's cloudflare:* modules stay imports.
 ESBUILD_ARGS = [
     "--bundle", "--format=esm", "--platform=neutral", "--target=es2022",
     "--conditions=workerd,worker,browser", "--main-fields=browser,module,main",
-    "--keep-names", "--jsx=automatic", "--jsx-import-source=hono/jsx", "--log-level=warning",
+    "--keep-names", "--jsx=automatic", "--jsx-import-source=hono/jsx", "--external:cloudflare:*",
+    "--log-level=warning",
 ]
 ENTRIES = ("index.ts", "index.tsx", "index.js", "index.jsx")
 
