@@ -92,6 +92,19 @@ class IsolatePoolTests(SynchronousTestCase):
         self.bootstraps.finish()
         self.assertEqual(self.successResultOf(d).n, 1)
 
+    def test_burstBounded(self):
+        """
+        Many takes on an empty pool run at most maxBootstraps bootstraps at once;
+        the others wait, in order, and every take gets an isolate.
+        """
+        pool = IsolatePool(self.clock, size=0, bootstrap=self.bootstraps, maxBootstraps=2)
+        takes = [pool.take() for _ in range(5)]
+        self.assertEqual((len(self.bootstraps.pending), pool.waiting), (2, 3))
+        for _ in range(5):
+            self.bootstraps.finish()
+        self.assertEqual([self.successResultOf(d).n for d in takes], [1, 2, 3, 4, 5])
+        self.assertEqual(pool.waiting, 0)
+
     def test_stop(self):
         """
         Stopping closes what is ready, and an isolate finishing its bootstrap after
