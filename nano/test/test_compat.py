@@ -142,16 +142,8 @@ def _makeClass(name, suffix, known):
     return className, type(className, (_CompatCase,), attributes)
 
 
-def _hasStreams():
-    """
-    Whether the runtime prelude includes the WHATWG streams files.
-    """
-    import nano.streams
-    return os.path.isdir(os.path.join(os.path.dirname(nano.streams.__file__), "js"))
-
-
 def _classes():
-    known = knownFailures(_hasStreams())
+    known = knownFailures()
     for name in appNames():
         for suffix in _FLAVOURS:
             yield _makeClass(name, suffix, known)

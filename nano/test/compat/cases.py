@@ -21,7 +21,7 @@ The expectations are what workerd answers (C{compat/workerd.py} checks every cas
 against a real workerd); the NANO end-to-end test (L{nano.test.test_compat}) runs the
 same cases against a real twistd. A header expected as C{null} must be absent.
 C{known.json} beside this module lists the cases NANO is known to fail, each with the
-reason, and those that need WHATWG streams (expected to fail only without them).
+reason.
 """
 
 import base64
@@ -105,20 +105,13 @@ def loadApp(name):
         return AppCases(name, json.load(f))
 
 
-def knownFailures(hasStreams):
+def knownFailures():
     """
     C{{"app/case": reason}}: the cases NANO is known to answer differently from
-    workerd, and why. With C{hasStreams} false (a runtime without WHATWG streams),
-    the cases that need them are included too.
+    workerd, and why.
     """
     with open(_KNOWN, encoding="utf-8") as f:
-        known = json.load(f)
-    out = dict(known["failures"])
-    if not hasStreams:
-        for name in known["needStreams"]:
-            out[name] = ("needs WHATWG streams (ReadableStream; nano/streams/js from the streams branch), "
-                         "which this runtime does not have yet")
-    return out
+        return dict(json.load(f)["failures"])
 
 
 def runStep(port, host, step, timeout=15):
