@@ -671,6 +671,29 @@ class StreamBodyTests(FetchAPITestCase):
         """), [True, False, 202])
 
 
+    def test_encodeBody(self):
+        """
+        C{responseParts} asks for the body to be compressed (C{encode}) when its
+        Content-Encoding is exactly gzip or br and encodeBody is "automatic" (the
+        default), as Cloudflare Workers do; not for other or several encodings, a null
+        body, or encodeBody "manual", which clones and responses made from the response
+        keep. Another encodeBody value is a TypeError.
+        """
+        self.assertEqual(self.runAsync("""
+            const encode = (r) => __nano.responseParts(r).encode ?? null;
+            const ce = (value, init = {}) => new Response('x', {...init, headers: {'content-encoding': value}});
+            const manual = ce('gzip', {encodeBody: 'manual'});
+            const both = new Headers([['content-encoding', 'gzip'], ['content-encoding', 'br']]);
+            return [encode(ce('gzip')), encode(ce('br')), encode(ce('deflate')), encode(ce('GZIP')),
+                    encode(new Response('x', {headers: both})),
+                    encode(new Response(null, {headers: {'content-encoding': 'gzip'}})),
+                    encode(Response.json({}, {headers: {'content-encoding': 'br'}})),
+                    encode(ce('gzip', {encodeBody: 'automatic'})), encode(manual.clone()),
+                    encode(new Response('y', manual)), encode(manual), 'encodeBody' in manual];
+        """), ["gzip", "br", None, None, None, None, "br", "gzip", None, None, None, False])
+        self.assertEqual(self.errorName("new Response('x', {encodeBody: 'sometimes'})"), "TypeError")
+
+
 class RequestTests(FetchAPITestCase):
     """
     The C{Request} interface.

@@ -24,6 +24,8 @@ const MapPrototypeGet = Map.prototype.get;
 const MapPrototypeSet = Map.prototype.set;
 const MapPrototypeDelete = Map.prototype.delete;
 const MapPrototypeValues = Map.prototype.values;
+const TextEncoderEncode = TextEncoder.prototype.encode;
+const textEncoder = new TextEncoder();
 
 let appEnv = ObjectFreeze({});
 let handler = null; // (request, env, ctx) => Response | Promise<Response>
@@ -179,6 +181,23 @@ function shortError(e) {
   }
 }
 
+// A body whose Content-Encoding is gzip or br (and encodeBody "automatic") leaves
+// compressed, as Cloudflare Workers send it: a worker that returns a fetched response
+// (decoded by fetch(), its Content-Encoding kept) or sets Content-Encoding on a plain
+// body sends what the header says. It then streams (chunked), as there; an empty body
+// stays empty, as there.
+function encodeBody(parts) {
+  let stream = parts.stream;
+  if (stream === undefined) {
+    let bytes = parts.body;
+    if (typeof bytes === "string") bytes = ReflectApply(TextEncoderEncode, textEncoder, [bytes]);
+    if (bytes.length === 0) return;
+    stream = nano.readableStreamFromBytes(bytes);
+    delete parts.body;
+  }
+  parts.stream = nano.encodeResponseStream(stream, parts.encode);
+}
+
 // Sends the response start (and, for a stream body, starts pumping it); returns true
 // when the body is streamed (the request stays open until the stream is done).
 function respond(rid, result) {
@@ -188,6 +207,7 @@ function respond(rid, result) {
     return false;
   }
   const parts = nano.responseParts(result);
+  if (parts.encode !== undefined && typeof nano.encodeResponseStream === "function") encodeBody(parts);
   if (parts.stream !== undefined) {
     nano.pumpResponseStream(rid, parts.stream, () => ReflectApply(MapPrototypeDelete, controllers, [rid]));
     nano.send(["res", rid, parts.status, parts.statusText, parts.headers, 3, null]);

@@ -13,7 +13,8 @@ C{compat/build.py}) and C{cases.json}::
         "headers": [["accept", "text/plain"]], "body": "text",
         "expect": {"status": 200, "headers": {"content-type": "text/plain"},
                    "body": "exact text" | "json": {...} | "bodyMatches": "regex",
-                   "headerMatches": {"etag": "regex"}, "setCookie": ["a=1", "b=2"]}},
+                   "headerMatches": {"etag": "regex"}, "setCookie": ["a=1", "b=2"],
+                   "decoded": "the body once decoded by its Content-Encoding (gzip, br)"}},
        {"name": "two steps", "steps": [{...request and expect...}, {"delay": 0.1, ...}]}
      ]}
 
@@ -25,17 +26,21 @@ reason.
 """
 
 import base64
+import gzip
 import http.client
 import json
 import os
 import re
 import time
 
+import brotli
+
 __all__ = ["APPS", "AppCases", "Step", "loadApp", "appNames", "knownFailures", "runStep", "check"]
 
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 _KNOWN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "known.json")
-_EXPECT_KEYS = frozenset(("status", "headers", "headerMatches", "setCookie", "body", "json", "bodyMatches"))
+_EXPECT_KEYS = frozenset(("status", "headers", "headerMatches", "setCookie", "body", "json", "bodyMatches",
+                          "decoded"))
 _STEP_KEYS = frozenset(("method", "path", "headers", "body", "bodyBase64", "delay", "expect"))
 
 
@@ -161,6 +166,15 @@ def check(expect, status, headers, body):
         cookies = [v for n, v in headers if n.lower() == "set-cookie"]
         if cookies != expect["setCookie"]:
             problems.append("set-cookie %r, expected %r" % (cookies, expect["setCookie"]))
+    if "decoded" in expect:
+        encoding = _header(headers, "content-encoding")
+        try:
+            plain = _decode(encoding, body).decode("utf-8", "replace")
+        except Exception as e:
+            problems.append("body does not decode as %r: %s (%r)" % (encoding, e, body[:60]))
+        else:
+            if plain != expect["decoded"]:
+                problems.append("decoded body %r, expected %r" % (plain[:2000], expect["decoded"]))
     text = body.decode("utf-8", "replace")
     if "body" in expect and text != expect["body"]:
         problems.append("body %r, expected %r" % (text[:2000], expect["body"]))
@@ -175,6 +189,14 @@ def check(expect, status, headers, body):
             for path, got, wanted in _jsonDifferences(value, expect["json"], "$")[:20]:
                 problems.append("json %s: %s, expected %s" % (path, got, wanted))
     return problems
+
+
+def _decode(encoding, data):
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    if encoding == "br":
+        return brotli.decompress(data)
+    raise ValueError("no decoder for this content encoding")
 
 
 _MISSING = object()

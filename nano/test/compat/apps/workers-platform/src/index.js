@@ -458,6 +458,54 @@ export default {
         })(),
       });
     },
+    'GET /encode/gzip'() {
+      // Workers encode a body whose Content-Encoding is gzip or br (encodeBody "automatic").
+      return new Response('gzip me '.repeat(50), { headers: { 'content-encoding': 'gzip', 'content-type': 'text/plain' } });
+    },
+    'GET /encode/br'() {
+      return Response.json({ compressed: 'with brotli', list: [1, 2, 3] }, { headers: { 'content-encoding': 'br' } });
+    },
+    'GET /encode/manual'() {
+      const body = new Response('already compressed '.repeat(20)).body.pipeThrough(new CompressionStream('gzip'));
+      return new Response(body, { headers: { 'content-encoding': 'gzip' }, encodeBody: 'manual' });
+    },
+    'GET /encode/stream'() {
+      const encoder = new TextEncoder();
+      const body = new ReadableStream({
+        start(controller) {
+          controller.enqueue(encoder.encode('streamed '));
+          controller.enqueue(encoder.encode('and compressed'));
+          controller.close();
+        },
+      });
+      return new Response(body, { headers: { 'content-encoding': 'gzip' } });
+    },
+    'GET /encode/deflate'() {
+      return new Response('not encoded by the runtime', { headers: { 'content-encoding': 'deflate' } });
+    },
+    'GET /encode/bad'() {
+      try {
+        new Response('x', { encodeBody: 'sometimes' });
+        return new Response('no error');
+      } catch (e) {
+        return new Response(e.name);
+      }
+    },
+    async 'GET /fetch/gzip'(request, env) {
+      const upstream = await fetch(`${env.UPSTREAM}/gzip`);
+      return upstream;
+    },
+    async 'GET /fetch/gzip-rewrapped'(request, env) {
+      const upstream = await fetch(`${env.UPSTREAM}/gzip`);
+      const response = new Response(upstream.body, upstream);
+      response.headers.set('x-rewrapped', 'yes');
+      return response;
+    },
+    async 'GET /fetch/gzip-text'(request, env) {
+      const upstream = await fetch(`${env.UPSTREAM}/gzip`);
+      const text = await upstream.text();
+      return Response.json({ encoding: upstream.headers.get('content-encoding'), length: text.length, start: text.slice(0, 16) });
+    },
     'GET /events'() {
       const target = new EventTarget();
       const seen = [];
