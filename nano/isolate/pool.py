@@ -23,7 +23,10 @@ from nano.isolate.prelude import buildPrelude
 
 __all__ = ["Bootstrapped", "BootstrapError", "IsolatePool", "bootstrap", "USER_AGENT"]
 
-USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
+# navigator.userAgent, as on Cloudflare Workers: libraries detect the runtime by it
+# (Hono's getRuntimeKey() and env(c) adapter, SDKs choosing their fetch-based client),
+# and an app written for Workers must take the same branch here.
+USER_AGENT = "Cloudflare-Workers"
 _SETUP_TIMEOUT = 10.0
 
 

@@ -573,6 +573,19 @@ class RequestIdTests(SynchronousTestCase):
         self.assertEqual(requestId, "abc-123")
         self.assertIn(b"x-request-id: abc-123\r\n", out)
 
+    def test_appsOwn(self):
+        """
+        An X-Request-Id the app's response sets is sent alone: NANO adds its id only to
+        responses that have none.
+        """
+        request = _request(headers=[(b"X-Request-Id", b"client-1")])
+        self.resource.render(request)
+        rid = max(self.app.isolate.requests)
+        self.app.isolate.respond(rid, 200, [("x-request-id", "from-app")], b"ok")
+        lines = _written(request).split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+        self.assertEqual([line for line in lines if line.lower().startswith(b"x-request-id:")],
+                         [b"x-request-id: from-app"])
+
     def test_replaced(self):
         """
         A missing, huge or control-character X-Request-Id is replaced by a new,

@@ -302,6 +302,36 @@ class URLPreludeTests(SynchronousTestCase):
                     '(new URLPattern({pathname: "/a/:rest+"}))'),
             [True, {"rest": "b/c"}])
 
+    def test_urlPatternRelativeStringWithoutBase(self):
+        """
+        A URL string without a base URL matches as on workerd (the spec would give
+        null): a relative reference keeps its path (resolved from "/"), query and
+        fragment, a "//host" reference its authority, and every other component is
+        empty; an absolute string is unaffected; an invalid base URL still gives null.
+        """
+        components = ("protocol", "username", "password", "hostname", "port", "pathname", "search", "hash")
+        inputs = ("/books/123?x=1#h", "books/123", "", "..", "//user:pw@host:81/p", "///x", "\\a\\b",
+                  "a b", "foo:bar")
+        result = self.js(
+            '(p => %s.map(s => { const r = p.exec(s); return r && %s.map(k => r[k].input); }))'
+            '(new URLPattern({}))' % (json.dumps(inputs), json.dumps(components)))
+        self.assertEqual(result, [
+            ["", "", "", "", "", "/books/123", "x=1", "h"],
+            ["", "", "", "", "", "/books/123", "", ""],
+            ["", "", "", "", "", "", "", ""],
+            ["", "", "", "", "", "/", "", ""],
+            ["", "user", "pw", "host", "81", "/p", "", ""],
+            ["", "", "", "", "", "/x", "", ""],
+            ["", "", "", "", "", "/\\a\\b", "", ""],
+            ["", "", "", "", "", "/a%20b", "", ""],
+            ["foo", "", "", "", "", "bar", "", ""],
+        ])
+        self.assertEqual(
+            self.js('(p => [p.exec("/books/7").pathname.groups, p.test("/books/x"), p.test("books/8"),'
+                    ' p.exec("/books/7", "not a url"), p.test("https://e.test/books/9")])'
+                    '(new URLPattern({pathname: "/books/:id(\\\\d+)"}))'),
+            [{"id": "7"}, False, True, None, True])
+
     def test_urlPatternErrors(self):
         """
         Invalid patterns, duplicate group names, relative strings without a base and a
