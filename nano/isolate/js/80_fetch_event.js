@@ -3,7 +3,8 @@
 // Spec: Cloudflare Workers module syntax (`export default { fetch(request, env, ctx) }`)
 // and the service-worker form (https://w3c.github.io/ServiceWorker/#fetchevent-interface).
 // Host ops received: "load" [entryPath, envJSON, timeOrigin], "req" [rid, method, url, headers,
-//   body] (body: null, base64 text, or 1 for a body streamed by 78_request_body.js),
+//   body] (body: null, bytes as nano.base64ToBytes reads them, or 1 for a body streamed
+//   by 78_request_body.js),
 //   "cancel" [rid] (the client went away: aborts request.signal and
 //   cancels a streamed response body).
 // Host ops sent: "loaded" [], "load_error" [text], "res" [rid, status, statusText,
@@ -19,7 +20,6 @@ const ObjectFreeze = Object.freeze;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const JSONParse = JSON.parse;
 const StringCtor = String;
-const Uint8ArrayFromBase64 = Uint8Array.fromBase64;
 const MapPrototypeGet = Map.prototype.get;
 const MapPrototypeSet = Map.prototype.set;
 const MapPrototypeDelete = Map.prototype.delete;
@@ -247,7 +247,7 @@ nano.onMessage("req", function req(rid, method, url, headers, bodyArg) {
     }
     return;
   }
-  run(rid, method, url, headers, bodyArg === null ? null : Uint8ArrayFromBase64(bodyArg));
+  run(rid, method, url, headers, bodyArg === null ? null : nano.base64ToBytes(bodyArg));
 });
 
 function run(rid, method, url, headers, body) {
