@@ -16,15 +16,16 @@ import json
 __all__ = ["Inbound", "JSBytes", "dumps", "parseFrame"]
 
 
-def parseFrame(data):
+def parseFrame(data, copy=True):
     """
     Split a binary drain frame (see C{drain()} in C{00_core.js}) into the messages
     and the list of attached payloads.
 
-    @param data: C{bytes}, or a C{memoryview} (each payload is then copied out: the
-        view may not outlive the call).
-    @return: C{(messages, payloads, frameId)}, payloads as C{bytes}; C{frameId} is
-        None for a frame without one.
+    @param data: C{bytes}, or a C{memoryview}.
+    @param copy: payloads as C{bytes} copies (True), or as slices of C{data}
+        (False: memoryviews no more durable than C{data}).
+    @return: C{(messages, payloads, frameId)}; C{frameId} is None for a frame
+        without one.
     @raise ValueError: for a malformed frame.
     """
     if len(data) < 4:
@@ -36,7 +37,8 @@ def parseFrame(data):
     payloads = []
     offset = 4 + headLength
     for length in lengths:
-        payloads.append(bytes(data[offset:offset + length]))
+        piece = data[offset:offset + length]
+        payloads.append(bytes(piece) if copy else piece)
         offset += length
     if offset != len(data):
         raise ValueError("frame length mismatch")

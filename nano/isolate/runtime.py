@@ -353,7 +353,9 @@ class Isolate:
             return
         try:
             if not isinstance(data, str):
-                messages, self._payloads, frameId = parseFrame(data)
+                # Payloads stay in V8 memory for this call: each handler copies what
+                # it keeps (a streamed chunk may go straight to its socket).
+                messages, self._payloads, frameId = parseFrame(memoryview(data), copy=False)
                 if frameId is not None:
                     # Copied out: JS may reuse the frame's buffer.
                     self._send(["frame_free", frameId])
@@ -374,7 +376,8 @@ class Isolate:
 
     def _payload(self, index):
         """
-        The bytes a message of the current drain attached (C{nano.attachBytes}).
+        The bytes a message of the current drain attached (C{nano.attachBytes}), as a
+        memoryview valid only while the drain is handled (copy what you keep).
         """
         return self._payloads[index]
 
@@ -401,7 +404,7 @@ class Isolate:
         if kind == 1:
             data = body.encode("utf-8", "surrogatepass")
         elif kind == 2:
-            data = self._payloads[body]
+            data = bytes(self._payloads[body])
         else:
             data = b""
         sink.gotResponse(ResponseStart(status, statusText, pairs, data))

@@ -318,6 +318,54 @@ class NanoRequest(Request):
         except BaseException:
             self.processingFailed(Failure())
 
+    def writeChunk(self, data):
+        """
+        Write one chunk of a streamed body (after the headers went out).
+
+        @param data: C{bytes}, or a C{memoryview} valid only during this call (a
+            chunk still in V8 memory).
+
+        When nothing is waiting in the transport's buffer, the chunk goes straight
+        to the socket with one C{sendmsg} (chunk-size line, the data, CRLF) from
+        where it lies; only what the socket does not take is copied into the
+        transport's buffer. Otherwise (a backlog, or TLS) it is copied and handed to
+        twisted.web as usual.
+        """
+        if self._disconnected or self.finished:
+            return
+        if not self.startedWriting or self.method == b"HEAD" or self.code in _NO_BODY:
+            self.write(bytes(data))
+            return
+        n = len(data)
+        if n == 0:
+            return
+        self.sentLength += n
+        pieces = [b"%x\r\n" % (n,), data, b"\r\n"] if self.chunked else [data]
+        transport = self.channel.transport
+        sock = getattr(transport, "socket", None)
+        if (sock is None or transport.disconnecting or getattr(transport, "_tempDataBuffer", True)
+                or len(getattr(transport, "dataBuffer", b"x")) != getattr(transport, "offset", -1)):
+            transport.writeSequence([bytes(piece) for piece in pieces])
+            return
+        try:
+            sent = sock.sendmsg(pieces)
+        except BlockingIOError:
+            sent = 0
+        except OSError:
+            # Let twisted.web find the broken connection in its own time.
+            transport.writeSequence([bytes(piece) for piece in pieces])
+            return
+        rest = []
+        for piece in pieces:
+            size = len(piece)
+            if sent >= size:
+                sent -= size
+                continue
+            rest.append(bytes(piece[sent:]))
+            sent = 0
+        if rest:
+            transport.writeSequence(rest)
+
     def writeWhole(self, status, reason, pairs, body):
         """
         Write a complete response in one transport write and finish the request.

@@ -61,12 +61,16 @@ class BodyProducer:
 
     def write(self, data):
         """
-        A chunk arrived from JS: write it and, unless paused, give its bytes back as
-        credit.
+        A chunk arrived from JS (C{bytes}, or a C{memoryview} valid only during this
+        call): write it and, unless paused, give its bytes back as credit.
         """
         if self.state == "done":
             return
-        self._request.write(data)
+        writeChunk = getattr(self._request, "writeChunk", None)
+        if writeChunk is not None:
+            writeChunk(data)
+        else:
+            self._request.write(bytes(data))
         self.written += len(data)
         if self.state == "producing":
             self._grant(len(data))

@@ -317,3 +317,66 @@ class HeaderLimitTests(SynchronousTestCase):
         leaf, transport = self.serve(b"NONSENSE\r\n\r\n")
         self.assertTrue(transport.value().startswith(b"HTTP/1.1 400 "), transport.value())
         self.assertEqual(leaf.seen, [])
+
+
+class WriteChunkTests(SynchronousTestCase):
+    """
+    L{NanoRequest.writeChunk} writes streamed chunks straight to an idle socket, and
+    through the transport's buffer otherwise.
+    """
+
+    def test_buffered(self):
+        """
+        Without a socket (or with a backlog) the chunk is copied into the
+        transport's buffer, framed as a chunk.
+        """
+        from nano.resources.site import NanoRequest
+
+        channel = NanoSite(_Router(_Leaf())).buildProtocol(None)
+        transport = StringTransport()
+        channel.makeConnection(transport)
+        request = NanoRequest(channel, False)
+        request.method = b"GET"
+        request.clientproto = b"HTTP/1.1"
+        channel.requests.append(request)
+        request.setResponseCode(200)
+        request.write(b"")
+        before = len(transport.value())
+        request.writeChunk(memoryview(b"hello"))
+        self.assertEqual(transport.value()[before:], b"5\r\nhello\r\n")
+        self.assertEqual(request.sentLength, 5)
+
+    def test_directToSocket(self):
+        """
+        With an idle transport the chunk goes to the socket with one sendmsg, and
+        what the socket did not take is buffered in order.
+        """
+        from nano.resources.site import NanoRequest
+
+        class Sock:
+            def __init__(self, take):
+                self.take = take
+                self.sent = []
+
+            def sendmsg(self, pieces):
+                data = b"".join(bytes(p) for p in pieces)
+                self.sent.append(data[:self.take])
+                return min(self.take, len(data))
+
+        channel = NanoSite(_Router(_Leaf())).buildProtocol(None)
+        transport = StringTransport()
+        transport.dataBuffer = b""
+        transport.offset = 0
+        transport._tempDataBuffer = []
+        channel.makeConnection(transport)
+        request = NanoRequest(channel, False)
+        request.method = b"GET"
+        request.clientproto = b"HTTP/1.1"
+        channel.requests.append(request)
+        request.setResponseCode(200)
+        request.write(b"")
+        headers = transport.value()
+        transport.socket = Sock(take=4)
+        request.writeChunk(memoryview(b"abcdef"))
+        self.assertEqual(transport.socket.sent, [b"6\r\na"])
+        self.assertEqual(transport.value()[len(headers):], b"bcdef\r\n")
