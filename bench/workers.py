@@ -1,0 +1,237 @@
+"""
+Multi-worker mode (SPEC §10, issue 7): hello-world req/s with one worker against
+--workers 2 (shared listening socket, and SO_REUSEPORT sockets), interleaved in one
+run, with the CPU split between wrk and the server processes; then a fault run:
+SIGKILL one of two workers under load and count what failed.
+
+Usage: python bench/workers.py [--runs 3] [--duration 10] [--connections 50]
+                               [--skip-fault] [--record]
+
+Needs wrk. Servers run under twistd with --no-access-log (the access log would be
+relayed through the supervisor: that cost is measured separately with
+--access-log on). --record appends a dated entry to BENCHMARKS.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from hello import cpuSeconds, freePort, twistd, waitForPort, wrk  # noqa: E402
+
+SETUPS = {
+    "1 worker": [],
+    "2 workers, shared socket": ["--workers", "2", "--worker-sockets", "shared"],
+    "2 workers, SO_REUSEPORT": ["--workers", "2", "--worker-sockets", "reuseport"],
+}
+
+
+def children(pid):
+    """
+    The direct child process ids of C{pid}.
+    """
+    pids = []
+    try:
+        for task in os.listdir("/proc/%d/task" % (pid,)):
+            with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+                pids.extend(int(p) for p in f.read().split())
+    except OSError:
+        pass
+    return pids
+
+
+def treeCPU(pid):
+    """
+    C{{pid: CPU seconds}} of C{pid} and its children.
+    """
+    out = {}
+    for p in [pid] + children(pid):
+        try:
+            out[p] = cpuSeconds(p)
+        except OSError:
+            pass
+    return out
+
+
+def startServer(args, port, adminPort, logfile, accessLog):
+    app = os.path.join(HERE, "apps", "hello")
+    extra = [] if accessLog else ["--no-access-log"]
+    return subprocess.Popen(
+        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "nano", "--app", app,
+                    "--listen", "tcp:%d:interface=127.0.0.1" % (port,),
+                    "--admin", "tcp:%d:interface=127.0.0.1" % (adminPort,)] + extra + args,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def waitReady(adminPort, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % (adminPort,), timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("not ready on admin port %d" % (adminPort,))
+
+
+def childCPU():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def throughput(args):
+    logdir = tempfile.mkdtemp(prefix="nano-bench-workers-")
+    servers = {}
+    results = {name: [] for name in SETUPS}
+    cpu = {name: {"server": 0.0, "wrk": 0.0, "split": []} for name in SETUPS}
+    try:
+        for name, extra in SETUPS.items():
+            port, adminPort = freePort(), freePort()
+            proc = startServer(extra, port, adminPort, os.path.join(logdir, "%d.log" % (port,)),
+                               args.access_log == "on")
+            servers[name] = (proc, port)
+            waitForPort(port)
+            waitReady(adminPort)
+        for name, (proc, port) in servers.items():
+            wrk(port, 2, args.connections)  # warm-up
+        for i in range(args.runs):
+            for name, (proc, port) in servers.items():
+                before, wrkBefore = treeCPU(proc.pid), childCPU()
+                r = wrk(port, args.duration, args.connections)
+                after, wrkAfter = treeCPU(proc.pid), childCPU()
+                used = {p: after[p] - before.get(p, 0.0) for p in after}
+                cpu[name]["server"] += sum(used.values())
+                cpu[name]["wrk"] += wrkAfter - wrkBefore
+                cpu[name]["split"].append(sorted((v for p, v in used.items() if p != proc.pid), reverse=True))
+                cpu[name]["supervisor"] = cpu[name].get("supervisor", 0.0) + used.get(proc.pid, 0.0)
+                results[name].append(r)
+                print("run %d %-26s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %.2f s  wrk CPU %.2f s"
+                      "  non-2xx %d %s" % (i + 1, name, r["rps"], r["p50"], r["p99"], sum(used.values()),
+                                            wrkAfter - wrkBefore, r["non2xx"], r["socket_errors"]), flush=True)
+    finally:
+        for proc, _ in servers.values():
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+        shutil.rmtree(logdir, ignore_errors=True)
+    total = args.runs * args.duration
+    base = statistics.median(r["rps"] for r in results["1 worker"])
+    lines = [
+        "| setup | req/s (median of %d) | vs 1 worker | p50 | p99 | server CPU (cores) | wrk CPU (cores) "
+        "| per-worker CPU split |" % (args.runs,),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name in SETUPS:
+        rps = statistics.median(r["rps"] for r in results[name])
+        p50 = statistics.median(r["p50"] for r in results[name])
+        p99 = statistics.median(r["p99"] for r in results[name])
+        splits = cpu[name]["split"]
+        if name == "1 worker":
+            split = "-"
+        else:
+            shares = [" / ".join("%.0f%%" % (100 * v / max(sum(s), 1e-9)) for v in s) for s in splits]
+            split = "; ".join(shares) + " (supervisor %.2f cores)" % (cpu[name]["supervisor"] / total,)
+        lines.append("| %s | %.0f | %.2fx | %.2f ms | %.2f ms | %.2f | %.2f | %s |" % (
+            name, rps, rps / base, p50, p99, cpu[name]["server"] / total, cpu[name]["wrk"] / total, split))
+    return lines
+
+
+def faultRun(args):
+    """
+    Two workers under wrk; SIGKILL worker 1 a third into the run.
+    """
+    logdir = tempfile.mkdtemp(prefix="nano-bench-fault-")
+    port, adminPort = freePort(), freePort()
+    logfile = os.path.join(logdir, "fault.log")
+    proc = startServer(["--workers", "2"], port, adminPort, logfile, False)
+    try:
+        waitForPort(port)
+        waitReady(adminPort)
+        pids = children(proc.pid)
+        victim = max(pids)
+        killedAt = []
+
+        def kill():
+            time.sleep(args.duration / 3.0)
+            os.kill(victim, signal.SIGKILL)
+            killedAt.append(time.monotonic())
+
+        threading.Thread(target=kill, daemon=True).start()
+        r = wrk(port, args.duration, args.connections)
+        restarted = [p for p in children(proc.pid) if p not in pids]
+        with open(logfile) as f:
+            log = f.read()
+        restartLine = re.search(r"worker \d exited \(.*\); restarting in [0-9.]+ s", log)
+        with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % (adminPort,), timeout=5) as ready:
+            readyz = json.loads(ready.read())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(30)
+        shutil.rmtree(logdir, ignore_errors=True)
+    total = int(r["rps"] * args.duration)
+    return [
+        "wrk -t2 -c%d -d%ds against --workers 2; worker pid %d sent SIGKILL after %.1f s." % (
+            args.connections, args.duration, victim, args.duration / 3.0),
+        "",
+        "- requests completed: about %d (%.0f req/s); non-2xx responses: %d; socket errors: %s" % (
+            total, r["rps"], r["non2xx"], r["socket_errors"] or "none"),
+        "- supervisor log: `%s`" % (restartLine.group(0) if restartLine else "no restart logged"),
+        "- new worker process: %s; /readyz after the run: %s" % (
+            "pid %s" % restarted if restarted else "none", readyz.get("status")),
+        "- supervisor exit status after SIGTERM: %s" % (code,),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--access-log", choices=["on", "off"], default="off")
+    parser.add_argument("--skip-fault", action="store_true")
+    parser.add_argument("--record", action="store_true", help="append the result to BENCHMARKS.md")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    loadBefore = os.getloadavg()
+    lines = throughput(args)
+    print("\n".join(lines))
+    fault = [] if args.skip_fault else faultRun(args)
+    print("\n".join(fault))
+    if args.record:
+        command = "python bench/workers.py --runs %d --duration %d --connections %d --access-log %s" % (
+            args.runs, args.duration, args.connections, args.access_log)
+        entry = ("\n## Workers: hello world, 1 vs 2 worker processes, access log %s, %s\n\n"
+                 "Command: `%s` (wrk -t2 -c%d -d%ds, interleaved runs, servers under twistd).\n"
+                 "Machine: %s, %d cores, Python %s; load average before the run %.2f.\n"
+                 "CPU columns: CPU seconds per second of wrk run (1.00 = one core); wrk and the server "
+                 "share the 2 cores.\n\n%s\n" % (
+                     args.access_log, datetime.date.today().isoformat(), command, args.connections,
+                     args.duration, platform.platform(), os.cpu_count(), platform.python_version(),
+                     loadBefore[0], "\n".join(lines)))
+        if fault:
+            entry += "\nFault: %s\n" % ("\n".join(fault),)
+        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
+            f.write(entry)
+
+
+if __name__ == "__main__":
+    main()

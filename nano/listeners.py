@@ -1,0 +1,246 @@
+"""
+Listening sockets shared by worker processes (SPEC §10).
+
+In multi-worker mode the supervisor binds every main listener itself
+(L{bindListener}) and its workers adopt the sockets (L{adoptListeners}): the
+supervisor passes each socket to a worker as an inherited file descriptor, and the
+worker wraps it in a Twisted listening port of its own. The supervisor never
+accepts; it keeps its copies so that a listener outlives its workers (a
+restarted worker adopts the same socket, and connections that arrive while no
+worker accepts wait in the backlog).
+
+Two ways to share a TCP listener:
+
+ - C{shared} (the default): one socket for every worker; the kernel hands each
+   new connection to whichever worker accepts first.
+ - C{reuseport}: one socket per worker slot, each bound to the same address with
+   C{SO_REUSEPORT}; the kernel spreads new connections over them by a hash of
+   the peer's address. A slot's socket stays open while its worker restarts, so
+   its share of new connections waits for the new worker instead of failing.
+
+Unix sockets are always shared (C{SO_REUSEPORT} does not balance them). BENCHMARKS.md
+compares the two under wrk.
+"""
+
+import os
+import socket
+import stat
+
+from twisted.internet import tcp, unix
+from twisted.python.lockfile import FilesystemLock
+
+from nano.config import endpointOptions
+
+__all__ = ["Listener", "SHARING", "adoptListeners", "bindListener", "parseInherited", "unixEndpoint"]
+
+SHARING = ("shared", "reuseport")
+
+
+def _tcpAddress(kind, options):
+    """
+    The C{(family, address)} a C{tcp}, C{tcp6} or C{ssl} endpoint binds.
+    """
+    port = int(options["port"])
+    interface = options.get("interface")
+    if kind == "tcp6":
+        return socket.AF_INET6, (interface or "::", port)
+    if interface is None:
+        return socket.AF_INET, ("0.0.0.0", port)
+    if interface == "localhost":
+        return socket.AF_INET, ("127.0.0.1", port)
+    if ":" in interface:
+        return socket.AF_INET6, (interface, port)
+    return socket.AF_INET, (interface, port)
+
+
+def _tcpSocket(family, address, backlog, reusePort):
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reusePort:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class Listener:
+    """
+    One main listener bound by the supervisor.
+
+    @ivar description: the endpoint string it was bound from.
+    @ivar sockets: the bound, listening, non-blocking sockets: one, or one per
+        worker slot (C{reuseport}).
+    """
+
+    def __init__(self, description, sockets, path=None, lock=None):
+        self.description = description
+        self.sockets = list(sockets)
+        self._path = path
+        self._lock = lock
+
+    def socketFor(self, slot):
+        """
+        The socket worker slot C{slot} adopts.
+        """
+        return self.sockets[slot % len(self.sockets)]
+
+    def address(self):
+        """
+        The bound address as text (C{host:port}, or the unix socket path).
+        """
+        name = self.sockets[0].getsockname()
+        if isinstance(name, tuple):
+            return "%s:%d" % (name[0], name[1])
+        return name if isinstance(name, str) else name.decode("utf-8", "replace")
+
+    def close(self):
+        """
+        Close the supervisor's copies (workers keep theirs); a unix socket's path
+        is removed and its lock released.
+        """
+        for sock in self.sockets:
+            sock.close()
+        self.sockets = []
+        if self._path is not None:
+            try:
+                os.unlink(self._path)
+            except FileNotFoundError:
+                pass
+            self._path = None
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+
+def _bindUNIX(description, options):
+    path = options["address"]
+    lock = None
+    if options.get("lockfile", "1") == "1":
+        lock = FilesystemLock(path + ".lock")
+        if not lock.lock():
+            raise OSError("another process holds the lock %s.lock" % (path,))
+        if not lock.clean:
+            # The previous owner died: its socket file is stale.
+            try:
+                if stat.S_ISSOCK(os.stat(path).st_mode):
+                    os.unlink(path)
+            except OSError:
+                pass
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(path)
+        os.chmod(path, int(options.get("mode", "666"), 8))
+        sock.listen(int(options.get("backlog", "50")))
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        if lock is not None:
+            lock.unlock()
+        raise
+    return Listener(description, [sock], path=path, lock=lock)
+
+
+def bindListener(description, slots=1, sharing="shared"):
+    """
+    Bind the listener C{description} (a valid endpoint string).
+
+    @param slots: how many worker slots will adopt it.
+    @param sharing: C{"shared"} or C{"reuseport"} (see the module docstring).
+    @raise OSError: when it cannot be bound.
+    """
+    if sharing not in SHARING:
+        raise ValueError("sharing must be one of %s, got %r" % (", ".join(SHARING), sharing))
+    kind, options = endpointOptions(description)
+    if kind == "unix":
+        return _bindUNIX(description, options)
+    family, address = _tcpAddress(kind, options)
+    backlog = int(options.get("backlog", "50"))
+    reusePort = sharing == "reuseport"
+    sockets = [_tcpSocket(family, address, backlog, reusePort)]
+    try:
+        # With port 0 the first bind picks the port; the others join it.
+        address = (address[0], sockets[0].getsockname()[1])
+        for _ in range(1, slots if reusePort else 1):
+            sockets.append(_tcpSocket(family, address, backlog, reusePort))
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return Listener(description, sockets)
+
+
+def unixEndpoint(path):
+    """
+    The endpoint string of a unix socket at C{path} (colons and backslashes
+    escaped).
+    """
+    return "unix:" + path.replace("\\", "\\\\").replace(":", "\\:")
+
+
+# -- the worker's side -------------------------------------------------------
+
+def parseInherited(text):
+    """
+    Parse a C{--inherit FD=DESCRIPTION} value into C{(fd, description)}.
+
+    @raise ValueError: when it is malformed.
+    """
+    fd, sep, description = text.partition("=")
+    if not sep or not fd.isdigit() or not description:
+        raise ValueError("expected FD=ENDPOINT, got %r" % (text,))
+    endpointOptions(description)
+    return int(fd), description
+
+
+class _SharedUNIXPort(unix.Port):
+    """
+    A unix port on a socket the supervisor owns: closing it leaves the socket
+    file alone (the supervisor removes it when it stops).
+    """
+
+    def connectionLost(self, reason):
+        tcp.Port.connectionLost(self, reason)
+
+
+def _tlsWrapped(reactor, description, factory):
+    """
+    C{factory} behind TLS as the C{ssl} endpoint C{description} configures it.
+    """
+    from twisted.internet import endpoints
+    from twisted.protocols.tls import TLSMemoryBIOFactory
+
+    endpoint = endpoints.serverFromString(reactor, description)
+    return TLSMemoryBIOFactory(endpoint._sslContextFactory, False, factory)
+
+
+def adoptListeners(reactor, inherited, factory):
+    """
+    Listen with C{factory} on inherited sockets.
+
+    @param inherited: C{[(fd, description), ...]}, each C{fd} a listening socket
+        the supervisor passed down, bound as C{description} says. Each C{fd} is
+        closed once adopted (the port holds its own duplicate).
+    @return: the listening ports.
+    """
+    ports = []
+    for fd, description in inherited:
+        kind, options = endpointOptions(description)
+        probe = socket.socket(fileno=fd)
+        family = probe.family
+        probe.detach()
+        portFactory = _tlsWrapped(reactor, description, factory) if kind == "ssl" else factory
+        if family == socket.AF_UNIX:
+            port = _SharedUNIXPort._fromListeningDescriptor(reactor, fd, portFactory)
+            port.startListening()
+        else:
+            port = reactor.adoptStreamPort(fd, family, portFactory)
+        # Adopting listens again with Twisted's default backlog: restore ours.
+        port.socket.listen(int(options.get("backlog", "50")))
+        os.close(fd)
+        ports.append(port)
+    return ports
