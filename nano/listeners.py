@@ -203,6 +203,8 @@ class _SharedUNIXPort(unix.Port):
     file alone (the supervisor removes it when it stops).
     """
 
+    _shouldShutdown = False
+
     def connectionLost(self, reason):
         tcp.Port.connectionLost(self, reason)
 
@@ -239,6 +241,10 @@ def adoptListeners(reactor, inherited, factory):
             port.startListening()
         else:
             port = reactor.adoptStreamPort(fd, family, portFactory)
+        # Closing the port must only close this process's descriptor: Twisted
+        # calls shutdown() first, which would stop the shared socket listening in
+        # every process (one worker stopping would stop them all).
+        port._shouldShutdown = False
         # Adopting listens again with Twisted's default backlog: restore ours.
         port.socket.listen(int(options.get("backlog", "50")))
         os.close(fd)

@@ -159,6 +159,18 @@ class _AllReady(JSONResource):
         return NOT_DONE_YET
 
 
+def _parses(text):
+    """
+    Whether C{text} is a valid exposition (a worker answering something else is
+    left out, as if it had not answered).
+    """
+    try:
+        mergeExpositions([(0, text)])
+    except ValueError:
+        return False
+    return True
+
+
 class _MergedMetrics(Resource):
     """
     C{/metrics}: the workers' metrics merged.
@@ -186,6 +198,7 @@ class _MergedMetrics(Resource):
         slots = self._supervisor.slots
 
         def answer(texts):
+            texts = [text if text is not None and _parses(text) else None for text in texts]
             scrapes = [(slot.index, text) for slot, text in zip(slots, texts) if text is not None]
             own = supervisorFamilies(
                 [(slot.index, text is not None, slot.restarts) for slot, text in zip(slots, texts)],
