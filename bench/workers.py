@@ -14,7 +14,6 @@ relayed through the supervisor: that cost is measured separately with
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import re
@@ -33,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from hello import cpuSeconds, freePort, twistd, waitForPort, wrk  # noqa: E402
+from hello import _ms, cpuSeconds, freePort, twistd, waitForPort, wrk  # noqa: E402
 
 SETUPS = {
     "1 worker": [],
@@ -69,9 +68,12 @@ def treeCPU(pid):
     return out
 
 
+LOG_FORMAT = ["text"]
+
+
 def startServer(args, port, adminPort, logfile, accessLog):
     app = os.path.join(HERE, "apps", "hello")
-    extra = [] if accessLog else ["--no-access-log"]
+    extra = ([] if accessLog else ["--no-access-log"]) + ["--log-format", LOG_FORMAT[0]]
     return subprocess.Popen(
         twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "nano", "--app", app,
                     "--listen", "tcp:%d:interface=127.0.0.1" % (port,),
@@ -154,49 +156,76 @@ def throughput(args):
     return lines
 
 
-def faultRun(args):
+def wrkMax(port, duration, connections):
+    """
+    L{wrk} plus the slowest request (ms).
+    """
+    out = subprocess.run(
+        ["wrk", "-t2", "-c%d" % connections, "-d%ds" % duration, "--latency", "http://127.0.0.1:%d/" % port],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))}
+    latency = re.search(r"^\s+Latency\s+(\S+)\s+(\S+)\s+(\S+)", out, re.M)
+    result["max"] = _ms(latency.group(3))
+    result["p99"] = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["non2xx"] = int(errors.group(1)) if errors else 0
+    socketErrors = re.search(r"Socket errors: (.*)", out)
+    result["socket_errors"] = socketErrors.group(1) if socketErrors else ""
+    timeouts = re.search(r"timeout (\d+)", result["socket_errors"])
+    result["timeouts"] = int(timeouts.group(1)) if timeouts else 0
+    return result
+
+
+def faultRun(args, sharing):
     """
     Two workers under wrk; SIGKILL worker 1 a third into the run.
     """
     logdir = tempfile.mkdtemp(prefix="nano-bench-fault-")
     port, adminPort = freePort(), freePort()
     logfile = os.path.join(logdir, "fault.log")
-    proc = startServer(["--workers", "2"], port, adminPort, logfile, False)
+    proc = startServer(["--workers", "2", "--worker-sockets", sharing], port, adminPort, logfile, False)
     try:
         waitForPort(port)
         waitReady(adminPort)
         pids = children(proc.pid)
         victim = max(pids)
-        killedAt = []
+        readyAgain = []
 
         def kill():
             time.sleep(args.duration / 3.0)
             os.kill(victim, signal.SIGKILL)
-            killedAt.append(time.monotonic())
+            killed = time.monotonic()
+            time.sleep(0.2)
+            waitReady(adminPort, timeout=60)
+            readyAgain.append(time.monotonic() - killed)
 
-        threading.Thread(target=kill, daemon=True).start()
-        r = wrk(port, args.duration, args.connections)
+        killer = threading.Thread(target=kill, daemon=True)
+        killer.start()
+        r = wrkMax(port, args.duration, args.connections)
+        killer.join(60)
         restarted = [p for p in children(proc.pid) if p not in pids]
         with open(logfile) as f:
             log = f.read()
         restartLine = re.search(r"worker \d exited \(.*\); restarting in [0-9.]+ s", log)
-        with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % (adminPort,), timeout=5) as ready:
-            readyz = json.loads(ready.read())
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(30)
         shutil.rmtree(logdir, ignore_errors=True)
     total = int(r["rps"] * args.duration)
     return [
-        "wrk -t2 -c%d -d%ds against --workers 2; worker pid %d sent SIGKILL after %.1f s." % (
-            args.connections, args.duration, victim, args.duration / 3.0),
+        "%s: wrk -t2 -c%d -d%ds against --workers 2 --worker-sockets %s; worker pid %d sent SIGKILL "
+        "after %.1f s." % (sharing, args.connections, args.duration, sharing, victim, args.duration / 3.0),
         "",
         "- requests completed: about %d (%.0f req/s); non-2xx responses: %d; socket errors: %s" % (
             total, r["rps"], r["non2xx"], r["socket_errors"] or "none"),
+        "- p99 %.1f ms, slowest request %.0f ms" % (r["p99"], r["max"]),
         "- supervisor log: `%s`" % (restartLine.group(0) if restartLine else "no restart logged"),
-        "- new worker process: %s; /readyz after the run: %s" % (
-            "pid %s" % restarted if restarted else "none", readyz.get("status")),
+        "- new worker process: %s; /readyz 200 again %s after the kill" % (
+            "pid %s" % restarted if restarted else "none",
+            "%.1f s" % readyAgain[0] if readyAgain else "never (60 s)"),
         "- supervisor exit status after SIGTERM: %s" % (code,),
+        "",
     ]
 
 
@@ -206,29 +235,34 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--access-log", choices=["on", "off"], default="off")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text",
+                        help="the servers' --log-format (with --access-log on: how the supervisor relays)")
     parser.add_argument("--skip-fault", action="store_true")
+    parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--record", action="store_true", help="append the result to BENCHMARKS.md")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
+    LOG_FORMAT[0] = args.log_format
     loadBefore = os.getloadavg()
-    lines = throughput(args)
+    lines = [] if args.skip_throughput else throughput(args)
     print("\n".join(lines))
-    fault = [] if args.skip_fault else faultRun(args)
+    fault = [] if args.skip_fault else faultRun(args, "shared") + faultRun(args, "reuseport")
     print("\n".join(fault))
     if args.record:
-        command = "python bench/workers.py --runs %d --duration %d --connections %d --access-log %s" % (
-            args.runs, args.duration, args.connections, args.access_log)
-        entry = ("\n## Workers: hello world, 1 vs 2 worker processes, access log %s, %s\n\n"
+        command = "python bench/workers.py --runs %d --duration %d --connections %d --access-log %s --log-format %s%s" % (
+            args.runs, args.duration, args.connections, args.access_log, args.log_format,
+            " --skip-fault" if args.skip_fault else "")
+        entry = ("\n## Workers: hello world, 1 vs 2 worker processes, access log %s (%s log), %s\n\n"
                  "Command: `%s` (wrk -t2 -c%d -d%ds, interleaved runs, servers under twistd).\n"
                  "Machine: %s, %d cores, Python %s; load average before the run %.2f.\n"
                  "CPU columns: CPU seconds per second of wrk run (1.00 = one core); wrk and the server "
                  "share the 2 cores.\n\n%s\n" % (
-                     args.access_log, datetime.date.today().isoformat(), command, args.connections,
+                     args.access_log, args.log_format, datetime.date.today().isoformat(), command, args.connections,
                      args.duration, platform.platform(), os.cpu_count(), platform.python_version(),
                      loadBefore[0], "\n".join(lines)))
         if fault:
-            entry += "\nFault: %s\n" % ("\n".join(fault),)
+            entry += "\nFault runs:\n\n%s" % ("\n".join(fault),)
         with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
             f.write(entry)
 

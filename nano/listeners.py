@@ -9,31 +9,51 @@ accepts; it keeps its copies so that a listener outlives its workers (a
 restarted worker adopts the same socket, and connections that arrive while no
 worker accepts wait in the backlog).
 
-Two ways to share a TCP listener:
+Two ways to share a TCP listener (C{--worker-sockets}):
 
- - C{shared} (the default): one socket for every worker; the kernel hands each
-   new connection to whichever worker accepts first.
- - C{reuseport}: one socket per worker slot, each bound to the same address with
-   C{SO_REUSEPORT}; the kernel spreads new connections over them by a hash of
-   the peer's address. A slot's socket stays open while its worker restarts, so
-   its share of new connections waits for the new worker instead of failing.
+ - C{reuseport} (the default on Linux): one socket per worker slot, each bound to
+   the same address with C{SO_REUSEPORT}; the kernel spreads new connections over
+   them by a hash of the client's address and port, so each worker gets its share
+   whatever the scheduling. A slot's socket stays open while its worker
+   restarts: its share of new connections waits in that socket's backlog for the
+   new worker (about a second; longer when restarts back off) instead of failing.
+ - C{shared} (the default elsewhere): one socket for every worker; whichever
+   worker accepts first takes the connection. Nothing waits for a dead worker,
+   but a burst of new connections can all land on one worker when the others are
+   not scheduled at that moment, and with persistent connections (a load
+   balancer's pool, wrk) that worker then serves them all.
 
-Unix sockets are always shared (C{SO_REUSEPORT} does not balance them). BENCHMARKS.md
-compares the two under wrk.
+Unix sockets are always shared (C{SO_REUSEPORT} does not balance them).
+BENCHMARKS.md compares the two under wrk, and with a worker killed under load.
 """
 
 import os
 import socket
 import stat
+import sys
 
 from twisted.internet import tcp, unix
 from twisted.python.lockfile import FilesystemLock
 
 from nano.config import endpointOptions
 
-__all__ = ["Listener", "SHARING", "adoptListeners", "bindListener", "parseInherited", "unixEndpoint"]
+__all__ = [
+    "Listener", "SHARING", "adoptListeners", "bindListener", "parseInherited", "resolveSharing", "unixEndpoint",
+]
 
-SHARING = ("shared", "reuseport")
+SHARING = ("auto", "shared", "reuseport")
+
+
+def resolveSharing(sharing):
+    """
+    C{"auto"} as C{"reuseport"} where the kernel balances C{SO_REUSEPORT}
+    sockets (Linux), else C{"shared"}; other values as they are.
+    """
+    if sharing != "auto":
+        return sharing
+    if sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT"):
+        return "reuseport"
+    return "shared"
 
 
 def _tcpAddress(kind, options):
@@ -145,22 +165,32 @@ def _bindUNIX(description, options):
     return Listener(description, [sock], path=path, lock=lock)
 
 
-def bindListener(description, slots=1, sharing="shared"):
+def bindListener(description, slots=1, sharing="auto"):
     """
     Bind the listener C{description} (a valid endpoint string).
 
     @param slots: how many worker slots will adopt it.
-    @param sharing: C{"shared"} or C{"reuseport"} (see the module docstring).
+    @param sharing: C{"auto"}, C{"shared"} or C{"reuseport"} (see the module
+        docstring and L{resolveSharing}).
     @raise OSError: when it cannot be bound.
     """
     if sharing not in SHARING:
         raise ValueError("sharing must be one of %s, got %r" % (", ".join(SHARING), sharing))
+    sharing = resolveSharing(sharing)
     kind, options = endpointOptions(description)
     if kind == "unix":
         return _bindUNIX(description, options)
     family, address = _tcpAddress(kind, options)
     backlog = int(options.get("backlog", "50"))
     reusePort = sharing == "reuseport"
+    if reusePort:
+        # Another process's SO_REUSEPORT socket (a second NANO started by
+        # mistake) would accept a bind with SO_REUSEPORT and silently share the
+        # traffic: a plain bind first fails with "address in use" as usual.
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+            address = (address[0], probe.getsockname()[1])
     sockets = [_tcpSocket(family, address, backlog, reusePort)]
     try:
         # With port 0 the first bind picks the port; the others join it.
@@ -195,6 +225,23 @@ def parseInherited(text):
         raise ValueError("expected FD=ENDPOINT, got %r" % (text,))
     endpointOptions(description)
     return int(fd), description
+
+
+class _SharedTCPPort(tcp.Port):
+    """
+    A TCP port on a socket other processes may accept from too: it takes one
+    connection per readiness event. Twisted's port accepts up to 100 at a time
+    and more under load, so with a shared socket the first worker to wake took a
+    whole burst of new connections (all 50 of wrk's in most runs, measured in
+    BENCHMARKS.md); one at a time, each worker goes back to its event loop
+    between accepts and another worker can take the next connection.
+    """
+
+    _shouldShutdown = False
+
+    def doRead(self):
+        self.numberAccepts = 1
+        return tcp.Port.doRead(self)
 
 
 class _SharedUNIXPort(unix.Port):
@@ -236,15 +283,14 @@ def adoptListeners(reactor, inherited, factory):
         family = probe.family
         probe.detach()
         portFactory = _tlsWrapped(reactor, description, factory) if kind == "ssl" else factory
+        # Both port classes close only this process's descriptor: Twisted's ports
+        # call shutdown() first, which would stop the shared socket listening in
+        # every process (one worker stopping would stop them all).
         if family == socket.AF_UNIX:
             port = _SharedUNIXPort._fromListeningDescriptor(reactor, fd, portFactory)
-            port.startListening()
         else:
-            port = reactor.adoptStreamPort(fd, family, portFactory)
-        # Closing the port must only close this process's descriptor: Twisted
-        # calls shutdown() first, which would stop the shared socket listening in
-        # every process (one worker stopping would stop them all).
-        port._shouldShutdown = False
+            port = _SharedTCPPort._fromListeningDescriptor(reactor, fd, family, portFactory)
+        port.startListening()
         # Adopting listens again with Twisted's default backlog: restore ours.
         port.socket.listen(int(options.get("backlog", "50")))
         os.close(fd)

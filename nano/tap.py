@@ -45,9 +45,10 @@ class Options(usage.Options):
          "Worker processes (1-64; overrides the config's workers). With more than one, this "
          "process supervises: it binds the listeners and the admin listener, and N workers "
          "serve the listeners.", int],
-        ["worker-sockets", None, "shared",
-         "How workers share a TCP listener: shared (one socket, the default) or reuseport "
-         "(one SO_REUSEPORT socket per worker)."],
+        ["worker-sockets", None, "auto",
+         "How workers share a TCP listener: reuseport (one SO_REUSEPORT socket per worker, "
+         "the kernel spreads connections), shared (one socket, the first worker to accept "
+         "takes the connection), or auto: reuseport on Linux, else shared."],
         ["worker-index", None, None, "Internal: the index of a worker process (set by the supervisor).", int],
         ["worker-admin", None, None, "Internal: a worker's private admin socket path (set by the supervisor)."],
         ["log-format", None, "text",
@@ -93,7 +94,7 @@ class Options(usage.Options):
             raise usage.UsageError("--workers must be 1..64, got %d" % (self["workers"],))
         if self["worker-sockets"] not in SHARING:
             raise usage.UsageError("--worker-sockets must be %s, got %r" % (
-                " or ".join(SHARING), self["worker-sockets"]))
+                ", ".join(SHARING), self["worker-sockets"]))
         if self["worker-index"] is not None and self["worker-index"] < 0:
             raise usage.UsageError("--worker-index must be 0 or more, got %d" % (self["worker-index"],))
         if self["port"] is not None:
@@ -157,10 +158,17 @@ def overridesFromOptions(options):
     return tuple(overrides)
 
 
-def _jsonObserver(options):
-    from nano.logs import JSONLinesObserver, logFileFor
+def _observer(options, outFile=None, **kwargs):
+    """
+    The log observer of C{--log-format} writing to C{outFile} (default: where
+    twistd would log).
+    """
+    from nano.logs import JSONLinesObserver, TextLinesObserver, logFileFor
 
-    return JSONLinesObserver(logFileFor(getattr(options, "parent", None)))
+    if outFile is None:
+        outFile = logFileFor(getattr(options, "parent", None))
+    kind = JSONLinesObserver if options["log-format"] == "json" else TextLinesObserver
+    return kind(outFile, **kwargs)
 
 
 def _supervisor(options, config, count, reactor):
@@ -181,8 +189,9 @@ def _supervisor(options, config, count, reactor):
 
     service = WorkerSupervisor(config, reactor, count, spawner, sharing=options["worker-sockets"],
                                installSignals=True, adminSiteFactory=adminSite)
-    if options["log-format"] == "json":
-        service.logObserver = _jsonObserver(options)
+    # Always NANO's observer (twistd's format with --log-format text): the
+    # workers' lines are written through it.
+    service.logObserver = _observer(options)
     return service
 
 
@@ -190,12 +199,11 @@ def _worker(options, config, reactor):
     """
     The L{nano.service.NanoService} of one worker process: it adopts the
     listeners its supervisor passed down, serves its admin site on the private
-    socket without a token, logs JSON lines on standard output, and shuts down
-    when the supervisor is gone.
+    socket without a token, logs lines tagged with its index on standard output,
+    and shuts down when the supervisor is gone.
     """
-    from nano.logs import JSONLinesObserver
     from nano.service import NanoService
-    from nano.workerlink import SupervisorLink
+    from nano.workerlink import SupervisorLink, workerOutput
 
     admin = AdminConfig(unixEndpoint(options["worker-admin"])) if options["worker-admin"] else None
     config = attrs.evolve(config, admin=admin)
@@ -204,8 +212,9 @@ def _worker(options, config, reactor):
         config, reactor, dev=options["dev"], accessLog=not options["no-access-log"],
         installSignals=True, overrides=overrides, inherited=options["inherit"],
     )
-    service.logObserver = JSONLinesObserver(sys.stdout)
-    SupervisorLink(reactor).setServiceParent(service)
+    out = workerOutput()
+    service.logObserver = _observer(options, out, flushEach=False, worker=options["worker-index"])
+    SupervisorLink(reactor, flush=out.flush).setServiceParent(service)
     return service
 
 
@@ -237,5 +246,5 @@ def makeService(options):
         installSignals=True, overrides=overridesFromOptions(options),
     )
     if options["log-format"] == "json":
-        service.logObserver = _jsonObserver(options)
+        service.logObserver = _observer(options)
     return service

@@ -13,8 +13,8 @@ connection. It
    this Python) with hidden options: C{--worker-index I}, C{--inherit FD=ENDPOINT}
    per listener and C{--worker-admin PATH}, the worker's private admin socket in
    a directory only this user can enter;
- - relays each worker's log lines into its own log with a C{worker} field
-   (L{nano.workerlog});
+ - writes each worker's log lines, which carry the worker's index, into its
+   own log (L{nano.workerlog});
  - restarts a worker that exits, after a delay that doubles with each exit that
    follows a short life (L{Backoff}), and logs why;
  - forwards SIGHUP to every worker (each reloads);
@@ -172,7 +172,7 @@ class WorkerSupervisor(MultiService):
     _log = Logger()
     logObserver = None
 
-    def __init__(self, config, reactor, count, spawner, sharing="shared", backoff=Backoff(),
+    def __init__(self, config, reactor, count, spawner, sharing="auto", backoff=Backoff(),
                  bind=bindListener, drainMargin=5.0, installSignals=False, stderr=None,
                  adminSiteFactory=None, publisher=None):
         """
@@ -298,7 +298,8 @@ class WorkerSupervisor(MultiService):
         if adminPath is not None and os.path.exists(adminPath):
             os.unlink(adminPath)  # left by a worker that was killed
         sockets = [(listener.socketFor(slot.index), listener.description) for listener in self.listeners]
-        relay = OutputRelay(slot.index, self._reactor, self._publisher)
+        relay = OutputRelay(slot.index, self._reactor, self._publisher,
+                            sink=getattr(self.logObserver, "writeLines", None))
         protocol = _WorkerProtocol(self, slot, relay)
         try:
             process = self._spawner(slot.index, protocol, sockets, adminPath)
@@ -430,8 +431,9 @@ def workerArgv(options, reactorName=None):
     """
     The arguments (after the interpreter) that start one worker like the
     supervisor was started: the same config or app, C{--listen} overrides (the
-    worker compares them on reload) and flags; always JSON logs. The per-worker
-    options are added by L{ProcessSpawner}.
+    worker compares them on reload), log format and flags; the worker logs to
+    its standard output (the supervisor writes the lines into its log). The
+    per-worker options are added by L{ProcessSpawner}.
 
     @param options: the supervisor's parsed L{nano.tap.Options}.
     @param reactorName: twistd's C{--reactor} choice, or None for the default.
@@ -446,7 +448,7 @@ def workerArgv(options, reactorName=None):
         argv += ["--app", os.path.abspath(options["app"])]
     for description in options["listen"]:
         argv += ["--listen", description]
-    argv += ["--log-format", "json"]
+    argv += ["--log-format", options["log-format"]]
     if options["dev"]:
         argv.append("--dev")
     if options["no-access-log"]:

@@ -14,7 +14,7 @@ from twisted.internet.selectreactor import SelectReactor
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.listeners import adoptListeners, bindListener, parseInherited, unixEndpoint
+from nano.listeners import adoptListeners, bindListener, parseInherited, resolveSharing, unixEndpoint
 
 
 def _blocking(sock):
@@ -31,7 +31,7 @@ class BindTests(SynchronousTestCase):
         A shared TCP listener is one listening, non-blocking socket on the asked
         interface; port 0 picks a port.
         """
-        listener = bindListener("tcp:0:interface=127.0.0.1", slots=3)
+        listener = bindListener("tcp:0:interface=127.0.0.1", slots=3, sharing="shared")
         self.addCleanup(listener.close)
         self.assertEqual(len(listener.sockets), 1)
         sock = listener.socketFor(2)
@@ -70,13 +70,14 @@ class BindTests(SynchronousTestCase):
 
     def test_inUse(self):
         """
-        A port another socket listens on cannot be bound: OSError, nothing left
-        open.
+        A port another socket listens on cannot be bound, in either mode, even
+        when that socket has C{SO_REUSEPORT} too (a second NANO on the same port).
         """
-        first = bindListener("tcp:0:interface=127.0.0.1")
-        self.addCleanup(first.close)
-        port = first.sockets[0].getsockname()[1]
-        self.assertRaises(OSError, bindListener, "tcp:%d:interface=127.0.0.1" % (port,))
+        for first, second in (("shared", "shared"), ("reuseport", "reuseport"), ("shared", "reuseport")):
+            listener = bindListener("tcp:0:interface=127.0.0.1", slots=2, sharing=first)
+            self.addCleanup(listener.close)
+            port = listener.sockets[0].getsockname()[1]
+            self.assertRaises(OSError, bindListener, "tcp:%d:interface=127.0.0.1" % (port,), 2, second)
 
     def test_unix(self):
         """
@@ -108,12 +109,25 @@ class BindTests(SynchronousTestCase):
         with socket.socket(socket.AF_UNIX) as client:
             client.connect(path)
 
+    def test_auto(self):
+        """
+        C{auto} is C{reuseport} on Linux, C{shared} elsewhere.
+        """
+        import sys
+
+        listener = bindListener("tcp:0:interface=127.0.0.1", slots=2)
+        self.addCleanup(listener.close)
+        expected = 2 if sys.platform.startswith("linux") else 1
+        self.assertEqual(len(listener.sockets), expected)
+        self.assertEqual(resolveSharing("shared"), "shared")
+        self.assertEqual(resolveSharing("auto"), "reuseport" if expected == 2 else "shared")
+
     def test_badSharing(self):
         """
         An unknown sharing mode is refused.
         """
         error = self.assertRaises(ValueError, bindListener, "tcp:0", sharing="magic")
-        self.assertIn("shared, reuseport", str(error))
+        self.assertIn("auto, shared, reuseport", str(error))
 
 
 class InheritTests(SynchronousTestCase):
@@ -159,14 +173,23 @@ class AdoptTests(SynchronousTestCase):
 
     def test_tcp(self):
         """
-        A TCP socket becomes a listening port on the same address; closing the
-        port closes only its own descriptor.
+        A TCP socket becomes a listening port on the same address that accepts
+        one connection at a time; closing the port closes only its own
+        descriptor.
         """
         listener = bindListener("tcp:0:interface=127.0.0.1:backlog=7")
         self.addCleanup(listener.close)
         port = self.adopt(listener)
         self.assertEqual((port.getHost().host, port.getHost().port), listener.sockets[0].getsockname())
         self.assertIn(port, self.reactor.getReaders())
+        clients = [socket.create_connection(listener.sockets[0].getsockname(), timeout=5) for _ in range(3)]
+        self.addCleanup(lambda: [c.close() for c in clients])
+        # One connection per readiness event, however many wait.
+        port.doRead()
+        port.doRead()
+        self.assertEqual(len(self.factory.connected), 2)
+        for protocol in self.factory.connected:
+            protocol.transport.socket.close()
         port.connectionLost(Failure(ConnectionDone()))
         self.assertNotIn(port, self.reactor.getReaders())
         # Stopping one process's port leaves the socket listening for the others.

@@ -112,7 +112,7 @@ class WorkersOptionTests(SynchronousTestCase):
             self.assertRaises(usage.UsageError, self.options, "--config", self.configPath, *bad)
         options = self.options("--config", self.configPath, "--inherit", "3=tcp:80", "--inherit", "4=unix:/s")
         self.assertEqual(options["inherit"], [(3, "tcp:80"), (4, "unix:/s")])
-        self.assertEqual(options["worker-sockets"], "shared")
+        self.assertEqual(options["worker-sockets"], "auto")
 
     def test_supervisorOrNot(self):
         """
@@ -146,3 +146,5 @@ class WorkersOptionTests(SynchronousTestCase):
         self.assertEqual(service._inherited, [(3, "tcp:0")])
         self.assertIn("admin", service.deployer._overrides)
         self.assertEqual([type(child).__name__ for child in service], ["SupervisorLink"])
+        self.assertEqual(type(service.logObserver).__name__, "TextLinesObserver")
+        self.assertEqual(service.logObserver._worker, 1)

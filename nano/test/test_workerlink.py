@@ -6,10 +6,10 @@ over SIGINT and repeated SIGTERMs.
 import os
 import signal
 
-from twisted.internet.testing import MemoryReactor
+from twisted.internet.testing import MemoryReactor, MemoryReactorClock
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.workerlink import SupervisorLink
+from nano.workerlink import SupervisorLink, workerOutput
 
 
 class LinkTests(SynchronousTestCase):
@@ -83,3 +83,46 @@ class LinkTests(SynchronousTestCase):
         handler(signal.SIGTERM, None)
         handler(signal.SIGTERM, None)
         self.assertEqual(calls, [signal.SIGTERM])
+
+    def test_flushTimer(self):
+        """
+        The log output is flushed every C{flushInterval} seconds, and once more
+        when the service stops.
+        """
+        reactor = MemoryReactorClock()
+        flushes = []
+        link = SupervisorLink(reactor, fd=self.readEnd, onGone=lambda: None, ignoreInterrupts=False,
+                              flush=lambda: flushes.append(reactor.seconds()), flushInterval=0.05)
+        link.startService()
+        reactor.advance(0.04)
+        self.assertEqual(flushes, [])
+        for _ in range(3):
+            reactor.advance(0.05)
+        self.assertEqual(len(flushes), 3)
+        link.stopService()
+        self.assertEqual(len(flushes), 4)
+        reactor.advance(1)
+        self.assertEqual(len(flushes), 4)
+
+
+class OutputTests(SynchronousTestCase):
+    """
+    L{workerOutput}.
+    """
+
+    def test_buffered(self):
+        """
+        Lines are kept until flushed (or the buffer fills), whatever
+        C{PYTHONUNBUFFERED} says.
+        """
+        readEnd, writeEnd = os.pipe()
+        self.addCleanup(os.close, readEnd)
+        self.addCleanup(os.close, writeEnd)
+        os.set_blocking(readEnd, False)
+        out = workerOutput(writeEnd, size=4096)
+        out.write('{"event": "one"}\n')
+        self.assertRaises(BlockingIOError, os.read, readEnd, 100)
+        out.flush()
+        self.assertEqual(os.read(readEnd, 100), b'{"event": "one"}\n')
+        out.write("x" * 10000)
+        self.assertGreater(len(os.read(readEnd, 20000)), 4000)

@@ -151,3 +151,22 @@ class RelayTests(SynchronousTestCase):
         self.assertEqual([len(text) for _, text in self.messages()], [MAX_LINE, MAX_LINE])
         self.relay.dataReceived(1, b"\n")
         self.assertEqual(len(self.messages()[-1][1]), 10)
+
+
+class SinkTests(SynchronousTestCase):
+    """
+    L{OutputRelay} with a sink: standard output lines pass through unparsed.
+    """
+
+    def test_linesToSink(self):
+        """
+        Whole standard output lines go to the sink as they are, one call per
+        read; standard error lines are still published as events.
+        """
+        events, sunk = [], []
+        relay = OutputRelay(2, Clock(), events.append, sink=sunk.append)
+        relay.dataReceived(1, b'{"worker": 2}\r\n2026 [worker 2] text\n\tindented\npart')
+        relay.dataReceived(1, b"ial\n")
+        relay.dataReceived(2, b'{"level": "info"}\n')
+        self.assertEqual(sunk, [['{"worker": 2}', "2026 [worker 2] text", "\tindented"], ["partial"]])
+        self.assertEqual([(e["log_level"], formatEvent(e)) for e in events], [(LogLevel.error, '{"level": "info"}')])

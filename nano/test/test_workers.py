@@ -395,8 +395,8 @@ class SpawnerTests(SynchronousTestCase):
     def test_argv(self):
         """
         A worker runs twistd nano with the supervisor's config (absolute path),
-        listen overrides and flags, always logging JSON, and the reactor the
-        supervisor was given.
+        listen overrides, log format and flags, and the reactor the supervisor
+        was given.
         """
         options = Options()
         options.parseOptions(["--config", "c.json", "--workers", "2", "--port", "8080", "--dev",
@@ -405,10 +405,10 @@ class SpawnerTests(SynchronousTestCase):
         self.assertEqual(argv[:2], ["-c", "from twisted.scripts.twistd import run; run()"])
         self.assertEqual(argv[2:], [
             "-n", "--pidfile=", "--logfile=-", "--reactor", "poll", "nano",
-            "--config", os.path.abspath("c.json"), "--listen", "tcp:8080", "--log-format", "json",
+            "--config", os.path.abspath("c.json"), "--listen", "tcp:8080", "--log-format", "text",
             "--dev", "--no-access-log"])
         options = Options()
-        options.parseOptions(["--app", "dir"])
+        options.parseOptions(["--app", "dir", "--log-format", "json"])
         self.assertEqual(workerArgv(options)[5:], ["nano", "--app", os.path.abspath("dir"), "--log-format", "json"])
 
     def test_spawn(self):
@@ -464,3 +464,17 @@ class LogRelayTests(_Base):
             (LogLevel.warn, "careful"), (LogLevel.error, "Traceback (most recent call last):"),
             (LogLevel.error, "boom")])
         self.assertEqual(mine[0]["app"], "a")
+
+    def test_linesPassThrough(self):
+        """
+        With a log observer, the lines a worker writes on standard output go
+        into the supervisor's log as they are.
+        """
+        from nano.logs import TextLinesObserver
+
+        out = io.StringIO()
+        service = self.supervisor(count=1)
+        service.logObserver = TextLinesObserver(out)
+        self.start(service)
+        self.spawner.current(0).protocol.childDataReceived(1, b"2026-12-01T00:00:00+0000 [worker 0] hi\n")
+        self.assertEqual(out.getvalue(), "2026-12-01T00:00:00+0000 [worker 0] hi\n")
