@@ -37,7 +37,7 @@ from hello import _ms, cpuSeconds, freePort, twistd, waitForPort, wrk  # noqa: E
 SETUPS = {
     "1 worker": [],
     "2 workers, shared socket": ["--workers", "2", "--worker-sockets", "shared"],
-    "2 workers, SO_REUSEPORT": ["--workers", "2", "--worker-sockets", "reuseport"],
+    "2 workers, SO_REUSEPORT (default)": ["--workers", "2", "--worker-sockets", "reuseport"],
 }
 
 
@@ -95,6 +95,16 @@ def waitReady(adminPort, timeout=60.0):
     raise RuntimeError("not ready on admin port %d" % (adminPort,))
 
 
+def machineCPU():
+    """
+    CPU seconds every process of the machine used so far (all cores, from /proc/stat).
+    """
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def childCPU():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -104,7 +114,7 @@ def throughput(args):
     logdir = tempfile.mkdtemp(prefix="nano-bench-workers-")
     servers = {}
     results = {name: [] for name in SETUPS}
-    cpu = {name: {"server": 0.0, "wrk": 0.0, "split": []} for name in SETUPS}
+    cpu = {name: {"server": 0.0, "wrk": 0.0, "machine": 0.0, "split": []} for name in SETUPS}
     try:
         for name, extra in SETUPS.items():
             port, adminPort = freePort(), freePort()
@@ -117,16 +127,17 @@ def throughput(args):
             wrk(port, 2, args.connections)  # warm-up
         for i in range(args.runs):
             for name, (proc, port) in servers.items():
-                before, wrkBefore = treeCPU(proc.pid), childCPU()
+                before, wrkBefore, machineBefore = treeCPU(proc.pid), childCPU(), machineCPU()
                 r = wrk(port, args.duration, args.connections)
-                after, wrkAfter = treeCPU(proc.pid), childCPU()
+                after, wrkAfter, machineAfter = treeCPU(proc.pid), childCPU(), machineCPU()
+                cpu[name]["machine"] += machineAfter - machineBefore
                 used = {p: after[p] - before.get(p, 0.0) for p in after}
                 cpu[name]["server"] += sum(used.values())
                 cpu[name]["wrk"] += wrkAfter - wrkBefore
                 cpu[name]["split"].append(sorted((v for p, v in used.items() if p != proc.pid), reverse=True))
                 cpu[name]["supervisor"] = cpu[name].get("supervisor", 0.0) + used.get(proc.pid, 0.0)
                 results[name].append(r)
-                print("run %d %-26s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %.2f s  wrk CPU %.2f s"
+                print("run %d %-34s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %.2f s  wrk CPU %.2f s"
                       "  non-2xx %d %s" % (i + 1, name, r["rps"], r["p50"], r["p99"], sum(used.values()),
                                             wrkAfter - wrkBefore, r["non2xx"], r["socket_errors"]), flush=True)
     finally:
@@ -138,8 +149,8 @@ def throughput(args):
     base = statistics.median(r["rps"] for r in results["1 worker"])
     lines = [
         "| setup | req/s (median of %d) | vs 1 worker | p50 | p99 | server CPU (cores) | wrk CPU (cores) "
-        "| per-worker CPU split |" % (args.runs,),
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| everything else (cores) | per-worker CPU split |" % (args.runs,),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for name in SETUPS:
         rps = statistics.median(r["rps"] for r in results[name])
@@ -151,8 +162,10 @@ def throughput(args):
         else:
             shares = [" / ".join("%.0f%%" % (100 * v / max(sum(s), 1e-9)) for v in s) for s in splits]
             split = "; ".join(shares) + " (supervisor %.2f cores)" % (cpu[name]["supervisor"] / total,)
-        lines.append("| %s | %.0f | %.2fx | %.2f ms | %.2f ms | %.2f | %.2f | %s |" % (
-            name, rps, rps / base, p50, p99, cpu[name]["server"] / total, cpu[name]["wrk"] / total, split))
+        other = cpu[name]["machine"] - cpu[name]["server"] - cpu[name]["wrk"]
+        lines.append("| %s | %.0f | %.2fx | %.2f ms | %.2f ms | %.2f | %.2f | %.2f | %s |" % (
+            name, rps, rps / base, p50, p99, cpu[name]["server"] / total, cpu[name]["wrk"] / total,
+            other / total, split))
     return lines
 
 

@@ -255,7 +255,16 @@ class WorkerSupervisor(MultiService):
             self.runtimeDir = tempfile.mkdtemp(prefix="nano-workers-")
             self.adminSite = self._adminSiteFactory(self)
             d = endpoints.serverFromString(self._reactor, self.config.admin.listen).listen(self.adminSite)
-            d.addCallback(self._adminUp)
+            failed = []
+            d.addCallbacks(self._adminUp, failed.append)
+            if failed:
+                # Listening failed at once (the usual case: address in use): exit 1
+                # as for a main listener, before any worker starts.
+                self._adminFailed(failed[0])
+                for listener in self.listeners:
+                    listener.close()
+                shutil.rmtree(self.runtimeDir, ignore_errors=True)
+                raise SystemExit(1)
             d.addErrback(self._adminFailed)
         else:
             self._announce()
@@ -269,10 +278,9 @@ class WorkerSupervisor(MultiService):
         self._announce()
 
     def _adminFailed(self, failure):
-        self._log.failure("nano could not start its admin listener", failure)
-        self._stderr.write("nano: could not start the admin listener: %s\n" % (failure.getErrorMessage(),))
+        self._stderr.write("nano: could not listen on %s (admin): %s\n" % (
+            self.config.admin.listen, failure.getErrorMessage()))
         self._stderr.flush()
-        self._announce()
 
     def _announce(self):
         for listener in self.listeners:

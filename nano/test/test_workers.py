@@ -208,6 +208,30 @@ class StartupTests(_Base):
         self.assertFalse(os.path.exists(directory))
 
 
+    def test_adminListenFailure(self):
+        """
+        An admin listener that cannot listen is reported and exits 1 before any
+        worker starts; the main listeners and the runtime directory are gone.
+        """
+        from twisted.internet.error import CannotListenError
+
+        class Reactor(_Reactor):
+            def listenTCP(self, port, factory, backlog=50, interface=""):
+                raise CannotListenError(interface, port, OSError(98, "Address already in use"))
+
+        self.reactor = Reactor()
+        service = self.supervisor(admin=AdminConfig("tcp:9090:interface=127.0.0.1"),
+                                  siteFactory=lambda supervisor: Site(Resource()))
+        service.privilegedStartService()
+        error = self.assertRaises(SystemExit, service.startService)
+        self.assertEqual(error.code, 1)
+        self.assertIn("nano: could not listen on tcp:9090:interface=127.0.0.1 (admin)", self.stderr.getvalue())
+        self.assertTrue(all(listener.closed for listener in self.listeners))
+        self.assertFalse(os.path.exists(service.runtimeDir))
+        self.reactor.run()
+        self.assertEqual(self.spawner.started, [])
+
+
 class RestartTests(_Base):
     """
     A worker that exits is restarted, with backoff.
