@@ -176,7 +176,8 @@ def _supervisor(options, config, count, reactor):
     The L{nano.workers.WorkerSupervisor} of C{count} workers.
     """
     from nano.workeradmin import SupervisorAdminSite, WorkerClient
-    from nano.workers import ProcessSpawner, WorkerSupervisor, workerArgv
+    from nano.workers import WorkerSupervisor
+    from nano.workerspawn import ProcessSpawner, workerArgv
 
     parent = getattr(options, "parent", None)
     reactorName = parent.get("reactor") if parent is not None else None

@@ -12,7 +12,7 @@ connection. It
  - starts each worker as a fresh C{twistd -n nano} process (C{spawnProcess} of
    this Python) with hidden options: C{--worker-index I}, C{--inherit FD=ENDPOINT}
    per listener and C{--worker-admin PATH}, the worker's private admin socket in
-   a directory only this user can enter;
+   a directory only this user can enter (L{nano.workerspawn});
  - writes each worker's log lines, which carry the worker's index, into its
    own log (L{nano.workerlog});
  - restarts a worker that exits, after a delay that doubles with each exit that
@@ -48,7 +48,7 @@ from twisted.logger import ILogObserver, Logger
 from nano.listeners import bindListener
 from nano.workerlog import OutputRelay
 
-__all__ = ["Backoff", "ProcessSpawner", "WorkerSlot", "WorkerSupervisor", "workerArgv"]
+__all__ = ["Backoff", "WorkerSlot", "WorkerSupervisor"]
 
 
 @attrs.frozen
@@ -431,59 +431,3 @@ class WorkerSupervisor(MultiService):
         if getattr(self._reactor, "_exitSignal", None) is not None:
             self._reactor._exitSignal = None
         return None
-
-
-# -- starting worker processes -------------------------------------------------
-
-def workerArgv(options, reactorName=None):
-    """
-    The arguments (after the interpreter) that start one worker like the
-    supervisor was started: the same config or app, C{--listen} overrides (the
-    worker compares them on reload), log format and flags; the worker logs to
-    its standard output (the supervisor writes the lines into its log). The
-    per-worker options are added by L{ProcessSpawner}.
-
-    @param options: the supervisor's parsed L{nano.tap.Options}.
-    @param reactorName: twistd's C{--reactor} choice, or None for the default.
-    """
-    argv = ["-c", "from twisted.scripts.twistd import run; run()", "-n", "--pidfile=", "--logfile=-"]
-    if reactorName:
-        argv += ["--reactor", reactorName]
-    argv.append("nano")
-    if options["config"] is not None:
-        argv += ["--config", os.path.abspath(options["config"])]
-    else:
-        argv += ["--app", os.path.abspath(options["app"])]
-    for description in options["listen"]:
-        argv += ["--listen", description]
-    argv += ["--log-format", options["log-format"]]
-    if options["dev"]:
-        argv.append("--dev")
-    if options["no-access-log"]:
-        argv.append("--no-access-log")
-    return argv
-
-
-class ProcessSpawner:
-    """
-    Starts worker processes with C{reactor.spawnProcess}: descriptors 0-2 are
-    pipes to the supervisor, 3 and up the inherited listening sockets.
-    """
-
-    def __init__(self, reactor, argv, executable=sys.executable, environ=None):
-        self._reactor = reactor
-        self._argv = list(argv)
-        self._executable = executable
-        self._environ = environ
-
-    def __call__(self, index, protocol, sockets, adminPath):
-        childFDs = {0: "w", 1: "r", 2: "r"}
-        args = [self._executable] + self._argv + ["--worker-index", str(index)]
-        for offset, (sock, description) in enumerate(sockets):
-            fd = 3 + offset
-            childFDs[fd] = sock.fileno()
-            args += ["--inherit", "%d=%s" % (fd, description)]
-        if adminPath is not None:
-            args += ["--worker-admin", adminPath]
-        environ = dict(os.environ if self._environ is None else self._environ)
-        return self._reactor.spawnProcess(protocol, self._executable, args, env=environ, childFDs=childFDs)
