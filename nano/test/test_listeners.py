@@ -210,3 +210,42 @@ class AdoptTests(SynchronousTestCase):
         self.assertTrue(os.path.exists(path))
         with socket.socket(socket.AF_UNIX) as client:
             client.connect(path)  # the supervisor's copy still listens
+
+    def test_tls(self):
+        """
+        An C{ssl} listener is bound as TCP by the supervisor; the worker serves
+        it through TLS with the certificate its description names.
+        """
+        from twisted.protocols.tls import TLSMemoryBIOFactory
+
+        pem = _selfSignedPEM()
+        path = os.path.abspath(self.mktemp())
+        with open(path, "wb") as f:
+            f.write(pem)
+        listener = bindListener("ssl:0:interface=127.0.0.1:privateKey=%s" % (path,), sharing="shared")
+        self.addCleanup(listener.close)
+        port = self.adopt(listener)
+        self.assertIsInstance(port.factory, TLSMemoryBIOFactory)
+        self.assertIs(port.factory.wrappedFactory, self.factory)
+        port.connectionLost(Failure(ConnectionDone()))
+
+
+def _selfSignedPEM():
+    """
+    A key and a self-signed certificate for localhost, PEM.
+    """
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM)
