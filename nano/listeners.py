@@ -14,9 +14,14 @@ Two ways to share a TCP listener (C{--worker-sockets}):
  - C{reuseport} (the default on Linux): one socket per worker slot, each bound to
    the same address with C{SO_REUSEPORT}; the kernel spreads new connections over
    them by a hash of the client's address and port, so each worker gets its share
-   whatever the scheduling. A slot's socket stays open while its worker
-   restarts: its share of new connections waits in that socket's backlog for the
-   new worker (about a second; longer when restarts back off) instead of failing.
+   whatever the scheduling. When a worker dies while another runs, the
+   supervisor closes the dead worker's socket (L{Listener.release}; connections
+   queued in it in the moment before are reset) so that new connections go to
+   the live workers during the restart, and binds a new socket for the next
+   worker. Kept open, the socket held its share of new connections until the
+   new worker accepted: 13 of wrk's requests timed out after 2 s (BENCHMARKS.md).
+   When no other worker runs, the socket is kept: connections wait in its
+   backlog for the new worker instead of being refused.
  - C{shared} (the default elsewhere): one socket for every worker; whichever
    worker accepts first takes the connection. Nothing waits for a dead worker,
    but a burst of new connections can all land on one worker when the others are
@@ -94,26 +99,47 @@ class Listener:
 
     @ivar description: the endpoint string it was bound from.
     @ivar sockets: the bound, listening, non-blocking sockets: one, or one per
-        worker slot (C{reuseport}).
+        worker slot (C{reuseport}; None for a slot whose socket was released).
     """
 
-    def __init__(self, description, sockets, path=None, lock=None):
+    def __init__(self, description, sockets, path=None, lock=None, rebind=None):
+        """
+        @param rebind: with one socket per slot, binds a new socket for a slot
+            whose socket was released; None when all slots share one socket.
+        """
         self.description = description
         self.sockets = list(sockets)
         self._path = path
         self._lock = lock
+        self._rebind = rebind
 
     def socketFor(self, slot):
         """
-        The socket worker slot C{slot} adopts.
+        The socket worker slot C{slot} adopts (bound again if it was released).
+
+        @raise OSError: when a released slot's socket cannot be bound again.
         """
-        return self.sockets[slot % len(self.sockets)]
+        if self._rebind is None:
+            return self.sockets[0]
+        if self.sockets[slot] is None:
+            self.sockets[slot] = self._rebind()
+        return self.sockets[slot]
+
+    def release(self, slot):
+        """
+        Close the socket of slot C{slot} (its worker died) so that the kernel
+        gives new connections to the other slots' sockets until it is bound
+        again; nothing when all slots share one socket.
+        """
+        if self._rebind is not None and self.sockets[slot] is not None:
+            self.sockets[slot].close()
+            self.sockets[slot] = None
 
     def address(self):
         """
         The bound address as text (C{host:port}, or the unix socket path).
         """
-        name = self.sockets[0].getsockname()
+        name = next(sock for sock in self.sockets if sock is not None).getsockname()
         if isinstance(name, tuple):
             return "%s:%d" % (name[0], name[1])
         return name if isinstance(name, str) else name.decode("utf-8", "replace")
@@ -124,7 +150,8 @@ class Listener:
         is removed and its lock released.
         """
         for sock in self.sockets:
-            sock.close()
+            if sock is not None:
+                sock.close()
         self.sockets = []
         if self._path is not None:
             try:
@@ -201,7 +228,9 @@ def bindListener(description, slots=1, sharing="auto"):
         for sock in sockets:
             sock.close()
         raise
-    return Listener(description, sockets)
+    if not reusePort:
+        return Listener(description, sockets)
+    return Listener(description, sockets, rebind=lambda: _tcpSocket(family, address, backlog, True))
 
 
 def unixEndpoint(path):

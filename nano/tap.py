@@ -205,6 +205,7 @@ def _worker(options, config, reactor):
     """
     from nano.service import NanoService
     from nano.workerlink import SupervisorLink, workerOutput
+    from nano.workerspawn import CONTROL_FD
 
     admin = AdminConfig(unixEndpoint(options["worker-admin"])) if options["worker-admin"] else None
     config = attrs.evolve(config, admin=admin)
@@ -215,7 +216,7 @@ def _worker(options, config, reactor):
     )
     out = workerOutput()
     service.logObserver = _observer(options, out, flushEach=False, worker=options["worker-index"])
-    SupervisorLink(reactor, flush=out.flush).setServiceParent(service)
+    SupervisorLink(reactor, flush=out.flush, controlFd=CONTROL_FD).setServiceParent(service)
     return service
 
 

@@ -10,6 +10,11 @@ A worker's log lines (JSON, on standard output) are flushed to the supervisor
 every C{flushInterval} seconds rather than line by line: the supervisor then reads
 a few large writes instead of one per request under load.
 
+When a worker begins to shut down it writes C{draining} on its control pipe
+(L{nano.workerspawn.CONTROL_FD}): if the supervisor is not draining itself (the
+worker alone got a SIGTERM), it gives the worker's share of new connections to the
+other workers at once (L{nano.listeners.Listener.release}).
+
 A worker ignores SIGINT: Ctrl-C in a terminal signals the whole process group,
 and the supervisor, which gets it too, drains the workers in its own order.
 """
@@ -89,8 +94,10 @@ class SupervisorLink(Service):
 
     _log = Logger()
 
-    def __init__(self, reactor, fd=0, onGone=None, ignoreInterrupts=True, flush=None, flushInterval=0.05):
+    def __init__(self, reactor, fd=0, onGone=None, ignoreInterrupts=True, flush=None, flushInterval=0.05,
+                 controlFd=None):
         """
+        @param controlFd: the control pipe's descriptor, or None.
         @param onGone: called when the supervisor is gone (default: stop the
             reactor, which drains the worker).
         @param flush: flushes the log output (called every C{flushInterval}
@@ -103,6 +110,7 @@ class SupervisorLink(Service):
         self._flush = flush
         self._flushInterval = flushInterval
         self._flusher = None
+        self._controlFd = controlFd
         self._watch = None
 
     def startService(self):
@@ -116,6 +124,14 @@ class SupervisorLink(Service):
             self._flusher.start(self._flushInterval, now=False)
         if self._ignoreInterrupts:
             self._reactor.callWhenRunning(self._takeSignals)
+        if self._controlFd is not None:
+            self._reactor.addSystemEventTrigger("before", "shutdown", self._tell, b"draining\n")
+
+    def _tell(self, message):
+        try:
+            os.write(self._controlFd, message)
+        except OSError:  # the supervisor is gone
+            pass
 
     def _takeSignals(self):
         """

@@ -47,6 +47,7 @@ from twisted.logger import ILogObserver, Logger
 
 from nano.listeners import bindListener
 from nano.workerlog import OutputRelay
+from nano.workerspawn import CONTROL_FD
 
 __all__ = ["Backoff", "WorkerSlot", "WorkerSupervisor"]
 
@@ -134,6 +135,10 @@ class _WorkerProtocol(ProcessProtocol):
         self._relay = relay
 
     def childDataReceived(self, fd, data):
+        if fd == CONTROL_FD:
+            if b"draining" in data:
+                self._supervisor._draining(self._slot, self.transport)
+            return
         self._relay.dataReceived(fd, data)
 
     def processEnded(self, reason):
@@ -305,11 +310,11 @@ class WorkerSupervisor(MultiService):
         adminPath = self.adminPath(slot.index)
         if adminPath is not None and os.path.exists(adminPath):
             os.unlink(adminPath)  # left by a worker that was killed
-        sockets = [(listener.socketFor(slot.index), listener.description) for listener in self.listeners]
         relay = OutputRelay(slot.index, self._reactor, self._publisher,
                             sink=getattr(self.logObserver, "writeLines", None))
         protocol = _WorkerProtocol(self, slot, relay)
         try:
+            sockets = [(listener.socketFor(slot.index), listener.description) for listener in self.listeners]
             process = self._spawner(slot.index, protocol, sockets, adminPath)
         except Exception:
             self._log.failure("worker {worker}: could not start", worker=slot.index)
@@ -322,6 +327,23 @@ class WorkerSupervisor(MultiService):
 
     # -- exits and restarts ----------------------------------------------------
 
+    def _draining(self, slot, process):
+        """
+        A worker began to shut down on its own (someone sent it SIGTERM): while
+        another worker runs, release its sockets now, so that its share of new
+        connections does not wait for the end of its drain.
+        """
+        if slot.process is not process or self.draining:
+            return
+        self._log.info("worker {worker} (pid {pid}) is draining", worker=slot.index, pid=slot.pid)
+        self._releaseIfCovered(slot)
+
+    def _releaseIfCovered(self, slot):
+        if any(other.running for other in self.slots if other is not slot):
+            # The live workers take the dead one's share of new connections.
+            for listener in self.listeners:
+                listener.release(slot.index)
+
     def _ended(self, slot, process, reason):
         if slot.process is not process:
             return
@@ -332,6 +354,7 @@ class WorkerSupervisor(MultiService):
             slot.exited()
             return
         slot.exited()
+        self._releaseIfCovered(slot)
         if lived >= self._backoff.stableAfter:
             slot.failures = 0
         self._scheduleRestart(slot, "pid %s, %s, after %.1f s" % (slot.pid, how, lived))

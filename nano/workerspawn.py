@@ -11,7 +11,11 @@ nothing of it.
 import os
 import sys
 
-__all__ = ["ProcessSpawner", "workerArgv"]
+__all__ = ["CONTROL_FD", "ProcessSpawner", "workerArgv"]
+
+# A worker's descriptor for telling its supervisor things (a pipe the supervisor
+# reads): "draining" when it begins to shut down (L{nano.workerlink}).
+CONTROL_FD = 3
 
 
 def workerArgv(options, reactorName=None):
@@ -45,8 +49,9 @@ def workerArgv(options, reactorName=None):
 
 class ProcessSpawner:
     """
-    Starts worker processes with C{reactor.spawnProcess}: descriptors 0-2 are
-    pipes to the supervisor, 3 and up the inherited listening sockets.
+    Starts worker processes with C{reactor.spawnProcess}: descriptors 0-3 are
+    pipes to the supervisor (standard input, output, error, and L{CONTROL_FD}),
+    4 and up the inherited listening sockets.
     """
 
     def __init__(self, reactor, argv, executable=sys.executable, environ=None):
@@ -56,10 +61,10 @@ class ProcessSpawner:
         self._environ = environ
 
     def __call__(self, index, protocol, sockets, adminPath):
-        childFDs = {0: "w", 1: "r", 2: "r"}
+        childFDs = {0: "w", 1: "r", 2: "r", CONTROL_FD: "r"}
         args = [self._executable] + self._argv + ["--worker-index", str(index)]
         for offset, (sock, description) in enumerate(sockets):
-            fd = 3 + offset
+            fd = CONTROL_FD + 1 + offset
             childFDs[fd] = sock.fileno()
             args += ["--inherit", "%d=%s" % (fd, description)]
         if adminPath is not None:

@@ -57,6 +57,37 @@ class BindTests(SynchronousTestCase):
         for sock in listener.sockets:
             self.assertEqual(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT), 1)
 
+    def test_releaseAndRebind(self):
+        """
+        Releasing a slot's socket sends every new connection to the others;
+        the slot gets a new socket on the same port when asked again. With a
+        shared socket, releasing does nothing.
+        """
+        listener = bindListener("tcp:0:interface=127.0.0.1", slots=2, sharing="reuseport")
+        self.addCleanup(listener.close)
+        kept, released = listener.sockets
+        address = kept.getsockname()
+        listener.release(1)
+        self.assertEqual(listener.sockets[1], None)
+        self.assertEqual(released.fileno(), -1)
+        clients = [socket.create_connection(address, timeout=5) for _ in range(8)]
+        self.addCleanup(lambda: [c.close() for c in clients])
+        accepted = []
+        kept.settimeout(5)
+        for _ in clients:
+            accepted.append(kept.accept()[0])
+        for sock in accepted:
+            sock.close()
+        renewed = listener.socketFor(1)
+        self.assertEqual(renewed.getsockname(), address)
+        self.assertIs(listener.socketFor(1), renewed)
+        self.assertEqual(listener.address(), "%s:%d" % address)
+        shared = bindListener("tcp:0:interface=127.0.0.1", slots=2, sharing="shared")
+        self.addCleanup(shared.close)
+        shared.release(1)
+        self.assertIs(shared.socketFor(1), shared.sockets[0])
+        self.assertEqual(shared.sockets[0].getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN), 1)
+
     def test_tcp6(self):
         """
         C{tcp6} binds an IPv6 socket (here on ::1).

@@ -84,6 +84,23 @@ class LinkTests(SynchronousTestCase):
         handler(signal.SIGTERM, None)
         self.assertEqual(calls, [signal.SIGTERM])
 
+    def test_tellsDraining(self):
+        """
+        When shutdown begins, the worker writes "draining" on its control pipe;
+        a closed pipe is not an error.
+        """
+        readEnd, writeEnd = os.pipe()
+        self.addCleanup(os.close, readEnd)
+        link = SupervisorLink(self.reactor, fd=self.readEnd, onGone=lambda: None, ignoreInterrupts=False,
+                              controlFd=writeEnd)
+        link.startService()
+        self.addCleanup(link.stopService)
+        [(trigger, args, kwargs)] = self.reactor.triggers["before"]["shutdown"]
+        trigger(*args, **kwargs)
+        self.assertEqual(os.read(readEnd, 100), b"draining\n")
+        os.close(writeEnd)
+        trigger(*args, **kwargs)
+
     def test_flushTimer(self):
         """
         The log output is flushed every C{flushInterval} seconds, and once more

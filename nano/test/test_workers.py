@@ -87,6 +87,9 @@ class FakeListener:
     def socketFor(self, slot):
         return "socket-%s-%d" % (self.description, slot if self.sharing == "reuseport" else 0)
 
+    def release(self, slot):
+        self._journal.append(("release", self.description, slot))
+
     def address(self):
         return self.description
 
@@ -265,6 +268,47 @@ class RestartTests(_Base):
         self.assertEqual((service.slots[1].pid, service.slots[1].restarts), (103, 1))
         self.assertEqual(first.signals, [])
         self.assertEqual(self.spawner.current(0).signals, [])
+
+    def test_releaseWhileOthersRun(self):
+        """
+        A dead worker's sockets are released while another worker runs (the
+        live ones take its share), kept when none runs.
+        """
+        service = self.supervisor(count=2)
+        self.start(service)
+        del self.journal[:]
+        self.spawner.current(1).end(exitCode=1)
+        self.assertEqual(self.journal, [("release", "tcp:8080", 1), ("release", "unix:/run/n.sock", 1)])
+        del self.journal[:]
+        self.spawner.current(0).end(exitCode=1)
+        self.assertEqual(self.journal, [])
+
+    def test_workerDrainingAlone(self):
+        """
+        A worker that says it is draining (someone sent it SIGTERM) has its
+        sockets released at once while another worker runs; not when the
+        supervisor drains them all, and not when no other worker runs.
+        """
+        service = self.supervisor(count=2)
+        self.start(service)
+        del self.journal[:]
+        self.spawner.current(1).protocol.childDataReceived(3, b"draining\n")
+        self.assertEqual(self.journal, [("release", "tcp:8080", 1), ("release", "unix:/run/n.sock", 1)])
+        self.assertEqual(len(self.logged("worker 1 (pid 102) is draining")), 1)
+        self.assertTrue(service.slots[1].running)
+        self.spawner.current(1).end()
+        del self.journal[:]
+        self.reactor.advance(0.5)
+        self.spawner.current(1).protocol.childDataReceived(3, b"draining\n")
+        self.spawner.current(0).end()  # worker 1 still runs: worker 0's sockets go
+        self.spawner.current(1).protocol.childDataReceived(3, b"draining\n")  # none other runs: kept
+        self.assertEqual([entry for entry in self.journal if entry[0] == "release"], [
+            ("release", "tcp:8080", 1), ("release", "unix:/run/n.sock", 1),
+            ("release", "tcp:8080", 0), ("release", "unix:/run/n.sock", 0)])
+        del self.journal[:]
+        service.stopService()
+        self.spawner.current(1).protocol.childDataReceived(3, b"draining\n")
+        self.assertEqual([entry for entry in self.journal if entry[0] == "release"], [])
 
     def test_crashLoopBacksOff(self):
         """

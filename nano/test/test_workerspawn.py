@@ -37,8 +37,8 @@ class SpawnerTests(SynchronousTestCase):
 
     def test_spawn(self):
         """
-        The spawner maps the inherited sockets to descriptors 3 and up, pipes
-        0-2 to the supervisor, and passes the environment.
+        The spawner maps the inherited sockets to descriptors 4 and up, pipes
+        0-3 to the supervisor, and passes the environment.
         """
         calls = []
 
@@ -60,7 +60,7 @@ class SpawnerTests(SynchronousTestCase):
         protocol, executable, args, env, childFDs = calls[0]
         self.assertEqual(executable, sys.executable)
         self.assertEqual(args, [sys.executable, "-c", "x", "nano", "--worker-index", "1",
-                                "--inherit", "3=tcp:80", "--inherit", "4=unix:/s",
+                                "--inherit", "4=tcp:80", "--inherit", "5=unix:/s",
                                 "--worker-admin", "/tmp/w/worker-1.sock"])
         self.assertEqual(env, {"A": "1"})
-        self.assertEqual(childFDs, {0: "w", 1: "r", 2: "r", 3: 7, 4: 9})
+        self.assertEqual(childFDs, {0: "w", 1: "r", 2: "r", 3: "r", 4: 7, 5: 9})
