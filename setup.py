@@ -11,7 +11,9 @@ setup(
     package_data={
         "nano.isolate": ["js/*.js", "js/*.md"],
         "nano.streams": ["js/*.js"],
+        "nano.cli": ["js/*.js", "template/*"],
         "nano.test": ["apps/*/*", "apps/*/*/*"],
+        "nano.test.compat": ["known.json", "apps/*/cases.json", "apps/*/src/*"],
     },
     include_package_data=True,
     install_requires=[
@@ -29,5 +31,6 @@ setup(
         "cryptography>=42,<52",
     ],
     extras_require={"dev": ["tox>=4"]},
+    entry_points={"console_scripts": ["nano = nano.cli:run"]},
     zip_safe=False,
 )

@@ -2,10 +2,17 @@
 One deployed app: its config, its isolate and its state.
 
 States: C{"loading"} (the isolate is being created and the modules evaluated),
-C{"ready"}, C{"failed"} (the load failed; C{loadError} says why), C{"draining"} and
+C{"ready"}, C{"idle"} (configured but not loaded: its isolate starts on the next
+request), C{"failed"} (the load failed; C{loadError} says why), C{"draining"} and
 C{"stopped"}. A request that arrives while the app loads waits for the load.
 When the isolate dies (CPU or memory limit, crash) the app starts a fresh one and
 the next request is served by it.
+
+With C{idle_unload_s} set the app loads lazily: starting it only checks its module
+graph (syntax and imports, so a broken app is still reported at once) and leaves it
+C{"idle"}; its first request starts the isolate. Once no request has been in flight
+and no C{ctx.waitUntil} work has been pending for C{idle_unload_s} seconds, the
+isolate closes (its timers with it) and the app is C{"idle"} again.
 
 L{App.drain} retires a version (replaced, removed, or the server shuts down): new
 requests get 503 with C{Retry-After}, the requests in flight finish, then the
@@ -18,6 +25,7 @@ from twisted.logger import Logger
 
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
 from nano.isolate.runtime import Isolate, LoadError
+from nano.metrics import AppStats
 
 __all__ = ["App", "AppUnavailable"]
 
@@ -49,13 +57,16 @@ class App:
     _log = Logger()
 
     def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None, watchdog=None,
-                 pool=None):
+                 pool=None, stats=None):
         """
         @param hostOps: the asynchronous host operations the app's isolates may
             call (see L{nano.hostops}); none when None.
         @param watchdog: the process's L{nano.isolate.watchdog.Watchdog} (each
             isolate makes its own when None).
         @param pool: the process's L{nano.isolate.pool.IsolatePool}, or None.
+        @param stats: the app's L{nano.metrics.AppStats}: each isolate that loaded
+            is counted there by reason (C{"cold"}, C{"reload"}: the version replaced
+            another, C{"recycle"}: after a reset), and so is each reset by limit.
         """
         self._reactor = reactor
         self.config = config
@@ -65,6 +76,11 @@ class App:
         self._hostOps = hostOps
         self._watchdog = watchdog
         self._pool = pool
+        self._stats = stats if stats is not None else AppStats()
+        self._idleAfter = config.limits.idle_unload_s
+        self._idleCall = None
+        self._lastActive = None
+        self._startReason = "cold"
         self.isolate = None
         self.state = "stopped"
         self.loadError = None
@@ -77,13 +93,26 @@ class App:
         self._idle = []
         self._drained = None
 
-    def start(self):
+    def start(self, reason="cold"):
         """
-        Build the module graph and load a fresh isolate.
+        Build the module graph and load a fresh isolate (for a lazily loaded app,
+        only check the module graph and become C{"idle"}).
 
-        @return: a Deferred firing with this app when it is ready, or failing with
-            L{LoadError} (the app's state is then C{"failed"}).
+        @param reason: why the isolate starts (counted in the app's stats).
+        @return: a Deferred firing with this app when it is ready (or idle), or
+            failing with L{LoadError} (the app's state is then C{"failed"}).
         """
+        if self._idleAfter is not None and self.isolate is None and self.state == "stopped":
+            try:
+                loadModuleGraph(self.config.path, self.config.main)
+            except ModuleLoadError as e:
+                return self._failed(LoadError(str(e)))
+            self.state = "idle"
+            self._startReason = reason
+            return succeed(self)
+        return self._load(reason)
+
+    def _load(self, reason):
         self.state = "loading"
         started = self._reactor.seconds()
         try:
@@ -92,7 +121,7 @@ class App:
             return self._failed(LoadError(str(e)))
         isolate = self._isolateFactory(
             self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0,
-            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool,
+            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool, onReset=self._stats.limitExceeded,
         )
         self.isolate = isolate
         memory = self.config.limits.memory_mb * 1024 * 1024
@@ -103,11 +132,14 @@ class App:
             self.loadError = None
             self.loadedAt = self._reactor.seconds()
             self._log.info(
-                "app {app} ready in {ms:.1f} ms", app=self.name, ms=(self.loadedAt - started) * 1000
+                "app {app} ready in {ms:.1f} ms", app=self.name, ms=(self.loadedAt - started) * 1000,
+                reason=reason,
             )
+            self._stats.isolateStarted(reason)
             waiting, self._waiting = self._waiting, []
             for w in waiting:
                 w.callback(isolate)
+            self._touch()
             return self
 
         def failed(failure):
@@ -143,10 +175,13 @@ class App:
         @return: a Deferred firing with an L{Isolate}, or failing with
             L{AppUnavailable}.
         """
-        if self.state == "ready":
-            if self.isolate is not None and not self.isolate.closed:
-                return succeed(self.isolate)
+        if self.state == "ready" and (self.isolate is None or self.isolate.closed):
             self._restart()
+        elif self.state == "idle":
+            reason, self._startReason = self._startReason, "cold"
+            self._load(reason).addErrback(lambda f: None)
+        if self.state == "ready":
+            return succeed(self.isolate)
         if self.state == "loading":
             d = Deferred()
             self._waiting.append(d)
@@ -159,7 +194,7 @@ class App:
 
     def _restart(self):
         self._log.warn("app {app}: starting a fresh isolate", app=self.name)
-        d = self.start()
+        d = self._load("recycle")
         d.addErrback(lambda f: None)
 
     def isolateFailed(self, isolate, failure):
@@ -178,10 +213,39 @@ class App:
         self.inflight -= 1
         if status >= 500:
             self.errors += 1
-        if self.inflight == 0 and self._idle:
-            idle, self._idle = self._idle, []
-            for d in idle:
-                d.callback(None)
+        if self.inflight == 0:
+            self._touch()
+            if self._idle:
+                idle, self._idle = self._idle, []
+                for d in idle:
+                    d.callback(None)
+
+    # -- idle unload -------------------------------------------------------------
+
+    def _touch(self):
+        """
+        The app was just active: (re)arm the idle check when idle unload is on.
+        """
+        if self._idleAfter is None:
+            return
+        self._lastActive = self._reactor.seconds()
+        if self._idleCall is None:
+            self._idleCall = self._reactor.callLater(self._idleAfter, self._idleCheck)
+
+    def _idleCheck(self):
+        self._idleCall = None
+        if self.state != "ready":
+            return
+        isolate = self.isolate
+        quietFor = self._reactor.seconds() - self._lastActive
+        if quietFor < self._idleAfter or self.inflight or (isolate is not None and isolate.pendingWork()):
+            self._idleCall = self._reactor.callLater(max(self._idleAfter - quietFor, 1.0), self._idleCheck)
+            return
+        self._log.info("app {app} unloaded after {s} s idle", app=self.name, s=self._idleAfter)
+        self.isolate = None
+        self.state = "idle"
+        if isolate is not None:
+            isolate.close()
 
     def whenIdle(self):
         """
@@ -242,6 +306,9 @@ class App:
         Close the isolate.
         """
         self.state = "stopped"
+        if self._idleCall is not None and self._idleCall.active():
+            self._idleCall.cancel()
+        self._idleCall = None
         if self.isolate is not None:
             self.isolate.close()
         waiting, self._waiting = self._waiting, []

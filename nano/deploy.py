@@ -44,7 +44,7 @@ class Deployer:
     _log = Logger()
 
     def __init__(self, reactor, config, registry, appFactory, baseDir, environ=None,
-                 fingerprint=sourceFingerprint, overrides=(), onIsolateStart=None):
+                 fingerprint=sourceFingerprint, overrides=()):
         """
         @param appFactory: C{appFactory(appConfig, config)} returns a new, unstarted
             L{nano.app.App}.
@@ -53,9 +53,9 @@ class Deployer:
         @param overrides: names of the restart-only settings (C{listen},
             C{admin}) set on the command line: a reload neither changes them nor
             warns about them.
-        @param onIsolateStart: C{onIsolateStart(name, reason)} after each app
-            version loaded, C{reason} being C{"cold"} (startup, a new app) or
-            C{"reload"} (a new version of a running app).
+        Each app version is started with the reason C{"cold"} (startup, a new
+        app) or C{"reload"} (a new version of a running app); the app reports its
+        isolate starts itself (in its L{nano.metrics.AppStats}).
         """
         self._reactor = reactor
         self.config = config
@@ -65,7 +65,6 @@ class Deployer:
         self._environ = environ
         self._fingerprint = fingerprint
         self._overrides = frozenset(overrides)
-        self._onIsolateStart = onIsolateStart
         self._apps = {}
         self._draining = set()
         self._queue = ChangeQueue(coalesce=("reload",), after=self._changed)
@@ -94,7 +93,7 @@ class Deployer:
         """
         Whether startup finished and every configured app is loaded.
         """
-        return self.started and all(app.state == "ready" for app in self._apps.values())
+        return self.started and all(app.state in ("ready", "idle") for app in self._apps.values())
 
     # -- the queue -----------------------------------------------------------
 
@@ -156,7 +155,7 @@ class Deployer:
         when it failed (its state is then C{"failed"}).
         """
         try:
-            d = app.start()
+            d = app.start(reason)
         except Exception as e:  # a bug in building the isolate: the app is failed
             d = fail(e)
 
@@ -169,8 +168,6 @@ class Deployer:
             return (app.name, app.loadError or failure.getErrorMessage())
 
         def loaded(_):
-            if self._onIsolateStart is not None:
-                self._onIsolateStart(app.name, reason)
             return (app.name, None)
 
         d.addCallbacks(loaded, failed)

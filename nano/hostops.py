@@ -49,3 +49,4 @@ def opsFor(context):
                 raise ValueError("host operation %r is defined twice" % (name,))
             table[name] = op
     return table
+

@@ -30,6 +30,7 @@ from twisted.logger import ILogObserver, Logger
 
 import nano.crypto  # noqa: F401 (registers the crypto.* host operations)
 import nano.fetch  # noqa: F401 (registers the fetch host operations)
+import nano.streams.compression  # noqa: F401 (registers the compression.* host operations)
 from nano.admin import AdminSite, MetricsResource
 from nano.app import App
 from nano.deploy import DeployError, Deployer
@@ -132,7 +133,7 @@ class NanoService(MultiService):
         self.site = NanoSite(self.router, reactor=reactor, maxHeaderBytes=_maxHeaderBytes(config))
         baseDir = os.path.dirname(config.path) if config.path is not None else os.getcwd()
         self.deployer = Deployer(reactor, config, self.registry, self._makeApp, baseDir, environ,
-                                 overrides=overrides, onIsolateStart=self._isolateStarted)
+                                 overrides=overrides)
         self.deployer.onChanged = self._changed
         self.adminSite = None
         if config.admin is not None:
@@ -157,10 +158,8 @@ class NanoService(MultiService):
         extra = {} if self._isolateFactory is None else {"isolateFactory": self._isolateFactory}
         return App(self._reactor, appConfig, dev=self._dev,
                    hostOps=opsFor(HostContext(self._reactor, appConfig, config, self.metrics.app(appConfig.name))),
-                   watchdog=self.watchdog, pool=self.pool, **extra)
-
-    def _isolateStarted(self, name, reason):
-        self.metrics.app(name).isolateStarted(reason)
+                   watchdog=self.watchdog, pool=self.pool,
+                   stats=self.metrics.app(appConfig.name), **extra)
 
     # -- startup ---------------------------------------------------------------
 

@@ -67,8 +67,7 @@ class Options(usage.Options):
 
     def opt_inherit(self, value):
         """
-        Internal: FD=ENDPOINT, a listening socket a worker inherits from its
-        supervisor (repeatable; set by the supervisor).
+        Internal: FD=ENDPOINT, a listening socket inherited from the supervisor.
         """
         try:
             self["inherit"].append(parseInherited(value))

@@ -10,18 +10,23 @@ a time after each take, so a burst of cold starts never has more than one bootst
 in progress on top of the isolates asked for.
 """
 
+import collections
 import os
 
 import attrs
 from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 
 from nano.isolate.engine import JSError, V8Context
 from nano.isolate.prelude import buildPrelude
 
 __all__ = ["Bootstrapped", "BootstrapError", "IsolatePool", "bootstrap", "USER_AGENT"]
 
-USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
+# navigator.userAgent, as on Cloudflare Workers: libraries detect the runtime by it
+# (Hono's getRuntimeKey() and env(c) adapter, SDKs choosing their fetch-based client),
+# and an app written for Workers must take the same branch here.
+USER_AGENT = "Cloudflare-Workers"
 _SETUP_TIMEOUT = 10.0
 
 
@@ -100,8 +105,11 @@ class IsolatePool:
 
     _log = Logger()
 
-    def __init__(self, reactor, size=2, dev=False, bootstrap=bootstrap, refillDelay=0.05):
+    def __init__(self, reactor, size=2, dev=False, bootstrap=bootstrap, refillDelay=0.05, maxBootstraps=4):
         self._reactor = reactor
+        self._maxBootstraps = maxBootstraps
+        self._running = 0
+        self._queued = collections.deque()
         self._refillDelay = refillDelay
         self.size = size
         self._dev = dev
@@ -134,8 +142,34 @@ class IsolatePool:
             bootstrapped = self._ready.pop()
             self._scheduleFill()
             return succeed(bootstrapped)
-        self._scheduleFill()
-        return self._bootstrap(self._reactor, self._dev)
+        d = Deferred()
+        self._queued.append(d)
+        self._runQueued()
+        return d
+
+    @property
+    def waiting(self):
+        """
+        How many takes wait for a bootstrap to start.
+        """
+        return len(self._queued)
+
+    def _runQueued(self):
+        while self._queued and self._running < self._maxBootstraps:
+            waiter = self._queued.popleft()
+            self._running += 1
+            started = self._bootstrap(self._reactor, self._dev)
+            started.addBoth(self._bootstrapped, waiter)
+
+    def _bootstrapped(self, result, waiter):
+        self._running -= 1
+        if isinstance(result, Failure):
+            waiter.errback(result)
+        else:
+            waiter.callback(result)
+        self._runQueued()
+        if not self._queued:
+            self._scheduleFill()
 
     def _scheduleFill(self):
         if self._stopped or self._filling or self._refill is not None or len(self._ready) >= self.size:

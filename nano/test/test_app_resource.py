@@ -256,7 +256,7 @@ class StreamedResponseTests(SynchronousTestCase):
         request, sink = self.start()
         self.assertIn(b"Transfer-Encoding: chunked", _written(request))
         self.assertIn(b"content-type: text/event-stream", _written(request).lower())
-        self.assertEqual(self.app.isolate.granted[1], 256 * 1024)
+        self.assertEqual(self.app.isolate.granted[1], 1024 * 1024)
         self.assertEqual(self.app.inflight, 1)
         sink.bodyChunk(b"data: 1\n\n")
         self.assertTrue(_written(request).endswith(b"9\r\ndata: 1\n\n\r\n"))
@@ -572,6 +572,19 @@ class RequestIdTests(SynchronousTestCase):
         requestId, out = self.idOf(b"abc-123")
         self.assertEqual(requestId, "abc-123")
         self.assertIn(b"x-request-id: abc-123\r\n", out)
+
+    def test_appsOwn(self):
+        """
+        An X-Request-Id the app's response sets is sent alone: NANO adds its id only to
+        responses that have none.
+        """
+        request = _request(headers=[(b"X-Request-Id", b"client-1")])
+        self.resource.render(request)
+        rid = max(self.app.isolate.requests)
+        self.app.isolate.respond(rid, 200, [("x-request-id", "from-app")], b"ok")
+        lines = _written(request).split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+        self.assertEqual([line for line in lines if line.lower().startswith(b"x-request-id:")],
+                         [b"x-request-id: from-app"])
 
     def test_replaced(self):
         """

@@ -10,6 +10,8 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
+from nano.app import App
+from nano.metrics import AppStats
 from nano.deploy import DeployError, Deployer, ReloadResult
 from nano.registry import AppRegistry
 from nano.test.lifecycle import ControlledIsolate, Fixture
@@ -242,8 +244,8 @@ class ReloadTests(_Base):
 
 class IsolateStartTests(SynchronousTestCase):
     """
-    The deployer reports each version it loaded: cold for startup and new apps,
-    reload for new versions of running apps.
+    Each version the deployer loaded reports its isolate start: cold for startup
+    and new apps, reload for new versions of running apps.
     """
 
     def test_reasons(self):
@@ -259,8 +261,19 @@ class IsolateStartTests(SynchronousTestCase):
         document = {"apps": [{"name": "a", "path": "a"}]}
         fixture.write(document)
         starts = []
-        deployer = Deployer(clock, fixture.load(), AppRegistry(), fixture.factory(clock), fixture.base,
-                            environ={}, onIsolateStart=lambda name, reason: starts.append((name, reason)))
+
+        class Stats(AppStats):
+            def __init__(self, name):
+                AppStats.__init__(self)
+                self.name = name
+
+            def isolateStarted(self, reason):
+                starts.append((self.name, reason))
+
+        def factory(appConfig, config):
+            return App(clock, appConfig, isolateFactory=ControlledIsolate, stats=Stats(appConfig.name))
+
+        deployer = Deployer(clock, fixture.load(), AppRegistry(), factory, fixture.base, environ={})
         self.successResultOf(deployer.start())
         document["apps"] = [{"name": "a", "path": "a", "env": {"X": 1}}, {"name": "b", "path": "b"},
                             {"name": "c", "path": "bad"}]

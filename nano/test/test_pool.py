@@ -92,6 +92,19 @@ class IsolatePoolTests(SynchronousTestCase):
         self.bootstraps.finish()
         self.assertEqual(self.successResultOf(d).n, 1)
 
+    def test_burstBounded(self):
+        """
+        Many takes on an empty pool run at most maxBootstraps bootstraps at once;
+        the others wait, in order, and every take gets an isolate.
+        """
+        pool = IsolatePool(self.clock, size=0, bootstrap=self.bootstraps, maxBootstraps=2)
+        takes = [pool.take() for _ in range(5)]
+        self.assertEqual((len(self.bootstraps.pending), pool.waiting), (2, 3))
+        for _ in range(5):
+            self.bootstraps.finish()
+        self.assertEqual([self.successResultOf(d).n for d in takes], [1, 2, 3, 4, 5])
+        self.assertEqual(pool.waiting, 0)
+
     def test_stop(self):
         """
         Stopping closes what is ready, and an isolate finishing its bootstrap after
@@ -116,7 +129,8 @@ class PooledIsolateTests(SynchronousTestCase):
     def test_load(self):
         """
         The app loads into an isolate taken from the pool and serves requests; its
-        performance.timeOrigin is the load time, not the bootstrap time.
+        performance.timeOrigin is the load time, not the bootstrap time; its
+        navigator.userAgent is "Cloudflare-Workers".
         """
         reactor = PumpedReactor()
         pool = IsolatePool(reactor, size=1)
@@ -146,3 +160,8 @@ class PooledIsolateTests(SynchronousTestCase):
         isolate.fetch("GET", "http://a.test/origin", [], None, sink)
         reactor.pump(lambda: sink.result is not None)
         self.assertEqual(float(sink.result.body), reactor.seconds() * 1000.0)
+        # navigator.userAgent is Cloudflare Workers' own, which libraries detect.
+        sink = Sink()
+        isolate.fetch("GET", "http://a.test/agent", [], None, sink)
+        reactor.pump(lambda: sink.result is not None)
+        self.assertEqual(sink.result.body, b"Cloudflare-Workers")
