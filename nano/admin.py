@@ -37,7 +37,10 @@ from nano.changes import DeployError
 from nano.resources.errors import writeJSONError
 from nano.status import StatusPage, statusSnapshot
 
-__all__ = ["AdminSite", "MetricsPlaceholder", "MetricsResource", "appInfo"]
+__all__ = [
+    "AdminSite", "HealthResource", "JSONResource", "MetricsPlaceholder", "MetricsResource", "TokenGuard",
+    "appInfo", "errorJSON", "respondJSON",
+]
 
 _MAX_BODY = 1024 * 1024
 
@@ -79,7 +82,7 @@ def _gone(request):
     return request.finished or getattr(request, "_disconnected", False)
 
 
-def _respond(request, status, payload, extraHeaders=()):
+def respondJSON(request, status, payload, extraHeaders=()):
     """
     Finish C{request} with C{payload} as JSON (unless the client is gone).
     """
@@ -96,13 +99,17 @@ def _respond(request, status, payload, extraHeaders=()):
     request.finish()
 
 
-def _error(request, status, error, details=(), extraHeaders=()):
+def errorJSON(request, status, error, details=(), extraHeaders=()):
+    """
+    Finish C{request} with the JSON error C{{"error": error, "details": [...]}}
+    (unless the client is gone).
+    """
     if _gone(request):
         return
     writeJSONError(request, status, {"error": error, "details": list(details)}, extraHeaders)
 
 
-class _JSONResource(Resource):
+class JSONResource(Resource):
     """
     A resource answering with JSON: methods without a C{render_METHOD} get a JSON
     405 with C{Allow}; unknown children a JSON 404.
@@ -118,7 +125,7 @@ class _JSONResource(Resource):
             allowed.append("HEAD")
         handler = getattr(self, "render_" + ("GET" if method == "HEAD" else method), None)
         if method not in allowed or handler is None:
-            _error(request, 405, "method not allowed", ["%s is not allowed here; allowed: %s" % (
+            errorJSON(request, 405, "method not allowed", ["%s is not allowed here; allowed: %s" % (
                 method, ", ".join(allowed))], [(b"allow", ", ".join(allowed).encode("ascii"))])
             return NOT_DONE_YET
         return handler(request)
@@ -133,28 +140,28 @@ class _JSONResource(Resource):
         """
         def succeeded(result):
             status, payload, *headers = onSuccess(result)
-            _respond(request, status, payload, headers[0] if headers else ())
+            respondJSON(request, status, payload, headers[0] if headers else ())
 
         def failed(failure):
             if failure.check(DeployError):
                 e = failure.value
-                _error(request, e.status, e.error, e.details)
+                errorJSON(request, e.status, e.error, e.details)
             else:
                 self._log.failure("admin: {method} {path} failed", failure,
                                   method=request.method.decode("latin-1"), path=request.uri.decode("latin-1"))
-                _error(request, 500, "internal error", [failure.getErrorMessage()])
+                errorJSON(request, 500, "internal error", [failure.getErrorMessage()])
 
         d.addCallbacks(succeeded, failed)
         d.addErrback(lambda f: self._log.failure("admin: while answering", f))
         return NOT_DONE_YET
 
 
-class _Root(_JSONResource):
+class _Root(JSONResource):
     def render(self, request):
         return _NotFound().render(request)
 
 
-class _GuardedStatus(_JSONResource):
+class _GuardedStatus(JSONResource):
     """
     C{/}: the status page, behind the token (see L{_Guard}).
     """
@@ -172,17 +179,17 @@ class _GuardedStatus(_JSONResource):
             return _Unauthorized(refusal).render(request)
         if request.postpath:
             return _NotFound().render(request)
-        return _JSONResource.render(self, request)
+        return JSONResource.render(self, request)
 
     def render_GET(self, request):
         return self._page.render_GET(request)
 
 
-class _NotFound(_JSONResource):
+class _NotFound(JSONResource):
     isLeaf = True
 
     def render(self, request):
-        _error(request, 404, "not found", ["no admin resource at %s" % (request.path.decode("latin-1"),)])
+        errorJSON(request, 404, "not found", ["no admin resource at %s" % (request.path.decode("latin-1"),)])
         return NOT_DONE_YET
 
 
@@ -209,7 +216,12 @@ def _readBody(request):
             "%s: %s" % (p.jsonPath, p.message) if p.jsonPath else p.message for p in e.problems])
 
 
-class _Health(_JSONResource):
+class HealthResource(JSONResource):
+    """
+    C{/health}: 200 C{{"status": "ok"}}, 503 C{{"status": "draining"}} once
+    C{isDraining()} is true.
+    """
+
     isLeaf = True
 
     def __init__(self, isDraining):
@@ -218,13 +230,13 @@ class _Health(_JSONResource):
 
     def render_GET(self, request):
         if self._isDraining():
-            _respond(request, 503, {"status": "draining"})
+            respondJSON(request, 503, {"status": "draining"})
         else:
-            _respond(request, 200, {"status": "ok"})
+            respondJSON(request, 200, {"status": "ok"})
         return NOT_DONE_YET
 
 
-class _Ready(_JSONResource):
+class _Ready(JSONResource):
     isLeaf = True
 
     def __init__(self, deployer, isDraining):
@@ -234,12 +246,12 @@ class _Ready(_JSONResource):
 
     def render_GET(self, request):
         if self._isDraining():
-            _respond(request, 503, {"status": "draining"})
+            respondJSON(request, 503, {"status": "draining"})
         elif self._deployer.ready():
-            _respond(request, 200, {"status": "ready"})
+            respondJSON(request, 200, {"status": "ready"})
         else:
             waiting = {app.name: app.state for app in self._deployer.apps() if app.state != "ready"}
-            _respond(request, 503, {"status": "not ready", "apps": waiting})
+            respondJSON(request, 503, {"status": "not ready", "apps": waiting})
         return NOT_DONE_YET
 
 
@@ -273,7 +285,7 @@ class MetricsPlaceholder(Resource):
         return b"# nano: metrics are not collected yet\n"
 
 
-class _Guard(_JSONResource):
+class TokenGuard(JSONResource):
     """
     C{/admin}: checks the bearer token before handing over to its children.
     """
@@ -309,7 +321,7 @@ class _Guard(_JSONResource):
         return _NotFound().render(request)
 
 
-class _Unauthorized(_JSONResource):
+class _Unauthorized(JSONResource):
     isLeaf = True
 
     def __init__(self, reason):
@@ -317,11 +329,11 @@ class _Unauthorized(_JSONResource):
         self._reason = reason
 
     def render(self, request):
-        _error(request, 401, "unauthorized", [self._reason], [(b"www-authenticate", b'Bearer realm="nano"')])
+        errorJSON(request, 401, "unauthorized", [self._reason], [(b"www-authenticate", b'Bearer realm="nano"')])
         return NOT_DONE_YET
 
 
-class _Apps(_JSONResource):
+class _Apps(JSONResource):
     """
     C{/admin/apps}: the list, and adding an app.
     """
@@ -336,20 +348,20 @@ class _Apps(_JSONResource):
         return _App(self._deployer, path.decode("utf-8", "replace"))
 
     def render_GET(self, request):
-        _respond(request, 200, {"apps": [appInfo(app) for app in self._deployer.apps()]})
+        respondJSON(request, 200, {"apps": [appInfo(app) for app in self._deployer.apps()]})
         return NOT_DONE_YET
 
     def render_POST(self, request):
         try:
             body = _readBody(request)
         except DeployError as e:
-            _error(request, e.status, e.error, e.details)
+            errorJSON(request, e.status, e.error, e.details)
             return NOT_DONE_YET
         return self._async(request, self._deployer.addApp(body), lambda app: (
             201, appInfo(app), [(b"location", b"/admin/apps/" + app.name.encode("ascii"))]))
 
 
-class _App(_JSONResource):
+class _App(JSONResource):
     """
     C{/admin/apps/{name}}.
     """
@@ -364,21 +376,21 @@ class _App(_JSONResource):
     def render(self, request):
         if request.postpath and request.postpath != [b""]:
             return _NotFound().render(request)
-        return _JSONResource.render(self, request)
+        return JSONResource.render(self, request)
 
     def render_GET(self, request):
         app = self._deployer.get(self._name)
         if app is None:
-            _error(request, 404, "no such app", ['no app named "%s"' % (self._name,)])
+            errorJSON(request, 404, "no such app", ['no app named "%s"' % (self._name,)])
         else:
-            _respond(request, 200, appInfo(app))
+            respondJSON(request, 200, appInfo(app))
         return NOT_DONE_YET
 
     def render_PUT(self, request):
         try:
             body = _readBody(request)
         except DeployError as e:
-            _error(request, e.status, e.error, e.details)
+            errorJSON(request, e.status, e.error, e.details)
             return NOT_DONE_YET
         return self._async(request, self._deployer.replaceApp(self._name, body), lambda app: (200, appInfo(app)))
 
@@ -386,7 +398,7 @@ class _App(_JSONResource):
         return self._async(request, self._deployer.removeApp(self._name), lambda app: (202, appInfo(app)))
 
 
-class _Reload(_JSONResource):
+class _Reload(JSONResource):
     isLeaf = True
 
     def __init__(self, deployer):
@@ -422,13 +434,13 @@ class AdminSite(Site):
 
     def __init__(self, deployer, isDraining, token=None, metrics=None, reactor=None):
         root = _Root()
-        guard = _Guard(token)
+        guard = TokenGuard(token)
 
         def snapshot():
             return statusSnapshot(deployer.apps(), isDraining(), self.reactor.seconds(), self.startedAt)
 
         root.putChild(b"", _GuardedStatus(guard, StatusPage(snapshot)))
-        health = _Health(isDraining)
+        health = HealthResource(isDraining)
         root.putChild(b"health", health)
         root.putChild(b"healthz", health)
         root.putChild(b"readyz", _Ready(deployer, isDraining))

@@ -25,7 +25,7 @@ import sys
 
 from twisted.application.service import MultiService
 from twisted.internet import endpoints
-from twisted.internet.defer import Deferred, gatherResults, maybeDeferred, succeed
+from twisted.internet.defer import Deferred, fail, gatherResults, maybeDeferred, succeed
 from twisted.logger import ILogObserver, Logger
 
 import nano.crypto  # noqa: F401 (registers the crypto.* host operations)
@@ -37,6 +37,7 @@ from nano.deploy import DeployError, Deployer
 from nano.hostops import HostContext, opsFor
 from nano.isolate.pool import IsolatePool
 from nano.isolate.watchdog import Watchdog
+from nano.listeners import adoptListeners
 from nano.metrics import Metrics
 from nano.registry import AppRegistry
 from nano.resources.site import NanoSite
@@ -102,7 +103,7 @@ class NanoService(MultiService):
     _log = Logger()
 
     def __init__(self, config, reactor, dev=False, stderr=None, accessLog=True, installSignals=False,
-                 overrides=(), environ=None, isolateFactory=None):
+                 overrides=(), environ=None, isolateFactory=None, inherited=()):
         """
         @param installSignals: handle SIGHUP (reload); twistd's SIGTERM and SIGINT
             handling stops the reactor, which runs L{stopService}.
@@ -112,6 +113,10 @@ class NanoService(MultiService):
             (default C{os.environ}).
         @param isolateFactory: what L{nano.app.App} builds isolates with (tests
             give L{nano.testing.FakeIsolate}); the real isolate when None.
+        @param inherited: C{[(fd, endpoint description), ...]}: listening
+            sockets a supervisor passed down (a worker of L{nano.workers}); when
+            given they are the main listeners, adopted instead of the config's
+            C{listen}.
         """
         MultiService.__init__(self)
         self._reactor = reactor
@@ -119,6 +124,7 @@ class NanoService(MultiService):
         self._stderr = stderr if stderr is not None else sys.stderr
         self._installSignals = installSignals
         self._isolateFactory = isolateFactory
+        self._inherited = list(inherited)
         self.registry = AppRegistry(defaultApp=config.default_app)
         self.metrics = Metrics(appStates=self._appStates)
         self.watchdog = Watchdog(reactor, rssLimit=rssLimit(config))
@@ -208,9 +214,16 @@ class NanoService(MultiService):
         # Keep bootstrapped isolates ready for cold starts, reloads and resets.
         self.pool.start()
         listening = []
-        for description in self.config.listen:
-            endpoint = endpoints.serverFromString(self._reactor, description)
-            listening.append(endpoint.listen(self.site))
+        if self._inherited:
+            inherited, self._inherited = self._inherited, []
+            try:
+                listening.extend(succeed(port) for port in adoptListeners(self._reactor, inherited, self.site))
+            except Exception as e:
+                listening.append(fail(e))
+        else:
+            for description in self.config.listen:
+                endpoint = endpoints.serverFromString(self._reactor, description)
+                listening.append(endpoint.listen(self.site))
         if self.adminSite is not None:
             admin = endpoints.serverFromString(self._reactor, self.config.admin.listen)
             listening.append(admin.listen(self.adminSite))

@@ -24,11 +24,21 @@ def _clean(text):
     return re.sub(r"\s+", " ", text or "").strip()
 
 
+def _internal(doc):
+    """
+    Whether an option is internal (the supervisor's options for its worker
+    processes): not documented.
+    """
+    return _clean(doc).startswith("Internal:")
+
+
 def _twistdOptions():
     from nano.tap import Options
 
     options = []
     for name, short, default, doc, *_ in Options.optParameters:
+        if _internal(doc):
+            continue
         options.append({"name": "--" + name, "short": short and "-" + short, "value": True,
                         "default": default, "help": _clean(doc)})
     for name, short, doc in Options.optFlags:
@@ -37,6 +47,8 @@ def _twistdOptions():
     for attribute in sorted(vars(Options)):
         method = getattr(Options, attribute)
         if not attribute.startswith("opt_") or getattr(usage.Options, attribute, None) is method:
+            continue
+        if _internal(method.__doc__):
             continue
         takesValue = len(inspect.signature(method).parameters) > 1
         options.append({"name": "--" + attribute[4:].replace("_", "-"), "short": None,

@@ -10,9 +10,75 @@ from twisted.logger import LogLevel
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.logs import JSONLinesObserver, logFileFor
+from nano.logs import JSONLinesObserver, TextLinesObserver, logFileFor
 from nano.tap import Options
 from nano.test.e2e import APPS, TwistdProcess
+
+
+class WorkerLineTests(SynchronousTestCase):
+    """
+    Lines of worker processes: tagged by the worker, written as they are by the
+    supervisor.
+    """
+
+    def event(self):
+        return {"log_format": "hello {who}", "who": "you", "log_level": LogLevel.warn, "log_time": 0.0,
+                "log_namespace": "n", "log_system": "-"}
+
+    def test_jsonWorker(self):
+        """
+        A worker's JSON lines carry its index.
+        """
+        out = io.StringIO()
+        JSONLinesObserver(out, worker=2)(self.event())
+        record = json.loads(out.getvalue())
+        self.assertEqual((record["worker"], record["event"], record["who"]), (2, "hello you", "you"))
+
+    def test_textWorker(self):
+        """
+        A worker's text lines name it as the system; without a worker the
+        event's own system shows, as in twistd's format.
+        """
+        out = io.StringIO()
+        TextLinesObserver(out, worker=1)(self.event())
+        self.assertEqual(out.getvalue(), "1970-01-01T00:00:00+0000 [worker 1] hello you\n")
+        out = io.StringIO()
+        TextLinesObserver(out)(self.event())
+        self.assertEqual(out.getvalue(), "1970-01-01T00:00:00+0000 [-] hello you\n")
+
+    def test_writeLines(self):
+        """
+        The supervisor writes lines as they came, in one write, flushed.
+        """
+        out = _CountingFile()
+        TextLinesObserver(out).writeLines(["a [worker 0] x", "b"])
+        self.assertEqual((out.getvalue(), out.flushes), ("a [worker 0] x\nb\n", 1))
+
+
+class _CountingFile(io.StringIO):
+    flushes = 0
+
+    def flush(self):
+        self.flushes += 1
+        io.StringIO.flush(self)
+
+
+class FlushTests(SynchronousTestCase):
+    """
+    When the observer flushes.
+    """
+
+    def test_flushEach(self):
+        """
+        By default every line is flushed; with C{flushEach=False} none is (a
+        worker flushes on a timer).
+        """
+        for flushEach, expected in ((True, 2), (False, 0)):
+            out = _CountingFile()
+            observer = JSONLinesObserver(out, flushEach=flushEach)
+            observer({"log_format": "a", "log_level": LogLevel.info})
+            observer({"log_format": "b", "log_level": LogLevel.info})
+            self.assertEqual((out.flushes, len(out.getvalue().splitlines())), (expected, 2))
 
 
 class JSONLinesObserverTests(SynchronousTestCase):

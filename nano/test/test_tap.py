@@ -80,3 +80,71 @@ class AdminOptionTests(SynchronousTestCase):
         Options still need --config or --app.
         """
         self.assertRaises(usage.UsageError, self.options, "--admin", "tcp:1")
+
+
+class WorkersOptionTests(SynchronousTestCase):
+    """
+    C{--workers N} and the worker processes' internal options.
+    """
+
+    def setUp(self):
+        self.base = os.path.abspath(self.mktemp())
+        os.makedirs(os.path.join(self.base, "app"))
+        with open(os.path.join(self.base, "app", "index.js"), "w") as f:
+            f.write("export default {fetch() {}}\n")
+        self.configPath = os.path.join(self.base, "config.json")
+        with open(self.configPath, "w") as f:
+            json.dump({"workers": 3, "listen": ["tcp:0:interface=127.0.0.1"], "admin": None,
+                       "apps": [{"name": "app", "path": "app"}]}, f)
+
+    def options(self, *argv):
+        options = Options()
+        options.parseOptions(list(argv))
+        return options
+
+    def test_ranges(self):
+        """
+        C{--workers} is 1..64; C{--worker-sockets} shared or reuseport;
+        C{--inherit} FD=ENDPOINT.
+        """
+        for bad in (["--workers", "0"], ["--workers", "65"], ["--worker-sockets", "magic"],
+                    ["--inherit", "x=tcp:1"], ["--inherit", "3=nope:1"], ["--worker-index", "-1"]):
+            self.assertRaises(usage.UsageError, self.options, "--config", self.configPath, *bad)
+        options = self.options("--config", self.configPath, "--inherit", "3=tcp:80", "--inherit", "4=unix:/s")
+        self.assertEqual(options["inherit"], [(3, "tcp:80"), (4, "unix:/s")])
+        self.assertEqual(options["worker-sockets"], "auto")
+
+    def test_supervisorOrNot(self):
+        """
+        The config's C{workers} picks a supervisor; C{--workers} overrides it
+        either way.
+        """
+        from nano.service import NanoService
+        from nano.tap import makeService
+        from nano.workers import WorkerSupervisor
+
+        service = makeService(self.options("--config", self.configPath))
+        self.assertIsInstance(service, WorkerSupervisor)
+        self.assertEqual(service.count, 3)
+        service = makeService(self.options("--config", self.configPath, "--workers", "2"))
+        self.assertEqual(service.count, 2)
+        self.assertIsInstance(makeService(self.options("--config", self.configPath, "--workers", "1")), NanoService)
+
+    def test_workerProcess(self):
+        """
+        A worker (C{--worker-index}) is a NanoService adopting the inherited
+        sockets, with its admin site on the private socket without a token, and
+        the admin setting kept across reloads.
+        """
+        from nano.service import NanoService
+        from nano.tap import makeService
+
+        service = makeService(self.options("--config", self.configPath, "--worker-index", "1",
+                                           "--inherit", "3=tcp:0", "--worker-admin", "/tmp/d:x/worker-1.sock"))
+        self.assertIsInstance(service, NanoService)
+        self.assertEqual(service.config.admin, AdminConfig("unix:/tmp/d\\:x/worker-1.sock"))
+        self.assertEqual(service._inherited, [(3, "tcp:0")])
+        self.assertIn("admin", service.deployer._overrides)
+        self.assertEqual([type(child).__name__ for child in service], ["SupervisorLink"])
+        self.assertEqual(type(service.logObserver).__name__, "TextLinesObserver")
+        self.assertEqual(service.logObserver._worker, 1)
