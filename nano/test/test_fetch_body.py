@@ -149,21 +149,6 @@ class BodyStreamTests(SynchronousTestCase):
         self.assertIn("could not decode", self.sent[-1][3])
         self.assertTrue(self.transport.stopped)
 
-    def test_limit(self):
-        """
-        With no credit limit, a body over the limit fails clearly and closes the
-        connection.
-        """
-        stream = self.stream(limit=2 * 1024 * 1024)
-        stream.dataReceived(b"x" * (2 * 1024 * 1024))
-        stream.dataReceived(b"x")
-        self.assertEqual(self.sent[-1], [
-            "fetch_error", 7, "TypeError", "fetch: the response body is larger than 2 MiB, the most a "
-            "fetched body may hold while bodies are read whole"])
-        self.assertTrue(self.transport.stopped)
-        stream.dataReceived(b"more")
-        self.assertEqual(self.sent[-1][0], "fetch_error")
-
     def test_idleTimeout(self):
         """
         A body that stalls while JS wants more fails after the idle timeout; a
