@@ -24,9 +24,10 @@ Operations (see L{nano.hostops}):
     whole (C{text()}, C{arrayBuffer()}, ...); a body read as a stream has no cap.
   - C{fetch_credit} C{[handle, nbytes]}: JS accepts that many more bytes.
   - C{fetch_cancel} C{[handle]}: JS gave up on the body: the connection is closed.
-  - C{fetch_body_write} C{[handle, base64]}: the next chunk of a streamed request
-    body (JS sends chunks only within the credit Python granted with
-    C{["fetch_body_pull", handle, nbytes]} messages).
+  - C{fetch_body_write} C{[handle, data]}: the next chunk of a streamed request
+    body: the index of bytes attached to the drain (C{nano.attachBytes}), or
+    base64 text. JS sends chunks only within the credit Python granted with
+    C{["fetch_body_pull", handle, nbytes]} messages.
   - C{fetch_body_close} C{[handle]}: the streamed request body is complete.
   - C{fetch_body_error} C{[handle, message]}: the request body's stream failed:
     the request is aborted (the server never sees a complete body).
@@ -167,7 +168,7 @@ class FetchOps:
             handle, method, url, headers, body, redirect, hop, started, window = call.args
         except ValueError:
             raise HostCallError("TypeError", "fetch: expected 9 arguments")
-        if not (isinstance(method, str) and isinstance(url, str) and redirect in _REDIRECT_MODES
+        if not (type(handle) is int and isinstance(method, str) and isinstance(url, str) and redirect in _REDIRECT_MODES
                 and isinstance(hop, int) and isinstance(window, int) and window > 0
                 and (body is None or body is True or isinstance(body, str))):
             raise HostCallError("TypeError", "fetch: malformed arguments")
@@ -295,9 +296,12 @@ class FetchOps:
     def bodyWrite(self, call):
         upload = self._upload(call, "fetch_body_write", 2)
         data = call.args[1]
-        if not isinstance(data, str):
-            raise HostCallError("TypeError", "fetch_body_write: expected base64 data")
-        data = b64decode(data)
+        if type(data) is int and 0 <= data < len(call.attachments):
+            data = call.attachments[data]
+        elif isinstance(data, str):
+            data = b64decode(data)
+        else:
+            raise HostCallError("TypeError", "fetch_body_write: expected attached bytes or base64 data")
         if upload is not None:
             upload.write(data)
         return None

@@ -22,7 +22,7 @@ from nano.isolate.engine import (
     JSTerminated,
 )
 from nano.interfaces import IIsolate
-from nano.isolate.bridge import parseFrame
+from nano.isolate.bridge import chunkMessage, encodeBatch, parseFrame
 from nano.isolate.errors import (
     STREAMED,
     IsolateFailure,
@@ -88,7 +88,7 @@ class Isolate:
         self.cpuLimit = cpuLimit
         self._pool = pool
         self._watchdog = watchdog if watchdog is not None else Watchdog(reactor)
-        self._hostCalls = HostCalls(appName, hostOps or {}, self._send)
+        self._hostCalls = HostCalls(appName, hostOps or {}, self._send, lambda: self._payloads)
         self._payloads = ()
         self._streams = {}
         self._credits = {}
@@ -259,7 +259,7 @@ class Isolate:
             return
         batch, self._outbox = self._outbox, []
         try:
-            self._context.post(self._dispatchFn, json.dumps(batch, separators=(",", ":")))
+            self._context.post(self._dispatchFn, encodeBatch(batch))
         except IsolateClosed:
             return
         self._watchdog.watch(self)
@@ -409,7 +409,7 @@ class Isolate:
         A chunk of request C{rid}'s streamed body.
         """
         if rid in self._bodies and not self.closed:
-            self._send(["body", rid, base64.b64encode(data).decode("ascii")])
+            self._send(chunkMessage("body", rid, base64.b64encode(data).decode("ascii")))
 
     def bodyEnd(self, rid):
         """

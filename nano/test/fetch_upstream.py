@@ -23,14 +23,25 @@ STATS = {"lost": 0, "written": 0, "uploads": 0, "cut": 0}
 
 class CountingRequest(server.Request):
     """
-    Counts request bodies that arrive whole and those cut short.
+    Counts request bodies that arrive whole and those cut short. A request with
+    an C{X-Discard} header has its body counted and dropped instead of kept (for
+    benchmarks that upload a lot).
     """
 
     _receiving = False
+    discarded = None
 
     def gotLength(self, length):
         self._receiving = length is None or length > 0
         server.Request.gotLength(self, length)
+        if self.requestHeaders.hasHeader(b"x-discard"):
+            self.discarded = 0
+
+    def handleContentChunk(self, data):
+        if self.discarded is None:
+            server.Request.handleContentChunk(self, data)
+        else:
+            self.discarded += len(data)
 
     def requestReceived(self, command, path, version):
         if self._receiving:
@@ -82,6 +93,8 @@ class Upstream(resource.Resource):
             return server.NOT_DONE_YET
         if path == "/huge":
             return self.huge(request, int(request.args.get(b"mb", [b"1024"])[0]))
+        if path == "/upload" and request.discarded is not None:
+            return json.dumps({"length": request.discarded}).encode()
         if path == "/upload":
             data = request.content.read()
             length, chunked = request.getHeader(b"content-length"), request.getHeader(b"transfer-encoding")

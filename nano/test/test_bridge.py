@@ -6,7 +6,7 @@ import json
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.isolate.bridge import parseFrame
+from nano.isolate.bridge import PreEncoded, chunkMessage, encodeBatch, parseFrame
 
 
 class FrameTests(SynchronousTestCase):
@@ -33,3 +33,34 @@ class FrameTests(SynchronousTestCase):
         good = self.frame([["x"]], [b"abc"])
         for bad in (b"", b"\x01\x00", good[:-1], good + b"!", b"\x03\x00\x00\x00[[]"):
             self.assertRaises(ValueError, parseFrame, bad)
+
+
+class BatchTests(SynchronousTestCase):
+    """
+    L{encodeBatch} makes the JSON text of a batch, pre-encoded chunk messages
+    included as they are.
+    """
+
+    def test_plain(self):
+        """
+        A batch of lists is plain compact JSON.
+        """
+        batch = [["timer", 3], ["ret", 1, 1, {"a": "\u2713"}]]
+        self.assertEqual(encodeBatch(batch), json.dumps(batch, separators=(",", ":")))
+
+    def test_preEncoded(self):
+        """
+        Chunk messages go in as encoded, between the others, in order; the whole
+        is the JSON of the same messages.
+        """
+        batch = [["ret", 1, 1, None], chunkMessage("fetch_chunk", 7, "YWJj"), ["fetch_end", 7]]
+        self.assertIsInstance(batch[1], PreEncoded)
+        self.assertEqual(json.loads(encodeBatch(batch)),
+                         [["ret", 1, 1, None], ["fetch_chunk", 7, "YWJj"], ["fetch_end", 7]])
+
+    def test_targetMustBeInt(self):
+        """
+        A target that is not an int (which could break the JSON) is refused.
+        """
+        for target in ("1", None, True, 1.5):
+            self.assertRaises(TypeError, chunkMessage, "fetch_chunk", target, "")

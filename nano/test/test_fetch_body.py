@@ -4,6 +4,7 @@ Tests for L{nano.fetch.body}.
 
 import base64
 import gzip
+import json
 
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
@@ -48,10 +49,16 @@ class BodyStreamTests(SynchronousTestCase):
 
     def stream(self, coding=(), **kwargs):
         kwargs.setdefault("idleTimeout", 5.0)
-        stream = BodyStream(7, self.sent.append, decoderFor(list(coding)), self.clock,
+        stream = BodyStream(7, self.emit, decoderFor(list(coding)), self.clock,
                             onDone=lambda: self.done.append(True), **kwargs)
         stream.makeConnection(self.transport)
         return stream
+
+    def emit(self, message):
+        """
+        What the stream sends, decoded (chunks come already encoded as JSON text).
+        """
+        self.sent.append(json.loads(message) if isinstance(message, str) else message)
 
     def chunks(self):
         return b"".join(base64.b64decode(m[2]) for m in self.sent if m[0] == "fetch_chunk")

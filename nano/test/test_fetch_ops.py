@@ -3,6 +3,7 @@ Tests for L{nano.fetch.ops} (and the family registration in L{nano.fetch}).
 """
 
 import base64
+import json
 
 from treq.testing import RequestTraversalAgent
 from twisted.internet.defer import fail
@@ -77,7 +78,13 @@ class FetchOpsTests(SynchronousTestCase):
         self.sent = []
 
     def call(self, op, args, rid=1):
-        return HostCall("app", rid, args, self.sent.append, self.scope)
+        return HostCall("app", rid, args, self.emit, self.scope)
+
+    def emit(self, message):
+        """
+        What the operations send, decoded (chunks come already encoded as JSON).
+        """
+        self.sent.append(json.loads(message) if isinstance(message, str) else message)
 
     def fetch(self, url, method="GET", redirect="follow", hop=0, started=1, window=1 << 20, handle=1, body=None,
               headers=("x-a", "1")):

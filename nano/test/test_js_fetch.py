@@ -12,6 +12,7 @@ from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from nano.isolate import prelude
+from nano.isolate.bridge import parseFrame
 
 _FILES = tuple("%02d_" % n for n in range(60))
 _WPT_BASE64 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
@@ -44,7 +45,16 @@ class JSFetchTestCase(SynchronousTestCase):
         self.racer.eval("record(%s)" % (expression,))
 
     def drain(self):
-        return json.loads(self.internal["drain"]())
+        """
+        The messages JS queued; bytes attached to them (C{nano.attachBytes}) are
+        kept in C{self.payloads}.
+        """
+        out = self.internal["drain"]()
+        if isinstance(out, str):
+            self.payloads = []
+            return json.loads(out)
+        messages, self.payloads = parseFrame(bytes(out))
+        return messages
 
     def send(self, *messages):
         self.internal["dispatch"](this=json.dumps(list(messages)))

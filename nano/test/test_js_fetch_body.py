@@ -200,15 +200,15 @@ class RequestBodyTests(JSFetchTestCase):
 
     def writes(self, messages):
         """
-        The request body operations among C{messages}: (op, args) with the data
-        decoded.
+        The request body operations among C{messages} (just drained): (op, args)
+        with the written bytes in place of their attachment index.
         """
         out = []
         for m in messages:
             if m[0] == "call" and m[2].startswith("fetch_body_"):
                 args = list(m[3])
                 if m[2] == "fetch_body_write":
-                    args[1] = base64.b64decode(args[1])
+                    args[1] = self.payloads[args[1]]
                 out.append((m[2], args))
         return out
 

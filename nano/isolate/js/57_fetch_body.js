@@ -9,7 +9,8 @@
 // response body's stream and cancels the request body's).
 // Host ops sent: "call" "fetch_credit" [handle, nbytes] (the stream wants more: Python
 //   may send that many more bytes), "call" "fetch_cancel" [handle] (the body is not
-//   wanted: the connection is closed), "call" "fetch_body_write" [handle, base64],
+//   wanted: the connection is closed), "call" "fetch_body_write" [handle, index] (a
+//   copy of the chunk attached with nano.attachBytes: no base64 this way),
 //   "call" "fetch_body_close" [handle], "call" "fetch_body_error" [handle, message]
 //   (see nano/fetch/ops.py).
 // Host ops received: "fetch_chunk" [handle, base64], "fetch_end" [handle],
@@ -46,6 +47,7 @@ const TypeErrorCtor = TypeError;
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const TypedArrayByteLength = Object.getOwnPropertyDescriptor(TypedArrayPrototype, "byteLength").get;
 const TypedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get;
+const TypedArraySlice = TypedArrayPrototype.slice;
 
 // Bytes a response body may hold in JS before it is read (queued plus in flight).
 const WINDOW = 256 * 1024;
@@ -170,7 +172,9 @@ function gotUploadChunk(upload, chunk) {
   }
   const length = ReflectApply(TypedArrayByteLength, chunk, []);
   if (length > 0) {
-    call("fetch_body_write", [upload.handle, nano.bytesToBase64(chunk)]);
+    // A copy: the bytes leave with the next drain, and a producer may still change
+    // the chunk it enqueued until then.
+    call("fetch_body_write", [upload.handle, nano.attachBytes(ReflectApply(TypedArraySlice, chunk, []))]);
     upload.credit -= length;
   }
   if (!upload.looping) pumpUpload(upload);
