@@ -13,7 +13,8 @@
 //     with a Content-Length, and sent again when a 307/308 redirect asks for it), or
 //     true for a ReadableStream body, which streams: Python asks for it with
 //     "fetch_body_pull" credit once the connection is ready, JS reads its stream only
-//     within that credit and sends chunks with "fetch_body_write", then
+//     within that credit and sends chunks with "fetch_body_write" (bytes attached to
+//     the drain, no base64), then
 //     "fetch_body_close" (or "fetch_body_error" when the stream fails: the request
 //     is aborted, fetch() rejects with a TypeError whose cause is the stream's error).
 //     It is sent chunked, or with the request's own Content-Length header when it has
@@ -24,7 +25,8 @@
 //   window: the credit the response body starts with (nano.FETCH_WINDOW).
 //   The result: {status, statusText, headers, body: "stream"|"none", readLimit}. A
 //     "stream" body is the Response's ReadableStream (a byte stream), fed by
-//     "fetch_chunk" messages within the credit its pull() grants ("fetch_credit"), so
+//     "fetch_chunk" messages (base64, queued by Python already encoded as JSON, see
+//     nano/isolate/bridge.py) within the credit its pull() grants ("fetch_credit"), so
 //     Python reads from the server only as fast as JS consumes (it pauses the
 //     connection otherwise). Chunks may arrive before the result: the body is
 //     registered before the call. Cancelling the stream sends "fetch_cancel" (the
@@ -36,7 +38,9 @@
 // whole by text(), json(), arrayBuffer(), bytes(), blob() or formData() is capped at
 // readLimit (the app's max_body_mb): its bytes are ArrayBuffers, which the isolate's
 // memory limit does not count, so past it the read rejects with a TypeError and the
-// connection is closed.
+// connection is closed. A body the app neither reads nor cancels keeps its connection
+// (paused once the window is full) until its isolate closes: nothing cancels it when
+// the Response is garbage-collected.
 //
 // Uses nano.Request/requestInternals (52_request.js), nano.makeFetchedResponse
 // (53_response.js), nano.bodyBytes (51_body.js), nano.processDataURL (57_data_url.js),
