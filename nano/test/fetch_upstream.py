@@ -25,7 +25,8 @@ class CountingRequest(server.Request):
     """
     Counts request bodies that arrive whole and those cut short. A request with
     an C{X-Discard} header has its body counted and dropped instead of kept (for
-    benchmarks that upload a lot).
+    benchmarks that upload a lot); with C{X-Stall-Ms: N} nothing of its body is
+    read for N ms.
     """
 
     _receiving = False
@@ -36,6 +37,12 @@ class CountingRequest(server.Request):
         server.Request.gotLength(self, length)
         if self.requestHeaders.hasHeader(b"x-discard"):
             self.discarded = 0
+        stall = self.requestHeaders.getRawHeaders(b"x-stall-ms")
+        if stall:
+            # Read nothing of the body for that long (a server that is slow to read).
+            transport = self.channel.transport
+            transport.pauseProducing()
+            reactor.callLater(int(stall[0]) / 1000.0, transport.resumeProducing)
 
     def handleContentChunk(self, data):
         if self.discarded is None:

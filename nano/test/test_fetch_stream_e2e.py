@@ -163,6 +163,43 @@ class StreamingProxyTests(SynchronousTestCase):
         result = json.loads(self.server.request("PUT", "/p1/upload", host="proxy.test", body=b"abcdef")[3])
         self.assertEqual((result["method"], result["length"], result["contentLength"]), ("PUT", 6, "6"))
 
+    def test_uploadBackpressure(self):
+        """
+        While the upstream reads nothing of a proxied 50 MB upload, NANO stops
+        reading it from the client (the client gets only a few MiB out: socket
+        buffers and windows), and twistd does not grow by the body; once the
+        upstream reads, the whole body arrives.
+        """
+        size = 50 * _MiB
+        block = b"s" * (256 * 1024)
+        sent = [0]
+        outcome = []
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+
+        def body():
+            while sent[0] < size:
+                sent[0] += len(block)
+                yield block
+
+        def client():
+            conn.request("POST", "/p1/upload", body=body(), headers={
+                "Host": "proxy.test", "Content-Length": str(size), "X-Stall-Ms": "1500", "X-Discard": "1"})
+            outcome.append(json.loads(conn.getresponse().read()))
+
+        self.stats()
+        pid = self.server.process.pid
+        before = _rss(pid)
+        thread = threading.Thread(target=client, daemon=True)
+        with _PeakRSS(pid) as peak:
+            thread.start()
+            time.sleep(1.0)
+            stalled = sent[0]
+            thread.join(30)
+        conn.close()
+        self.assertLess(stalled, 24 * _MiB)
+        self.assertEqual(outcome, [{"length": size}])
+        self.assertLess(peak.peak - before, 25 * _MiB)
+
     def test_proxyInitDictionary(self):
         """
         fetch(url, {method, headers, body: request.body, duplex: 'half'}) streams
