@@ -11,6 +11,7 @@ setup(
     package_data={
         "nano.isolate": ["js/*.js", "js/*.md"],
         "nano.streams": ["js/*.js"],
+        "nano.cli": ["js/*.js", "template/*"],
         "nano.test": ["apps/*/*", "apps/*/*/*"],
     },
     include_package_data=True,
@@ -29,5 +30,6 @@ setup(
         "cryptography>=42,<52",
     ],
     extras_require={"dev": ["tox>=4"]},
+    entry_points={"console_scripts": ["nano = nano.cli:run"]},
     zip_safe=False,
 )

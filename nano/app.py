@@ -25,6 +25,7 @@ from twisted.logger import Logger
 
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
 from nano.isolate.runtime import Isolate, LoadError
+from nano.metrics import AppStats
 
 __all__ = ["App", "AppUnavailable"]
 
@@ -56,16 +57,16 @@ class App:
     _log = Logger()
 
     def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None, watchdog=None,
-                 pool=None, onIsolateStart=None):
+                 pool=None, stats=None):
         """
         @param hostOps: the asynchronous host operations the app's isolates may
             call (see L{nano.hostops}); none when None.
         @param watchdog: the process's L{nano.isolate.watchdog.Watchdog} (each
             isolate makes its own when None).
         @param pool: the process's L{nano.isolate.pool.IsolatePool}, or None.
-        @param onIsolateStart: C{onIsolateStart(reason)} each time an isolate of
-            this app finished loading; reason is C{"cold"}, C{"reload"} (the
-            version replaced another) or C{"recycle"} (after a reset).
+        @param stats: the app's L{nano.metrics.AppStats}: each isolate that loaded
+            is counted there by reason (C{"cold"}, C{"reload"}: the version replaced
+            another, C{"recycle"}: after a reset), and so is each reset by limit.
         """
         self._reactor = reactor
         self.config = config
@@ -75,7 +76,7 @@ class App:
         self._hostOps = hostOps
         self._watchdog = watchdog
         self._pool = pool
-        self._onIsolateStart = onIsolateStart
+        self._stats = stats if stats is not None else AppStats()
         self._idleAfter = config.limits.idle_unload_s
         self._idleCall = None
         self._lastActive = None
@@ -97,7 +98,7 @@ class App:
         Build the module graph and load a fresh isolate (for a lazily loaded app,
         only check the module graph and become C{"idle"}).
 
-        @param reason: why the isolate starts, for C{onIsolateStart}.
+        @param reason: why the isolate starts (counted in the app's stats).
         @return: a Deferred firing with this app when it is ready (or idle), or
             failing with L{LoadError} (the app's state is then C{"failed"}).
         """
@@ -120,7 +121,7 @@ class App:
             return self._failed(LoadError(str(e)))
         isolate = self._isolateFactory(
             self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0,
-            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool,
+            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool, onReset=self._stats.limitExceeded,
         )
         self.isolate = isolate
         memory = self.config.limits.memory_mb * 1024 * 1024
@@ -134,8 +135,7 @@ class App:
                 "app {app} ready in {ms:.1f} ms", app=self.name, ms=(self.loadedAt - started) * 1000,
                 reason=reason,
             )
-            if self._onIsolateStart is not None:
-                self._onIsolateStart(reason)
+            self._stats.isolateStarted(reason)
             waiting, self._waiting = self._waiting, []
             for w in waiting:
                 w.callback(isolate)

@@ -55,7 +55,7 @@ class Deployer:
             warns about them.
         Each app version is started with the reason C{"cold"} (startup, a new
         app) or C{"reload"} (a new version of a running app); the app reports its
-        isolate starts itself (L{nano.app.App}'s C{onIsolateStart}).
+        isolate starts itself (in its L{nano.metrics.AppStats}).
         """
         self._reactor = reactor
         self.config = config

@@ -153,7 +153,7 @@ class NanoService(MultiService):
         return App(self._reactor, appConfig, dev=self._dev,
                    hostOps=opsFor(HostContext(self._reactor, appConfig, config, self.metrics.app(appConfig.name))),
                    watchdog=self.watchdog, pool=self.pool,
-                   onIsolateStart=self.metrics.app(appConfig.name).isolateStarted, **extra)
+                   stats=self.metrics.app(appConfig.name), **extra)
 
     # -- startup ---------------------------------------------------------------
 

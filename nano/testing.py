@@ -90,8 +90,9 @@ class FakeIsolate:
     """
 
     def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None,
-                 watchdog=None, pool=None):
+                 watchdog=None, pool=None, onReset=None):
         self.appName = appName
+        self.onReset = onReset
         self.requests = {}
         self.cancelled = []
         self.streams = {}

@@ -42,6 +42,11 @@ __all__ = ["USER_AGENT", "Isolate", "LoadError", "ResponseStart", "ScriptError",
 
 _SETUP_TIMEOUT = 10.0
 _REQUEST_IDS = 4096
+_LIMIT_MESSAGES = {
+    "cpu": "the app exceeded its CPU time limit",
+    "memory": "the app exceeded its memory limit",
+    "stuck": "the app's isolate stopped answering",
+}
 
 
 @implementer(IIsolate)
@@ -56,7 +61,7 @@ class Isolate:
     _log = Logger()
 
     def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None, watchdog=None,
-                 pool=None):
+                 pool=None, onReset=None):
         """
         @param onLog: C{onLog(level, text, requestId)} for every console message and
             uncaught error (level C{"error"}); C{requestId} is the X-Request-Id of
@@ -71,8 +76,11 @@ class Isolate:
         @param hostOps: the asynchronous host operations JS may call
             (C{nano.hostCall}): a mapping of names to functions, see
             L{nano.isolate.hostcalls}.
+        @param onReset: C{onReset(kind)} each time this isolate is reset for a
+            limit (C{"cpu"} or C{"memory"}), after the reset is logged.
         """
         self._reactor = reactor
+        self._onReset = onReset
         self.appName = appName
         self._dev = dev
         self._onLog = onLog or self._defaultLog
@@ -295,38 +303,59 @@ class Isolate:
         return bool(self._requests or self._streams or self._timers or self._settled
                     or self._outbox or len(self._hostCalls))
 
-    def runaway(self, kind):
+    def runaway(self, kind, reason=None):
         """
-        The watchdog found JS running away (C{"cpu"}) or over its memory limit
+        The watchdog found JS running away (C{"cpu"}) or over a memory limit
         (C{"memory"}): reset the isolate.
+
+        @param reason: what the log says (else the limit's usual wording).
         """
-        if kind == "memory":
-            message = "the app exceeded its memory limit"
-        elif kind == "stuck":
-            message = "the app's isolate stopped answering"
-        else:
-            message = "the app exceeded its CPU time limit"
-        self._log.warn("app {app}: isolate reset: {reason}", app=self.appName, reason=message, kind=kind)
+        self._reset(kind, reason)
+
+    def _reset(self, kind, reason=None):
+        """
+        Reset the isolate for a limit: one warning that names the app, the reason
+        and the C{kind}; C{onReset(kind)}; then every request in flight fails with
+        an L{IsolateFailure} of that kind and the isolate closes. Nothing happens
+        when it is closed already (the first reset wins).
+        """
+        if self.closed:
+            return
+        message = _LIMIT_MESSAGES[kind]
+        self._log.warn("app {app}: isolate reset: {reason}", app=self.appName, reason=reason or message, kind=kind)
+        if self._onReset is not None:
+            self._onReset(kind)
         self._fatal(kind, message)
 
     def _dispatchFailed(self, error):
-        if isinstance(error, JSOutOfMemory):
-            self._fatal("memory", "the app exceeded its memory limit")
+        """
+        A posted message failed in JS. A failure while the isolate is over its heap
+        limit is that limit (V8 reports it as out of memory, as a terminated
+        execution, or as an exception with no value); another termination is a
+        runaway.
+        """
+        if isinstance(error, IsolateClosed) or self.closed:
+            return
+        if isinstance(error, JSOutOfMemory) or self.memoryLimitReached():
+            self._reset("memory")
         elif isinstance(error, JSTerminated):
-            self._fatal("cpu", "the app exceeded its CPU time limit")
-        elif not isinstance(error, IsolateClosed):
+            self._reset("cpu")
+        else:
             self._log.error("dispatch to {app} failed: {error}", app=self.appName, error=str(error))
 
     def _onDrain(self, data):
         if self.closed:
             return
         try:
-            if isinstance(data, bytes):
-                messages, self._payloads = parseFrame(data)
+            if not isinstance(data, str):
+                messages, self._payloads, frameId = parseFrame(data)
+                if frameId is not None:
+                    # Copied out: JS may reuse the frame's buffer.
+                    self._send(["frame_free", frameId])
             else:
                 messages = json.loads(data)
         except ValueError:
-            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=data[:200])
+            self._log.error("undecodable drain from {app}: {text!r}", app=self.appName, text=bytes(data[:200]) if not isinstance(data, str) else data[:200])
             return
         try:
             for message in messages:

@@ -95,7 +95,7 @@ class Watchdog:
 
         C{isolate} provides C{cpuTime()}, C{boundaries()}, C{memoryLimitReached()},
         C{stuckFor()}, C{hasPendingWork()}, C{cpuLimit} (seconds), C{closed} and
-        C{runaway(kind)}.
+        C{runaway(kind, reason=None)}.
         """
         if isolate in self._active:
             return
@@ -175,7 +175,8 @@ class Watchdog:
         self.resets["rss"] += 1
         growth.pop(biggest, None)
         self._active.pop(biggest, None)
-        biggest.runaway("memory")
+        biggest.runaway("memory", "the process memory backstop: it grew the process by about %d MiB, outside "
+                                  "its V8 heap (ArrayBuffers, other external memory)" % (size // (1024 * 1024),))
 
     def stop(self):
         """

@@ -19,7 +19,7 @@ from zope.interface import implementer
 __all__ = ["BodyProducer", "WINDOW"]
 
 # Bytes JS may read ahead of what the transport accepted.
-WINDOW = 256 * 1024
+WINDOW = 1024 * 1024
 
 
 @implementer(IPushProducer)

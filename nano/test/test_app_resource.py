@@ -256,7 +256,7 @@ class StreamedResponseTests(SynchronousTestCase):
         request, sink = self.start()
         self.assertIn(b"Transfer-Encoding: chunked", _written(request))
         self.assertIn(b"content-type: text/event-stream", _written(request).lower())
-        self.assertEqual(self.app.isolate.granted[1], 256 * 1024)
+        self.assertEqual(self.app.isolate.granted[1], 1024 * 1024)
         self.assertEqual(self.app.inflight, 1)
         sink.bodyChunk(b"data: 1\n\n")
         self.assertTrue(_written(request).endswith(b"9\r\ndata: 1\n\n\r\n"))

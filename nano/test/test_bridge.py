@@ -14,17 +14,26 @@ class FrameTests(SynchronousTestCase):
     L{parseFrame} reads binary drain frames and refuses malformed ones.
     """
 
-    def frame(self, messages, payloads):
-        head = json.dumps([messages, [len(p) for p in payloads]]).encode()
+    def frame(self, messages, payloads, frameId=7):
+        head = json.dumps([messages, [len(p) for p in payloads], frameId]).encode()
         return len(head).to_bytes(4, "little") + head + b"".join(payloads)
 
     def test_roundTrip(self):
         """
-        Messages and payloads come back in order.
+        Messages, payloads (in order) and the frame id come back.
         """
         messages = [["res", 1, 200, "", [], 2, 0], ["log", "info", "\u2713", None]]
         self.assertEqual(parseFrame(self.frame(messages, [b"ab", b"", b"\x00"])),
-                         (messages, [b"ab", b"", b"\x00"]))
+                         (messages, [b"ab", b"", b"\x00"], 7))
+
+    def test_memoryview(self):
+        """
+        A frame read through a memoryview gives payloads as independent bytes.
+        """
+        data = bytearray(self.frame([["x", 0]], [b"abc"]))
+        messages, payloads, _ = parseFrame(memoryview(data))
+        data[-3:] = b"zzz"
+        self.assertEqual((messages, payloads), ([["x", 0]], [b"abc"]))
 
     def test_malformed(self):
         """

@@ -6,12 +6,19 @@ CompressionStream and DecompressionStream.
 import gzip
 import zlib
 
+from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano import hostops
+from nano.config import AppConfig
 from nano.hostops import HostContext, opsFor
 from nano.isolate.hostcalls import HostCall, HostCallError, HostScope, b64decode, b64encode
 from nano.streams import compression
+
+
+# Every family of the process builds its table here (the fetch family, registered
+# by any module that imports nano.fetch, reads the app's limits).
+_APP = AppConfig(name="a", hostnames=(), path="/")
 
 
 class _Ops:
@@ -204,7 +211,7 @@ class RegistrationTests(SynchronousTestCase):
         operations in L{nano.hostops.FAMILIES}.
         """
         self.assertIn(compression.ops, hostops.FAMILIES)
-        table = opsFor(HostContext(reactor=None, app=None))
+        table = opsFor(HostContext(reactor=Clock(), app=_APP))
         self.assertEqual(sorted(name for name in table if name.startswith("compression.")),
                          ["compression.close", "compression.finish", "compression.more",
                           "compression.write"])

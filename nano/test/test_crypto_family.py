@@ -11,6 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 import nano.crypto
 from nano import hostops
+from nano.config import AppConfig
 from nano.crypto.family import CryptoOps
 from nano.hostops import HostContext, opsFor
 from nano.isolate.hostcalls import HostCalls
@@ -18,6 +19,11 @@ from nano.isolate.hostcalls import HostCalls
 
 def _b64(data):
     return base64.b64encode(data).decode()
+
+
+# Every family of the process builds its table here (the fetch family, registered
+# by any module that imports nano.fetch, reads the app's limits).
+_APP = AppConfig(name="a", hostnames=(), path="/")
 
 
 class _Host:
@@ -59,7 +65,7 @@ class RegistrationTests(SynchronousTestCase):
         (a clock) still gets a working table.
         """
         self.assertIn(nano.crypto.ops, hostops.FAMILIES)
-        table = opsFor(HostContext(reactor=Clock(), app=None))
+        table = opsFor(HostContext(reactor=Clock(), app=_APP))
         self.assertEqual(sorted(name for name in table if name.startswith("crypto.")), [
             "crypto.aes", "crypto.derive", "crypto.digest", "crypto.export", "crypto.generate",
             "crypto.hmac", "crypto.import", "crypto.kdf", "crypto.rsaOaep", "crypto.sign", "crypto.verify"])

@@ -11,6 +11,7 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.app import App
+from nano.metrics import AppStats
 from nano.deploy import DeployError, Deployer, ReloadResult
 from nano.registry import AppRegistry
 from nano.test.lifecycle import ControlledIsolate, Fixture
@@ -261,9 +262,16 @@ class IsolateStartTests(SynchronousTestCase):
         fixture.write(document)
         starts = []
 
+        class Stats(AppStats):
+            def __init__(self, name):
+                AppStats.__init__(self)
+                self.name = name
+
+            def isolateStarted(self, reason):
+                starts.append((self.name, reason))
+
         def factory(appConfig, config):
-            return App(clock, appConfig, isolateFactory=ControlledIsolate,
-                       onIsolateStart=lambda reason: starts.append((appConfig.name, reason)))
+            return App(clock, appConfig, isolateFactory=ControlledIsolate, stats=Stats(appConfig.name))
 
         deployer = Deployer(clock, fixture.load(), AppRegistry(), factory, fixture.base, environ={})
         self.successResultOf(deployer.start())

@@ -2,9 +2,13 @@
 Tests for L{nano.isolate.engine}: real isolates, driven by a L{PumpedReactor}.
 """
 
+import threading
+import time
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate.engine import (
+    _CLOSE_WAIT,
     Handle,
     IsolateClosed,
     JSError,
@@ -13,6 +17,26 @@ from nano.isolate.engine import (
     V8Context,
 )
 from nano.testing import PumpedReactor
+
+
+class _BlockingFree:
+    """
+    The library, except that C{mr_free_context} waits for C{release} (and then
+    sets C{freed}).
+    """
+
+    def __init__(self, dll):
+        self._dll = dll
+        self.release = threading.Event()
+        self.freed = threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self._dll, name)
+
+    def mr_free_context(self, ctx):
+        self.release.wait(10)
+        self._dll.mr_free_context(ctx)
+        self.freed.set()
 
 
 class V8ContextTests(SynchronousTestCase):
@@ -123,6 +147,34 @@ class V8ContextTests(SynchronousTestCase):
         self.assertRaises(IsolateClosed, self.context.eval, "1")
         self.assertTrue(self.context.closed)
 
+    def test_closeDoesNotWaitForRunaway(self):
+        """
+        Closing a context whose thread is stuck in a microtask loop (which nothing
+        can cancel) with a call queued behind it returns at once: the context is
+        freed from another thread once the wait for its tasks ends.
+        """
+        self.result(self.context.eval("Promise.resolve().then(() => { for (;;) {} }); 1"))
+        d = self.context.eval("2")
+        box = []
+        d.addBoth(box.append)
+        started = time.monotonic()
+        self.context.close()
+        self.assertLess(time.monotonic() - started, _CLOSE_WAIT / 2)
+        self.assertIsInstance(box[0].value, IsolateClosed)
+        self.assertRaises(IsolateClosed, self.context.eval, "3")
+
+    def test_closeDoesNotWaitForFree(self):
+        """
+        Closing returns before the library has freed the context (freeing an
+        isolate's memory can take a while): the free happens on another thread.
+        """
+        library = _BlockingFree(self.context._dll)
+        self.context._dll = library
+        self.context.close()
+        self.assertTrue(self.context.closed)
+        self.assertFalse(library.freed.is_set())
+        library.release.set()
+        self.assertTrue(library.freed.wait(10))
 
 class LifetimeTests(SynchronousTestCase):
     """

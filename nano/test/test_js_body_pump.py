@@ -67,7 +67,7 @@ class BodyPumpTests(SynchronousTestCase):
         out = self.internal["drain"]()
         if isinstance(out, str):
             return json.loads(out)
-        messages, payloads = parseFrame(bytes(out))
+        messages, payloads, _ = parseFrame(bytes(out))
         return [m[:2] + [payloads[m[2]]] if m[0] == "chunk" else m for m in messages]
 
     def test_waitsForCredit(self):
@@ -136,3 +136,26 @@ class BodyPumpTests(SynchronousTestCase):
         self.send(["credit", 7, 2])
         self.assertEqual(self.drain(), [["log", "info", "\u2713 \U0001f600 \u00e9", None],
                                         ["chunk", 7, b"\xff"], ["end", 7]])
+
+    def test_framesReused(self):
+        """
+        A frame buffer is lent to Python until it answers frame_free, then reused
+        for the next frame; without frame_free the next frame gets another buffer.
+        """
+        import ctypes
+
+        def address(view):
+            return ctypes.addressof(ctypes.c_char.from_buffer(view))
+
+        self.start("[new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])]")
+        self.send(["credit", 7, 1])
+        first = self.internal["drain"]()
+        firstId = parseFrame(bytes(first))[2]
+        self.send(["credit", 7, 1])
+        second = self.internal["drain"]()
+        self.assertNotEqual(address(second), address(first))
+        self.send(["frame_free", firstId])
+        self.send(["credit", 7, 1])
+        third = self.internal["drain"]()
+        self.assertEqual(parseFrame(bytes(third))[1], [b"\x03"])
+        self.assertEqual(address(third), address(first))

@@ -17,6 +17,7 @@ from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate import prelude
+from nano.test.jstasks import TaskIsolate
 
 _OWN = ("00_", "10_", "11_", "12_", "40_", "41_", "42_", "43_", "44_", "45_")
 _SEED = "00112233445566778899aabbccddeeff" * 2
@@ -493,6 +494,76 @@ class TimerTests(_IsolateTestCase):
         self.assertEqual(iso.eval("count"), 0)
 
 
+class TaskQueueTests(SynchronousTestCase):
+    """
+    L{40_timers.js}: C{nano.queueTask}, the task queue of other prelude files (run
+    through L{TaskIsolate}, which exposes the internal object).
+    """
+
+    def setUp(self):
+        self.iso = TaskIsolate(("00_", "01_", "10_", "11_", "12_", "40_", "41_", "44_"))
+        self.addCleanup(self.iso.close)
+
+    def test_fifoOneTaskPerTurn(self):
+        """
+        Tasks run in the order queued, one per host turn (the microtasks a task queues
+        run before the next task), after the script that queued them, each under the
+        request current when it was queued.
+        """
+        self.iso.eval("globalThis.log = [];")
+        self.iso.runAs(3, """
+          for (const name of ["a", "b", "c"]) {
+            __nano.queueTask(() => {
+              log.push([name, __nano.currentRequestId()]);
+              queueMicrotask(() => log.push("micro " + name));
+            });
+          }
+          log.push("sync");
+        """)
+        self.assertEqual(self.iso.json("log"), ["sync"])
+        self.assertTrue(self.iso.fireNext())
+        self.assertEqual(self.iso.json("log"), ["sync", ["a", 3], "micro a"])
+        self.assertEqual(self.iso.runTasks(), 2)
+        self.assertEqual(self.iso.json("log.slice(3)"), [["b", 3], "micro b", ["c", 3], "micro c"])
+
+    def test_cancelAndErrors(self):
+        """
+        A cancelled task never runs and does not delay the next one; a throwing task is
+        reported and the queue goes on; a task queued by a task runs after those queued
+        before it.
+        """
+        self.iso.eval("""
+          globalThis.log = [];
+          const q = __nano.queueTask;
+          const dropped = q(() => log.push("cancelled"));
+          q(() => {
+            log.push("throws");
+            q(() => log.push("queued by a task"));
+            throw new Error("task failed");
+          });
+          q(() => log.push("after"));
+          __nano.cancelTask(dropped);
+        """)
+        self.assertEqual(self.iso.runTasks(), 3)
+        self.assertEqual(self.iso.json("log"), ["throws", "after", "queued by a task"])
+        self.assertEqual(len(self.iso.errors()), 1)
+        self.assertIn("task failed", self.iso.errors()[0])
+
+    def test_interleavesWithTimers(self):
+        """
+        The queue holds one zero-delay timer entry at a time, so a zero-delay user timer
+        set between two tasks runs between them.
+        """
+        self.iso.eval("""
+          globalThis.log = [];
+          __nano.queueTask(() => log.push("task 1"));
+          setTimeout(() => log.push("timeout"), 0);
+          __nano.queueTask(() => log.push("task 2"));
+        """)
+        self.iso.runTasks()
+        self.assertEqual(self.iso.json("log"), ["task 1", "timeout", "task 2"])
+
+
 class MicrotaskAndCloneTests(_IsolateTestCase):
     """
     L{41_microtask_clone.js}: queueMicrotask, structuredClone and reportError.
@@ -563,6 +634,21 @@ class MicrotaskAndCloneTests(_IsolateTestCase):
           try { structuredClone(x, {transfer: [x, x]}); } catch (e) { dup = e.name; }
           return [b.byteLength, Array.from(new Uint8Array(c.b)), dup];
         })()"""), [0, [1, 2, 3], "DataCloneError"])
+
+    def test_transferListChecks(self):
+        """
+        The transfer list may hold only ArrayBuffers and MessagePorts, each once; a
+        clone that fails leaves every listed ArrayBuffer attached.
+        """
+        iso = self.isolate()
+        self.assertEqual(iso.json("""(() => {
+          const name = (fn) => { try { fn(); return "ok"; } catch (e) { return e.name; } };
+          const b = new ArrayBuffer(2);
+          return [name(() => structuredClone(1, {transfer: [{}]})),
+                  name(() => structuredClone(1, {transfer: [new Uint8Array(1)]})),
+                  name(() => structuredClone({f() {}}, {transfer: [b]})), b.byteLength,
+                  name(() => structuredClone(1, {transfer: [b]})), b.byteLength];
+        })()"""), ["DataCloneError", "DataCloneError", "DataCloneError", 2, "ok", 0])
 
     def test_cloneDOMException(self):
         """

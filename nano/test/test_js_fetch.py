@@ -53,7 +53,7 @@ class JSFetchTestCase(SynchronousTestCase):
         if isinstance(out, str):
             self.payloads = []
             return json.loads(out)
-        messages, self.payloads = parseFrame(bytes(out))
+        messages, self.payloads, _ = parseFrame(bytes(out))
         return messages
 
     def send(self, *messages):

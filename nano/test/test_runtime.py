@@ -5,11 +5,13 @@ Tests for L{nano.isolate.runtime}: real isolates, driven by a L{PumpedReactor}.
 import json
 import os
 
+from twisted.logger import Logger
 from twisted.trial.unittest import SynchronousTestCase
 from zope.interface.verify import verifyObject
 
 from nano.interfaces import IIsolate
 from nano.isolate.modules import ModuleLoadError, loadModuleGraph
+from nano.isolate.engine import JSError
 from nano.isolate.runtime import Isolate, IsolateFailure, LoadError
 from nano.testing import PumpedReactor
 
@@ -27,6 +29,18 @@ class _Sink:
 
     def gotError(self, error):
         self.result = error
+
+
+class _OverLimitContext:
+    """
+    A context over its heap limit.
+    """
+
+    def memoryLimitReached(self):
+        return True
+
+    def close(self):
+        pass
 
 
 class IsolateTests(SynchronousTestCase):
@@ -224,6 +238,56 @@ class IsolateTests(SynchronousTestCase):
         result = self.runaway("/hog", kind="memory", cpuLimit=10.0, memoryLimit=32 * 1024 * 1024)
         self.assertIsInstance(result, IsolateFailure)
         self.assertEqual(result.kind, "memory")
+
+    def resetEvents(self, isolate):
+        """
+        Capture the isolate's log events; return the list they go to.
+        """
+        events = []
+        isolate._log = Logger(observer=events.append)
+        return events
+
+    def test_resetReported(self):
+        """
+        A reset is logged once, as a warning that names the app, the reason and the
+        kind, and reported to C{onReset} with the kind.
+        """
+        resets = []
+        isolate, _ = self.load("rt-runaway", cpuLimit=0.05, onReset=resets.append)
+        events = self.resetEvents(isolate)
+        self.fetch(isolate, "/spin", advance=0.025)
+        self.assertEqual(resets, ["cpu"])
+        [event] = [e for e in events if "isolate reset" in e["log_format"]]
+        self.assertEqual((event["app"], event["kind"], event["reason"], event["log_level"].name),
+                         ("rt-runaway", "cpu", "the app exceeded its CPU time limit", "warn"))
+
+    def test_memoryResetReported(self):
+        """
+        A reset for the heap limit is reported with kind memory.
+        """
+        resets = []
+        isolate, _ = self.load("rt-runaway", cpuLimit=10.0, memoryLimit=32 * 1024 * 1024, onReset=resets.append)
+        events = self.resetEvents(isolate)
+        self.fetch(isolate, "/hog", advance=0.025)
+        self.assertEqual(resets, ["memory"])
+        self.assertEqual([e["kind"] for e in events if "isolate reset" in e["log_format"]], ["memory"])
+
+    def test_failureOverHeapLimit(self):
+        """
+        A posted message that fails while the isolate is over its heap limit (V8
+        may report it as an exception with no value) resets the isolate for
+        memory; nothing is logged as a dispatch failure.
+        """
+        resets = []
+        isolate = Isolate(self.reactor, "a", onReset=resets.append)
+        events = self.resetEvents(isolate)
+        isolate._context = _OverLimitContext()
+        sink = _Sink()
+        isolate.fetch("GET", "http://a.test/", [], None, sink)
+        isolate._dispatchFailed(JSError("null"))
+        self.assertEqual(resets, ["memory"])
+        self.assertEqual((sink.result.kind, isolate.closed), ("memory", True))
+        self.assertEqual([e["kind"] for e in events], ["memory"])
 
     def test_closeFailsRequests(self):
         """

@@ -22,6 +22,7 @@ class _Isolate:
         self.cpuLimit = cpuLimit
         self.closed = False
         self.resets = []
+        self.reasons = []
 
     def cpuTime(self):
         return self.cpu
@@ -38,8 +39,9 @@ class _Isolate:
     def hasPendingWork(self):
         return self.pending
 
-    def runaway(self, kind):
+    def runaway(self, kind, reason=None):
         self.resets.append(kind)
+        self.reasons.append(reason)
         self.closed = True
 
 
@@ -190,6 +192,7 @@ class RSSBackstopTests(SynchronousTestCase):
         self.assertEqual((self.a.resets, self.b.resets), ([], []))
         self.tick(1200, cpuA=0.01, cpuB=0.01)
         self.assertEqual((self.a.resets, self.b.resets), (["memory"], []))
+        self.assertIn("process memory backstop", self.a.reasons[0])
         self.assertEqual(self.watchdog.resets["rss"], 1)
 
     def test_cooldown(self):

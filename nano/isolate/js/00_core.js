@@ -11,6 +11,7 @@ const ReflectApply = Reflect.apply;
 const StringCtor = String;
 const MapPrototypeGet = Map.prototype.get;
 const MapPrototypeSet = Map.prototype.set;
+const MapPrototypeDelete = Map.prototype.delete;
 const ArrayPrototypeSlice = Array.prototype.slice;
 const JSONParse = JSON.parse;
 
@@ -89,6 +90,28 @@ function utf8(text) {
 
 // The drained frame when bytes are attached: [u32 LE length of the JSON][JSON of
 // [messages, [payload lengths]] as UTF-8][payload bytes, in order].
+// Frame buffers are reused: allocating (and later freeing) a fresh megabyte per drain
+// cost more than everything else when streaming (each new ArrayBuffer's pages are
+// faulted in and zeroed by the kernel). A frame is lent to Python until it answers
+// "frame_free" with the frame's id (the head's third element).
+const FRAME_MIN = 1024 * 1024;
+const FRAME_POOL = 4;
+const framePool = []; // spare buffers (whole Uint8Arrays)
+const framesLent = new Map(); // frame id -> buffer lent to Python
+let nextFrameId = 0;
+
+function frameBuffer(size) {
+  for (let i = 0; i < framePool.length; i++) {
+    const buffer = framePool[i];
+    if (buffer.length >= size) {
+      framePool[i] = framePool[framePool.length - 1];
+      framePool.length--;
+      return buffer;
+    }
+  }
+  return new Uint8ArrayCtor(size > FRAME_MIN ? size : FRAME_MIN);
+}
+
 function frame(text) {
   const count = payloads.length;
   const lengths = [];
@@ -98,9 +121,13 @@ function frame(text) {
     lengths[i] = n;
     total += n;
   }
-  const head = utf8("[" + text + "," + JSONStringify(lengths) + "]");
+  const id = ++nextFrameId;
+  const head = utf8("[" + text + "," + JSONStringify(lengths) + "," + id + "]");
   const headLength = ReflectApply(TypedArrayByteLength, head, []);
-  const out = new Uint8ArrayCtor(4 + headLength + total);
+  const size = 4 + headLength + total;
+  const buffer = frameBuffer(size);
+  ReflectApply(MapPrototypeSet, framesLent, [id, buffer]);
+  const out = ReflectApply(TypedArraySubarray, buffer, [0, size]);
   out[0] = headLength & 0xff;
   out[1] = (headLength >>> 8) & 0xff;
   out[2] = (headLength >>> 16) & 0xff;
@@ -118,6 +145,13 @@ function frame(text) {
 nano.onMessage = function onMessage(op, fn) {
   ReflectApply(MapPrototypeSet, handlers, [op, fn]);
 };
+
+nano.onMessage("frame_free", function frameFree(id) {
+  const buffer = ReflectApply(MapPrototypeGet, framesLent, [id]);
+  if (buffer === undefined) return;
+  ReflectApply(MapPrototypeDelete, framesLent, [id]);
+  if (framePool.length < FRAME_POOL) ReflectApply(ArrayPrototypePush, framePool, [buffer]);
+});
 
 nano.errorText = function errorText(error) {
   try {

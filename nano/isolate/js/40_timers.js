@@ -15,6 +15,12 @@
 // Internals shared on `nano`:
 //   nano.runAfterTimeout(ms, fn) -> handle   run fn() once after ms (not a user timer id)
 //   nano.cancelTimeout(handle)
+//   nano.queueTask(fn) -> task   HTML's "queue a task": fn() runs in a later task, in
+//                                the order queued, one task per host turn (so microtasks
+//                                run between tasks), under the request current when it
+//                                was queued; a throw is reported. Used by FileReader and
+//                                MessagePort.
+//   nano.cancelTask(task)        remove a queued task (no-op once it ran).
 
 const ReflectApply = Reflect.apply;
 const MapCtor = Map;
@@ -244,6 +250,57 @@ nano.cancelTimeout = function cancelTimeout(handle) {
   if (handle === null || typeof handle !== "object") return;
   unqueue(handle);
   syncHost();
+};
+
+// ---- tasks ---------------------------------------------------------------------------
+// One FIFO for every task other prelude files queue. At most one internal timer entry
+// (a zero-delay one) stands for the queue in the timer queue at a time, and each of its
+// host turns runs one task, so the tasks keep their order whatever the clock does.
+const tasks = [];
+let taskHead = 0;
+let taskTimer = null;
+
+function armTasks() {
+  if (taskTimer === null && taskHead < tasks.length) taskTimer = nano.runAfterTimeout(0, runTask);
+}
+
+function runTask() {
+  taskTimer = null;
+  let task = null;
+  while (task === null && taskHead < tasks.length) {
+    const next = tasks[taskHead];
+    tasks[taskHead] = undefined;
+    taskHead++;
+    if (!next.cancelled) task = next;
+  }
+  if (taskHead === tasks.length) {
+    tasks.length = 0;
+    taskHead = 0;
+  } else if (taskHead >= 1024 && taskHead * 2 >= tasks.length) {
+    ReflectApply(ArrayPrototypeSplice, tasks, [0, taskHead]);
+    taskHead = 0;
+  }
+  armTasks();
+  if (task === null) return;
+  task.cancelled = true;
+  nano.withRequest(task.requestId, () => {
+    try {
+      task.fn();
+    } catch (e) {
+      nano.reportException(e);
+    }
+  });
+}
+
+nano.queueTask = function queueTask(fn) {
+  const task = { fn, requestId: nano.currentRequestId(), cancelled: false };
+  tasks[tasks.length] = task;
+  armTasks();
+  return task;
+};
+
+nano.cancelTask = function cancelTask(task) {
+  if (task !== null && typeof task === "object") task.cancelled = true;
 };
 
 nano.onMessage("timer", onHostTimer);

@@ -6,10 +6,19 @@
 // Host operations: none (errors reach the host through nano.reportError).
 //
 // Internals shared on `nano`:
-//   nano.structuredClone(value, transferList)   the clone with a list of ArrayBuffers
+//   nano.structuredClone(value, transferList)   the clone, transferring the ArrayBuffers
+//       and registered transferables (MessagePort) of transferList
+//   nano.structuredCloneWithTransfer(value, transferList) -> {value, transferred}: the
+//       same, with the objects that received the transferables, in transfer-list order
+//       (MessageEvent.ports is made from them)
 //   nano.registerCloneable(test, clone)         let another file make its platform
 //       objects serializable: test(value) -> boolean, clone(value) -> the copy.
 //       Blob and File (nano.Blob / nano.File, if defined) are handled without registering.
+//   nano.registerTransferable(test, receive, transfer)   let another file make its
+//       platform objects transferable: receive(value) -> the object standing for value
+//       in the clone (throws a DataCloneError if value cannot be transferred, e.g. it is
+//       detached), called before cloning; transfer(value, received) runs the transfer
+//       and transfer-receiving steps once the whole value is cloned.
 
 const ReflectApply = Reflect.apply;
 const ReflectOwnKeys = Reflect.ownKeys;
@@ -134,7 +143,7 @@ const cloneables = [];
 // files defining them load after this one.
 const PLATFORM_CHECKS = [
   "isEventTarget", "isEvent", "isURL", "isURLSearchParams", "isURLPattern",
-  "isHeaders", "isRequest", "isResponse", "isFormData", "isAbortSignal",
+  "isHeaders", "isRequest", "isResponse", "isFormData", "isAbortSignal", "isMessageChannel",
 ];
 
 function isPlatformObject(value) {
@@ -149,8 +158,18 @@ nano.registerCloneable = function registerCloneable(test, clone) {
   cloneables[cloneables.length] = { test, clone };
 };
 
+const transferables = [];
+
+nano.registerTransferable = function registerTransferable(test, receive, transfer) {
+  transferables[transferables.length] = { test, receive, transfer };
+};
+
 function dataCloneError(what) {
-  return new nano.DOMException(what + " could not be cloned.", "DataCloneError");
+  return transferError(what + " could not be cloned.");
+}
+
+function transferError(message) {
+  return new nano.DOMException(message, "DataCloneError");
 }
 
 function hasSlot(fn, value, args = []) {
@@ -354,25 +373,56 @@ function clonePlatform(value) {
   return undefined;
 }
 
-function structuredCloneInternal(value, transferList) {
+function transferableOf(value) {
+  for (let i = 0; i < transferables.length; i++) {
+    if (transferables[i].test(value)) return transferables[i];
+  }
+  return undefined;
+}
+
+// StructuredSerializeWithTransfer + StructuredDeserializeWithTransfer in one pass. The
+// transfer list is checked and stood in for first, the value is cloned, and only then
+// are the transferables detached/moved, so a clone that throws leaves them untouched.
+function cloneWithTransfer(value, transferList) {
   const memory = new SafeMap();
-  const transfers = [];
+  const buffers = [];
+  const platform = [];
+  const transferred = [];
   for (let i = 0; i < transferList.length; i++) {
     const item = transferList[i];
-    if (!hasSlot(ArrayBufferByteLength, item)) {
-      throw dataCloneError("A non-ArrayBuffer transferable");
+    const isBuffer = hasSlot(ArrayBufferByteLength, item);
+    const kind = isBuffer ? undefined : transferableOf(item);
+    if (!isBuffer && kind === undefined) {
+      throw transferError("Only ArrayBuffers and MessagePorts can be transferred.");
     }
-    if (memory.has(item)) throw dataCloneError("An ArrayBuffer listed twice");
-    if (ReflectApply(ArrayBufferDetached, item, [])) throw dataCloneError("A detached ArrayBuffer");
-    memory.set(item, copyBuffer(item));
-    transfers[transfers.length] = item;
+    if (memory.has(item)) throw transferError("The transfer list names an object twice.");
+    let received;
+    if (isBuffer) {
+      if (ReflectApply(ArrayBufferDetached, item, [])) {
+        throw transferError("An ArrayBuffer in the transfer list is already detached.");
+      }
+      received = copyBuffer(item);
+      buffers[buffers.length] = item;
+    } else {
+      received = kind.receive(item);
+      platform[platform.length] = { kind, item, received };
+    }
+    memory.set(item, received);
+    transferred[transferred.length] = received;
   }
   const cloner = new Cloner(memory);
   const result = cloneValue(cloner, value);
-  for (let i = 0; i < transfers.length; i++) {
-    ReflectApply(ArrayBufferTransfer, transfers[i], []);
+  for (let i = 0; i < buffers.length; i++) {
+    ReflectApply(ArrayBufferTransfer, buffers[i], []);
   }
-  return result;
+  for (let i = 0; i < platform.length; i++) {
+    platform[i].kind.transfer(platform[i].item, platform[i].received);
+  }
+  return { value: result, transferred };
+}
+
+function structuredCloneInternal(value, transferList) {
+  return cloneWithTransfer(value, transferList).value;
 }
 
 function toSequence(value) {
@@ -407,6 +457,7 @@ function structuredClone(value, options = undefined) {
 }
 
 nano.structuredClone = structuredCloneInternal;
+nano.structuredCloneWithTransfer = cloneWithTransfer;
 
 nano.defineGlobal("queueMicrotask", queueMicrotask);
 nano.defineGlobal("structuredClone", structuredClone);

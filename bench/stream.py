@@ -1,0 +1,180 @@
+"""
+Streamed responses (issue 3's measures), NANO and a plain twisted.web producer side by
+side in one run:
+
+- throughput: a 1 GiB response streamed as 64 KiB chunks, read by a fast local client
+  (curl), MB/s for each server, median of --runs, interleaved;
+- bounded memory: 200 MiB streamed from NANO to a client reading 2 MiB/s; NANO's RSS
+  growth during the transfer and how far JS ran ahead of the client (chunks pulled by
+  the app's stream minus chunks the client received);
+- first-chunk latency of a server-sent-events style response.
+
+Usage: python bench/stream.py [--runs 3] [--slow-mib 200] [--record]
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from hello import cpuSeconds, freePort, twistd, waitForPort  # noqa: E402
+
+CHUNK = 65536
+
+
+def startNano(port, logfile):
+    return subprocess.Popen(
+        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "nano", "--app", os.path.join(HERE, "apps", "stream"),
+                    "--listen", "tcp:%d:interface=127.0.0.1" % (port,), "--no-access-log"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def startPlain(port, logfile):
+    return subprocess.Popen(
+        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "-y", os.path.join(HERE, "plain_stream.py")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, PLAIN_PORT=str(port)))
+
+
+def rss(pid):
+    with open("/proc/%d/statm" % (pid,)) as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def download(port, chunks):
+    """
+    Read /big?chunks=N with curl; return (MB/s, bytes).
+    """
+    out = subprocess.run(
+        ["curl", "-s", "-o", "/dev/null", "-w", "%{speed_download} %{size_download}",
+         "http://127.0.0.1:%d/big?chunks=%d" % (port, chunks)],
+        capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]) / 1e6, int(out[1])
+
+
+def slowClient(port, total, rate, samples):
+    """
+    Read C{total} bytes of /big at C{rate} bytes/s; C{samples} gets (time, received).
+    """
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    sock.sendall(b"GET /big?chunks=%d HTTP/1.1\r\nHost: b\r\n\r\n" % (total // CHUNK,))
+    received = 0
+    started = time.monotonic()
+    while received < total:
+        data = sock.recv(CHUNK)
+        if not data:
+            break
+        received += len(data)
+        samples.append((time.monotonic() - started, received))
+        behind = received / rate - (time.monotonic() - started)
+        if behind > 0:
+            time.sleep(behind)
+    sock.close()
+
+
+def firstChunkLatency(port):
+    sock = socket.create_connection(("127.0.0.1", port))
+    started = time.monotonic()
+    sock.sendall(b"GET /big?chunks=1 HTTP/1.1\r\nHost: b\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data or len(data) < 1024:
+        data += sock.recv(CHUNK)
+    latency = time.monotonic() - started
+    sock.close()
+    return latency * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--gib", type=float, default=1.0, help="size of the throughput transfer")
+    parser.add_argument("--slow-mib", type=int, default=200, help="size of the slow-client transfer (0: skip)")
+    parser.add_argument("--record", action="store_true")
+    args = parser.parse_args()
+    logdir = tempfile.mkdtemp(prefix="nano-stream-")
+    nanoPort, plainPort = freePort(), freePort()
+    nano = startNano(nanoPort, os.path.join(logdir, "nano.log"))
+    plain = startPlain(plainPort, os.path.join(logdir, "plain.log"))
+    lines = []
+    try:
+        waitForPort(nanoPort)
+        waitForPort(plainPort)
+        chunks = int(args.gib * 1024 * 1024 * 1024) // CHUNK
+        download(nanoPort, 64)
+        download(plainPort, 64)
+        speeds = {"plain": [], "nano": []}
+        cpu = {"plain": 0.0, "nano": 0.0}
+        for i in range(args.runs):
+            for name, port, proc in (("plain", plainPort, plain), ("nano", nanoPort, nano)):
+                before = cpuSeconds(proc.pid)
+                speed, size = download(port, chunks)
+                cpu[name] += cpuSeconds(proc.pid) - before
+                assert size == chunks * CHUNK, (name, size)
+                speeds[name].append(speed)
+                print("run %d %-5s %7.0f MB/s" % (i + 1, name, speed), flush=True)
+        plainSpeed, nanoSpeed = statistics.median(speeds["plain"]), statistics.median(speeds["nano"])
+        total = chunks * CHUNK * args.runs / 1e6
+        lines += [
+            "| server | MB/s (median of %d, %.1f GiB each) | server CPU s per GB |" % (args.runs, args.gib),
+            "| --- | ---: | ---: |",
+            "| plain twisted.web producer | %.0f | %.2f |" % (plainSpeed, cpu["plain"] / total * 1000),
+            "| NANO, JS ReadableStream | %.0f | %.2f |" % (nanoSpeed, cpu["nano"] / total * 1000),
+            "",
+            "NANO / plain = **%.2f**" % (nanoSpeed / plainSpeed,),
+            "",
+        ]
+        latencies = sorted(firstChunkLatency(nanoPort) for _ in range(20))
+        lines.append("First chunk of a streamed response (20 requests): median %.1f ms, max %.1f ms." % (
+            statistics.median(latencies), latencies[-1]))
+        lines.append("")
+        if args.slow_mib:
+            samples = []
+            before = rss(nano.pid)
+            pullsBefore = int(subprocess.run(["curl", "-s", "http://127.0.0.1:%d/pulls" % (nanoPort,)],
+                                             capture_output=True, text=True).stdout)
+            client = threading.Thread(target=slowClient,
+                                      args=(nanoPort, args.slow_mib * 1024 * 1024, 2 * 1024 * 1024, samples))
+            client.start()
+            peak, ahead = before, []
+            while client.is_alive():
+                time.sleep(1.0)
+                peak = max(peak, rss(nano.pid))
+                pulls = int(subprocess.run(["curl", "-s", "http://127.0.0.1:%d/pulls" % (nanoPort,)],
+                                           capture_output=True, text=True).stdout) - pullsBefore
+                received = samples[-1][1] if samples else 0
+                ahead.append(pulls - received // CHUNK)
+            client.join()
+            lines.append("Slow client: %d MiB at 2 MiB/s from NANO in %.0f s; NANO RSS %.1f MiB before, peak "
+                         "%.1f MiB (growth %.1f MiB); the app's stream ran %d to %d chunks (median %d) ahead of "
+                         "what the client had received (its queue, the 256 KiB window, the transport and "
+                         "socket buffers)." % (
+                             args.slow_mib, samples[-1][0], before / 2**20, peak / 2**20, (peak - before) / 2**20,
+                             min(ahead), max(ahead), statistics.median(ahead)))
+    finally:
+        for proc in (nano, plain):
+            proc.terminate()
+            proc.wait(20)
+    print("\n".join(lines))
+    if args.record:
+        command = "python bench/stream.py --runs %d --gib %s --slow-mib %d" % (args.runs, args.gib, args.slow_mib)
+        entry = "\n## Streamed responses, %s\n\nCommand: `%s` (curl reads the throughput runs; both servers " \
+                "under twistd).\nMachine: %s, %d cores, Python %s.\n\n%s\n" % (
+                    datetime.date.today().isoformat(), command, platform.platform(), os.cpu_count(),
+                    platform.python_version(), "\n".join(lines))
+        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
+            f.write(entry)
+
+
+if __name__ == "__main__":
+    main()
