@@ -10,6 +10,7 @@ import base64
 from nano.test.test_js_fetch import JSFetchTestCase
 
 _WINDOW = 256 * 1024
+_PIECE = 256 * 1024
 _HEAD = {"status": 200, "statusText": "OK", "headers": [], "body": "stream"}
 
 
@@ -97,7 +98,7 @@ class ResponseBodyTests(JSFetchTestCase):
         handle = self.fetchResponse(head)
         self.start("r.arrayBuffer()")
         for _ in range(8):
-            self.send(["fetch_chunk", handle, _b64(b"z" * _WINDOW)])
+            self.send(["fetch_chunk", handle, _b64(b"z" * _PIECE)])
         self.assertEqual(self.out(), [])
         self.send(["fetch_chunk", handle, _b64(b"!")])
         self.assertEqual(self.out(), [["err", "TypeError", "TypeError",
