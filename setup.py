@@ -13,6 +13,7 @@ setup(
         "nano.streams": ["js/*.js"],
         "nano.cli": ["js/*.js", "template/*"],
         "nano.test": ["apps/*/*", "apps/*/*/*"],
+        "nano.test.compat": ["known.json", "apps/*/cases.json", "apps/*/src/*"],
     },
     include_package_data=True,
     install_requires=[

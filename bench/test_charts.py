@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ElementTree
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from bench.charts import barChart, chartsFromDocument, loadDocument
+from bench.charts import HERE, barChart, chartsFromDocument, chartsFromHistory, loadDocument, loadHistory, main
 from bench.suite_report import failedCell, summariseCell
 from bench.test_suite_report import document, run
 
@@ -120,3 +120,92 @@ class ChartsFromDocumentTests(SynchronousTestCase):
             with open(path, "w") as f:
                 json.dump(content, f)
             self.assertIn(message, str(self.assertRaises(ValueError, loadDocument, path)))
+
+
+class HistoryTests(SynchronousTestCase):
+    """
+    From a history, each chart shows the newest run that measured its cells.
+    """
+
+    def setUp(self):
+        self.full = document({
+            "nano": {"hello50": summariseCell([run(100.0)]), "hello10": summariseCell([run(90.0)]),
+                     "json": summariseCell([run(80.0)]), "echo": summariseCell([run(70.0)]),
+                     "stream": summariseCell([run(10.0, mibps=11.0)])},
+        })
+        self.streamOnly = document({"nano": {"stream": summariseCell([run(20.0, mibps=22.0)])}})
+        self.streamOnly["cells"] = [c for c in self.streamOnly["cells"] if c["id"] == "stream"]
+        self.streamOnly["time"] = "2026-12-01T03:30:00+00:00"
+        self.streamOnly["versions"]["nano"] = "abc1234"
+
+    def test_perChart(self):
+        """
+        A later run of /stream alone updates the streaming chart only; each
+        subtitle names its run's time (UTC) and NANO commit.
+        """
+        charts = chartsFromHistory([self.full, self.streamOnly])
+        self.assertIn("100 req/s", texts(charts["rps.svg"]))
+        self.assertIn("22 MiB/s", texts(charts["stream.svg"]))
+        self.assertNotIn("11 MiB/s", texts(charts["stream.svg"]))
+        self.assertTrue(any(t.startswith("2026-12-01 03:30 UTC · nano abc1234 · 2 cores")
+                            for t in texts(charts["stream.svg"])), texts(charts["stream.svg"]))
+        self.assertTrue(any(t.startswith("2026-12-01 02:00 UTC") for t in texts(charts["rps.svg"])))
+
+    def test_newerFull(self):
+        """
+        A newer full run replaces every chart.
+        """
+        newer = json.loads(json.dumps(self.full))
+        newer["results"]["nano"]["stream"]["mibps"] = 33.0
+        charts = chartsFromHistory([self.full, self.streamOnly, newer])
+        self.assertIn("33 MiB/s", texts(charts["stream.svg"]))
+
+    def test_neverMeasured(self):
+        """
+        A chart whose cells no run measured is drawn from the newest run and says
+        so; an empty history is refused.
+        """
+        charts = chartsFromHistory([self.streamOnly])
+        self.assertIn("not measured in this run", texts(charts["rps.svg"]))
+        self.assertRaises(ValueError, chartsFromHistory, [])
+
+    def test_loadHistory(self):
+        """
+        A history array is read as is; a single document as a history of one;
+        another shape is refused.
+        """
+        path = os.path.join(tempfile.mkdtemp(), "results.json")
+        self.addCleanup(os.remove, path)
+        for content, count in (([self.full, self.streamOnly], 2), (self.full, 1)):
+            with open(path, "w") as f:
+                json.dump(content, f)
+            self.assertEqual(len(loadHistory(path)), count)
+        for content, message in (([], "history is empty"), ([self.full, 3], "expected a bench/suite.py results")):
+            with open(path, "w") as f:
+                json.dump(content, f)
+            self.assertIn(message, str(self.assertRaises(ValueError, loadHistory, path)))
+
+
+class CommittedResultsTests(SynchronousTestCase):
+    """
+    The committed bench/results.json, which the docs build draws its charts from
+    (docs/package.json's prebuild runs C{bench/charts.py --out public/bench}).
+    """
+
+    def test_draws(self):
+        """
+        C{main} writes the three charts, well-formed, each with NANO, workerd and
+        plain twisted.web measured (a bar each) in the run it shows.
+        """
+        out = tempfile.mkdtemp()
+        main(["--input", os.path.join(HERE, "results.json"), "--out", out])
+        self.assertEqual(sorted(os.listdir(out)), ["p99.svg", "rps.svg", "stream.svg"])
+        for name in os.listdir(out):
+            with open(os.path.join(out, name), encoding="utf-8") as f:
+                svg = f.read()
+            root = ElementTree.fromstring(svg)
+            bars = [r.find(SVG + "title").text for r in root.iter(SVG + "rect") if r.find(SVG + "title") is not None]
+            for server in ("NANO", "workerd", "plain twisted.web"):
+                self.assertTrue(any(", %s: " % (server,) in bar for bar in bars), (name, server, bars))
+            os.remove(os.path.join(out, name))
+        os.rmdir(out)

@@ -25,7 +25,7 @@ export default defineConfig({
           label: "Configuration",
           items: ["config/reference", "config/cli"],
         },
-        { label: "Admin API", items: ["admin/api"] },
+        { label: "Admin API", items: ["admin/api", "admin/status"] },
         {
           label: "JavaScript API",
           items: [

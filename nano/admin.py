@@ -1,6 +1,8 @@
 """
 The admin listener (SPEC §5): health, readiness, metrics and the JSON admin API.
 
+    GET  /                      the operator status page (HTML, L{nano.status});
+                                needs the token like /admin/*
     GET  /health, /healthz      200 {"status": "ok"}; 503 {"status": "draining"}
                                 once shutdown began
     GET  /readyz                200 only when every configured app is loaded
@@ -16,8 +18,8 @@ The admin listener (SPEC §5): health, readiness, metrics and the JSON admin API
 
 Bodies are JSON in and out; errors are C{{"error": ..., "details": [...]}}
 written by L{nano.resources.errors}. With a token configured, every C{/admin/*}
-request needs C{Authorization: Bearer TOKEN} (compared in constant time), else
-401; the health, readiness and metrics paths need none.
+request and the status page need C{Authorization: Bearer TOKEN} (compared in
+constant time), else 401; the health, readiness and metrics paths need none.
 """
 
 import datetime
@@ -33,6 +35,7 @@ from nano._configjson import loadDocument
 from nano.config import ConfigError
 from nano.changes import DeployError
 from nano.resources.errors import writeJSONError
+from nano.status import StatusPage, statusSnapshot
 
 __all__ = ["AdminSite", "MetricsPlaceholder", "MetricsResource", "appInfo"]
 
@@ -49,8 +52,10 @@ def _isoTime(seconds):
 def appInfo(app):
     """
     The admin API's view of one app version (no env values: they may be secrets).
+    C{isolate_starts} and C{last_reset} count every version of the app name.
     """
     config = app.config
+    lastReset = app.stats.lastReset
     return {
         "name": app.name,
         "hostnames": list(config.hostnames),
@@ -63,6 +68,8 @@ def appInfo(app):
         "errors": app.errors,
         "inflight": app.inflight,
         "heap_bytes": None,
+        "isolate_starts": sum(app.stats.starts.values()),
+        "last_reset": None if lastReset is None else {"kind": lastReset[0], "at": _isoTime(lastReset[1])},
         "limits": attrs.asdict(config.limits),
         "env": sorted(config.env_spec),
     }
@@ -145,6 +152,30 @@ class _JSONResource(Resource):
 class _Root(_JSONResource):
     def render(self, request):
         return _NotFound().render(request)
+
+
+class _GuardedStatus(_JSONResource):
+    """
+    C{/}: the status page, behind the token (see L{_Guard}).
+    """
+
+    isLeaf = True
+
+    def __init__(self, guard, page):
+        Resource.__init__(self)
+        self._guard = guard
+        self._page = page
+
+    def render(self, request):
+        refusal = self._guard.refusal(request)
+        if refusal is not None:
+            return _Unauthorized(refusal).render(request)
+        if request.postpath:
+            return _NotFound().render(request)
+        return _JSONResource.render(self, request)
+
+    def render_GET(self, request):
+        return self._page.render_GET(request)
 
 
 class _NotFound(_JSONResource):
@@ -251,7 +282,10 @@ class _Guard(_JSONResource):
         Resource.__init__(self)
         self._token = token.encode("utf-8") if token else None
 
-    def _refusal(self, request):
+    def refusal(self, request):
+        """
+        Why C{request} may not pass (a missing or wrong token), or None.
+        """
         if self._token is None:
             return None
         header = request.getHeader(b"authorization")
@@ -263,13 +297,13 @@ class _Guard(_JSONResource):
         return None
 
     def getChildWithDefault(self, path, request):
-        refusal = self._refusal(request)
+        refusal = self.refusal(request)
         if refusal is not None:
             return _Unauthorized(refusal)
         return Resource.getChildWithDefault(self, path, request)
 
     def render(self, request):
-        refusal = self._refusal(request)
+        refusal = self.refusal(request)
         if refusal is not None:
             return _Unauthorized(refusal).render(request)
         return _NotFound().render(request)
@@ -379,20 +413,31 @@ class AdminSite(Site):
     @param isDraining: a callable, true once shutdown began.
     @param token: the bearer token for C{/admin/*}, or None.
     @param metrics: the resource served at C{/metrics} (a placeholder when None).
+    @param reactor: the reactor (Twisted's global one when None); the status page
+        reads the time from it.
+
+    @ivar startedAt: when the site was created (the status page's uptime counts
+        from there).
     """
 
     def __init__(self, deployer, isDraining, token=None, metrics=None, reactor=None):
         root = _Root()
+        guard = _Guard(token)
+
+        def snapshot():
+            return statusSnapshot(deployer.apps(), isDraining(), self.reactor.seconds(), self.startedAt)
+
+        root.putChild(b"", _GuardedStatus(guard, StatusPage(snapshot)))
         health = _Health(isDraining)
         root.putChild(b"health", health)
         root.putChild(b"healthz", health)
         root.putChild(b"readyz", _Ready(deployer, isDraining))
         root.putChild(b"metrics", metrics if metrics is not None else MetricsPlaceholder())
-        guard = _Guard(token)
         guard.putChild(b"apps", _Apps(deployer))
         guard.putChild(b"reload", _Reload(deployer))
         root.putChild(b"admin", guard)
         Site.__init__(self, root, reactor=reactor)
+        self.startedAt = self.reactor.seconds()
         self.noisy = False
         self.displayTracebacks = False
 

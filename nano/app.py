@@ -52,6 +52,7 @@ class App:
     @ivar requests: requests served (any status).
     @ivar errors: requests answered with a 5xx.
     @ivar inflight: requests between arrival and the end of their response.
+    @ivar stats: the app name's L{nano.metrics.AppStats} (kept across versions).
     """
 
     _log = Logger()
@@ -66,7 +67,8 @@ class App:
         @param pool: the process's L{nano.isolate.pool.IsolatePool}, or None.
         @param stats: the app's L{nano.metrics.AppStats}: each isolate that loaded
             is counted there by reason (C{"cold"}, C{"reload"}: the version replaced
-            another, C{"recycle"}: after a reset), and so is each reset by limit.
+            another, C{"recycle"}: after a reset), and so is each reset by limit,
+            with its time.
         """
         self._reactor = reactor
         self.config = config
@@ -76,7 +78,7 @@ class App:
         self._hostOps = hostOps
         self._watchdog = watchdog
         self._pool = pool
-        self._stats = stats if stats is not None else AppStats()
+        self.stats = self._stats = stats if stats is not None else AppStats()
         self._idleAfter = config.limits.idle_unload_s
         self._idleCall = None
         self._lastActive = None
@@ -121,7 +123,7 @@ class App:
             return self._failed(LoadError(str(e)))
         isolate = self._isolateFactory(
             self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0,
-            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool, onReset=self._stats.limitExceeded,
+            hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool, onReset=self._isolateReset,
         )
         self.isolate = isolate
         memory = self.config.limits.memory_mb * 1024 * 1024
@@ -148,6 +150,9 @@ class App:
 
         d.addCallbacks(ready, failed)
         return d
+
+    def _isolateReset(self, kind):
+        self._stats.isolateReset(kind, self._reactor.seconds())
 
     def _failed(self, error):
         self.state = "failed"

@@ -36,9 +36,11 @@ class AppStats:
     @ivar starts: C{{reason: count}} of isolates started (cold, reload, recycle).
     @ivar fetches: C{{status: count}} of outbound fetches (0 for network errors).
     @ivar heapBytes: the V8 heap in use at the last reading.
+    @ivar lastReset: C{(kind, seconds since the epoch)} of the last isolate reset
+        for a limit, or None.
     """
 
-    __slots__ = ("requests", "inflight", "limits", "starts", "fetches", "heapBytes",
+    __slots__ = ("requests", "inflight", "limits", "starts", "fetches", "heapBytes", "lastReset",
                  "_buckets", "_sum", "_count")
 
     def __init__(self):
@@ -48,6 +50,7 @@ class AppStats:
         self.starts = dict.fromkeys(START_REASONS, 0)
         self.fetches = {}
         self.heapBytes = 0
+        self.lastReset = None
         self._buckets = [0] * (len(DURATION_BUCKETS) + 1)
         self._sum = 0.0
         self._count = 0
@@ -68,6 +71,14 @@ class AppStats:
 
     def limitExceeded(self, kind):
         self.limits[kind] = self.limits.get(kind, 0) + 1
+
+    def isolateReset(self, kind, when):
+        """
+        The isolate was reset for limit C{kind} at C{when} (seconds since the
+        epoch): counted as that limit exceeded, and remembered as the last reset.
+        """
+        self.limitExceeded(kind)
+        self.lastReset = (kind, when)
 
     def isolateStarted(self, reason):
         self.starts[reason] = self.starts.get(reason, 0) + 1

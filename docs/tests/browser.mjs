@@ -1,7 +1,8 @@
 // Headless-Chromium test of the built site (dist/): serves it on 127.0.0.1, opens
-// the home page, the config reference and the Pagefind search with Debian's
-// chromium (never a browser downloaded by npm) through playwright-core, takes
-// screenshots into test-results/, and asserts on what the pages show.
+// the home page, the config reference, the Pagefind search, the architecture diagram
+// and the Performance page's charts with Debian's chromium (never a browser
+// downloaded by npm) through playwright-core, takes screenshots into test-results/,
+// and asserts on what the pages show.
 // Usage: node tests/browser.mjs   (CHROMIUM overrides /usr/bin/chromium)
 import fs from "node:fs";
 import http from "node:http";
@@ -119,6 +120,21 @@ await check("architecture diagram", async () => {
   const size = await page.locator("figure.diagram img").evaluate((img) => [img.naturalWidth, img.complete]);
   expect(size[1] && size[0] > 0, "the diagram did not load");
   await page.locator("figure.diagram").screenshot({ path: path.join(SHOTS, "architecture.png") });
+});
+
+await check("performance charts", async () => {
+  await page.goto(base + "/performance/", { waitUntil: "networkidle" });
+  const images = page.locator("figure.chart img");
+  expect((await images.count()) === 3, `expected 3 charts, got ${await images.count()}`);
+  const loaded = await images.evaluateAll((nodes) => nodes.map((img) => [img.getAttribute("src"), img.complete && img.naturalWidth]));
+  for (const [src, width] of loaded) expect(width > 0, `${src} did not load`);
+  const svg = await (await page.request.get(base + "/bench/rps.svg")).text();
+  for (const name of ["NANO", "workerd", "plain twisted.web", "req/s"]) {
+    expect(svg.includes(name), `rps.svg does not show ${name}`);
+  }
+  await images.first().scrollIntoViewIfNeeded();
+  await page.locator("figure.chart").first().screenshot({ path: path.join(SHOTS, "performance-rps.png") });
+  await page.locator("figure.chart").nth(2).screenshot({ path: path.join(SHOTS, "performance-stream.png") });
 });
 
 await check("no page errors", async () => {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The documentation site's checks, in order, each timed: install the pinned packages,
-# build, check internal links, test the built site in headless Chromium. Run by
-# `tox -e docs` (and so by .ci/run). Fails on the first failing step.
+# build (its prebuild step draws the benchmark charts with python3), check internal
+# links, test the built site in headless Chromium, then the admin listener's status
+# page on a real `twistd -n nano` (NANO_TWISTD, else twistd on PATH: an environment
+# where nano is installed). Run by `tox -e docs` (and so by .ci/run). Fails on the
+# first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +16,11 @@ fi
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ]; then
     echo "docs: $chromium not found: apt-get install -y chromium (Debian's package)" >&2
+    exit 1
+fi
+
+if ! command -v python3 >/dev/null; then
+    echo "docs: python3 is needed to draw the benchmark charts (bench/charts.py)" >&2
     exit 1
 fi
 
@@ -28,3 +36,4 @@ step "npm ci" npm ci --no-audit --no-fund
 step "build" npm run build
 step "links" node tests/check-links.mjs dist
 step "browser" node tests/browser.mjs
+step "status page" node tests/status-page.mjs

@@ -35,8 +35,11 @@ __all__ = [
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
-# The WebCrypto digest names and their cryptography hash classes.
+# The WebCrypto digest names and their cryptography hash classes; MD5 beyond the spec,
+# as Cloudflare Workers offer it (digest, HMAC, HKDF, PBKDF2, RSA), for legacy checksums
+# and signatures.
 HASHES = {
+    "MD5": hashes.MD5,
     "SHA-1": hashes.SHA1,
     "SHA-256": hashes.SHA256,
     "SHA-384": hashes.SHA384,

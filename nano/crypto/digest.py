@@ -1,5 +1,7 @@
 """
-SHA digests and HMAC (Web Cryptography API sections "SHA" and "HMAC").
+SHA digests and HMAC (Web Cryptography API sections "SHA" and "HMAC"), and MD5 beside
+them, which Cloudflare Workers offer beyond the spec (legacy checksums: ETags, Gravatar
+URLs, Content-MD5; HMAC-MD5 signatures).
 
 Spec: https://w3c.github.io/webcrypto/#sha and https://w3c.github.io/webcrypto/#hmac
 """
@@ -11,7 +13,7 @@ from nano.crypto.common import HASHES, notSupported
 
 __all__ = ["digest", "hmacSign", "hmacVerify"]
 
-_HASHLIB = {"SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+_HASHLIB = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
 
 
 def _hashlibName(name):
@@ -22,7 +24,8 @@ def _hashlibName(name):
 
 def digest(name, data):
     """
-    The digest of C{data} with the WebCrypto hash C{name} (C{"SHA-256"}, ...).
+    The digest of C{data} with the WebCrypto hash C{name} (C{"SHA-256"}, ...) or
+    C{"MD5"}.
 
     @raise HostCallError: C{NotSupportedError} for an unknown hash.
     """

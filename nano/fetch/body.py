@@ -3,8 +3,9 @@ A fetched response body on its way to JS: read from the connection, decoded,
 and handed over in chunks with flow control.
 
 L{BodyStream} is the L{IProtocol} given to C{IResponse.deliverBody}. Each decoded
-piece goes to JS as a C{["fetch_chunk", handle, base64]} message (encoded here,
-L{nano.isolate.bridge.chunkMessage}), then
+piece goes to JS as a C{["fetch_chunk", handle, bytes]} message (the bytes as
+L{nano.isolate.bridge.JSBytes}: through the isolate's inbound buffer, or base64),
+then
 C{["fetch_end", handle]} or C{["fetch_error", handle, errorName, message]} (see
 C{57_fetch.js}). JS may hold only as many bytes as it granted (L{grant}, the
 C{fetch_credit} host operation): when the credit is spent, the stream pauses the
@@ -27,8 +28,7 @@ from twisted.web._newclient import _DataLoss
 from twisted.web.client import PotentialDataLoss, ResponseDone, ResponseFailed
 
 from nano.fetch.decoding import DecodingError
-from nano.isolate.bridge import chunkMessage
-from nano.isolate.hostcalls import b64encode
+from nano.isolate.bridge import JSBytes
 
 __all__ = ["BodyStream"]
 
@@ -189,7 +189,7 @@ class BodyStream(Protocol):
         Send one piece to JS.
         """
         self.delivered += len(piece)
-        self._emit(chunkMessage("fetch_chunk", self._handle, b64encode(piece)))
+        self._emit(["fetch_chunk", self._handle, JSBytes(piece)])
         if self._credit is not None:
             self._credit -= len(piece)
 

@@ -1,53 +1,19 @@
 """
-The bridge's wire format.
+The bridge's wire format from JS to Python: a drain returns either the JSON text of
+the queued messages or, when bytes are attached to them (C{nano.attachBytes}), a
+binary frame: C{[u32 LE length of the head][head: JSON of [messages, [payload
+lengths], frame id] as UTF-8][payloads, in order]}. Messages refer to their payloads
+by index. JS reuses frame buffers: once Python has copied what it needs, it sends
+C{["frame_free", id]} back.
 
-From JS to Python: a drain returns either the JSON text of the queued messages or,
-when bytes are attached to them (C{nano.attachBytes}), a binary frame: C{[u32 LE
-length of the head][head: JSON of [messages, [payload lengths], frame id] as
-UTF-8][payloads, in order]}. Messages refer to their payloads by index. JS reuses
-frame buffers: once Python has copied what it needs, it sends C{["frame_free", id]}
-back.
-
-From Python to JS: one JSON array of messages per dispatch (L{encodeBatch}). Bytes
-travel as base64 text inside it. A message may be queued already encoded
-(L{chunkMessage}, a L{PreEncoded} text) so that its base64 text is not scanned
-again by C{json.dumps}: escaping text that never needs it cost 2.1 ms per MiB of
-body on the reactor thread, more than making the base64 (0.9 ms), for a fetched
-body streamed through an app (twistd --profile, BENCHMARKS.md).
+From Python to JS a batch is JSON text; bytes in it (L{JSBytes}) travel through the
+isolate's inbound buffer when they fit, else as base64 (L{Inbound}, L{dumps}).
 """
 
+import base64
 import json
 
-__all__ = ["PreEncoded", "chunkMessage", "encodeBatch", "parseFrame"]
-
-
-class PreEncoded(str):
-    """
-    One message already encoded as JSON text (placed into the batch as it is).
-    """
-
-
-def chunkMessage(op, target, base64Text):
-    """
-    The message C{[op, target, base64Text]}, encoded.
-
-    @param op: the handler's name (letters, digits and C{_} only).
-    @param target: an int (the body's id).
-    @param base64Text: base64 text (nothing in it needs escaping in JSON).
-    """
-    if type(target) is not int:
-        raise TypeError("chunkMessage: expected an int target, got %r" % (target,))
-    return PreEncoded('["%s",%d,"%s"]' % (op, target, base64Text))
-
-
-def encodeBatch(batch):
-    """
-    The JSON text of a list of messages (lists, or L{PreEncoded} texts).
-    """
-    if not any(type(message) is PreEncoded for message in batch):
-        return json.dumps(batch, separators=(",", ":"))
-    return "[" + ",".join(message if type(message) is PreEncoded else json.dumps(message, separators=(",", ":"))
-                          for message in batch) + "]"
+__all__ = ["Inbound", "JSBytes", "dumps", "parseFrame"]
 
 
 def parseFrame(data):
@@ -75,3 +41,92 @@ def parseFrame(data):
     if offset != len(data):
         raise ValueError("frame length mismatch")
     return messages, payloads, frameId
+
+
+class JSBytes:
+    """
+    Bytes for JS inside a message to the isolate. When the batch is serialised they
+    become C{[offset, length]} in the isolate's inbound buffer (a copy with the GIL
+    released, no encoding) or, when that is busy or too small, base64 text; JS reads
+    either with C{nano.base64ToBytes}.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data):
+        self.data = data
+
+
+class Inbound:
+    """
+    The isolate's inbound buffer, split in two halves used in turn: a half is
+    written while its previous batch's dispatch has finished (JS copies every
+    payload out during the dispatch), so a batch can be written while the one
+    before it is still being handled.
+
+    @param memory: the L{nano.isolate.engine.SharedMemory} of the buffer.
+    @param write: C{write(memory, offset, data)} copies bytes into it.
+    @param completed: C{completed(callId)} tells whether a posted call finished.
+    """
+
+    def __init__(self, memory, write, completed):
+        self._memory = memory
+        self._write = write
+        self._completed = completed
+        self._half = memory.length // 2
+        self._owners = [None, None]
+        self._turn = 0
+        self._base = None
+        self._used = 0
+
+    def begin(self):
+        """
+        Start serialising a batch: pick a free half (or none).
+        """
+        self._base = None
+        for i in (self._turn, 1 - self._turn):
+            owner = self._owners[i]
+            if owner is None or self._completed(owner):
+                self._owners[i] = None
+                self._base = i * self._half
+                self._turn = i
+                break
+        self._used = 0
+
+    def default(self, obj):
+        """
+        The C{json.dumps} hook that turns L{JSBytes} into a reference or base64.
+        """
+        if not isinstance(obj, JSBytes):
+            raise TypeError("cannot serialise %r for the isolate" % (obj,))
+        data = obj.data
+        if self._base is not None and self._used + len(data) <= self._half:
+            offset = self._base + self._used
+            self._write(self._memory, offset, data)
+            self._used += len(data)
+            return [offset, len(data)]
+        return base64.b64encode(data).decode("ascii")
+
+    def sent(self, callId):
+        """
+        The batch was posted as C{callId}: its half is busy until that call finished.
+        """
+        if self._base is not None and self._used:
+            self._owners[self._turn] = callId
+            self._turn = 1 - self._turn
+
+
+def dumps(batch, inbound=None):
+    """
+    A batch of messages as the JSON text of a dispatch.
+    """
+    if inbound is None:
+        return json.dumps(batch, separators=(",", ":"), default=_base64Default)
+    inbound.begin()
+    return json.dumps(batch, separators=(",", ":"), default=inbound.default)
+
+
+def _base64Default(obj):
+    if not isinstance(obj, JSBytes):
+        raise TypeError("cannot serialise %r for the isolate" % (obj,))
+    return base64.b64encode(obj.data).decode("ascii")

@@ -157,6 +157,21 @@ def _free(dll, ctx, idle):
     dll.mr_free_context(ctx)
 
 
+class SharedMemory:
+    """
+    A JS C{SharedArrayBuffer} whose memory Python writes directly (the isolate's
+    inbound buffer). Its value handle is kept until the context closes, which keeps
+    the backing store alive.
+    """
+
+    __slots__ = ("address", "length", "raw")
+
+    def __init__(self, address, length, raw):
+        self.address = address
+        self.length = length
+        self.raw = raw
+
+
 class Handle:
     """
     A JS value kept alive for Python (a function, object or array). Freed by
@@ -299,8 +314,11 @@ class V8Context:
                 return contents.value.int_val
             if typ == _T_DOUBLE:
                 return contents.value.double_val
-            if typ in (_T_ARRAY_BUFFER, _T_SHARED_ARRAY_BUFFER):
+            if typ == _T_ARRAY_BUFFER:
                 return ctypes.string_at(contents.value.value_ptr, contents.len)
+            if typ == _T_SHARED_ARRAY_BUFFER:
+                keep = True
+                return SharedMemory(contents.value.value_ptr, contents.len, raw)
             keep = True
             return Handle(raw)
         finally:
@@ -410,6 +428,8 @@ class V8Context:
         Call C{function} with C{this} set to a string, without waiting for it: one
         asynchronous crossing whose success is never reported back (no reactor
         wake-up). A failure is handed to C{onPostError} on the reactor thread.
+
+        @return: the call's id, for L{completed}.
         """
         if self.closed:
             raise IsolateClosed("the isolate is closed")
@@ -427,6 +447,27 @@ class V8Context:
             )
         finally:
             self._dll.mr_free_value(self._ctx, thisHandle)
+        return callbackId
+
+    def completed(self, callbackId):
+        """
+        Whether the posted call C{callbackId} has finished (its task ran).
+        """
+        return callbackId not in self._posted
+
+    def keep(self, memory):
+        """
+        Keep a L{SharedMemory}'s handle until the context closes.
+        """
+        self._handles.append(Handle(memory.raw))
+
+    @staticmethod
+    def write(memory, offset, data):
+        """
+        Copy C{data} into shared memory at C{offset} (the GIL is released during the
+        copy).
+        """
+        ctypes.memmove(memory.address + offset, data, len(data))
 
     def oldestPostAge(self):
         """

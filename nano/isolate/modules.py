@@ -9,7 +9,9 @@ through dynamic C{import()}. Specifiers are relative paths that stay inside the 
 directory (symlinks included); an extensionless specifier tries C{.js}, C{.mjs},
 C{.ts}, C{.mts}, C{.json} and C{/index.*}, and C{./x.js} finds C{./x.ts}. Bare
 specifiers (packages), absolute paths, URLs and C{node:} modules are rejected with a
-message saying so. Files are read as UTF-8 (a BOM is dropped).
+message saying so, except the runtime's built-in modules (L{BUILTIN_MODULES}:
+C{cloudflare:workers}), which the prelude provides and the graph does not list.
+Files are read as UTF-8 (a BOM is dropped).
 
 Each module becomes a script as described in L{nano.isolate.moduletransform}
 (imports are live bindings, see L{nano.isolate.livebindings}); a TypeScript module
@@ -26,12 +28,17 @@ import posixpath
 from attrs import frozen
 
 from nano.isolate.modulesource import ModuleLoadError, Source
-from nano.isolate.moduletransform import HEADER, transformJSONModule, transformModule
+from nano.isolate.moduletransform import HEADER, Transformed, transformJSONModule, transformModule
 from nano.isolate.typestrip import stripTypes
 
-__all__ = ["ModuleLoadError", "ModuleGraph", "loadModuleGraph", "HEADER", "ENTRY_NAMES"]
+__all__ = ["ModuleLoadError", "ModuleGraph", "loadModuleGraph", "HEADER", "ENTRY_NAMES", "BUILTIN_MODULES"]
 
 ENTRY_NAMES = ("index.js", "index.mjs", "worker.js", "_worker.js", "index.ts")
+
+# Modules the runtime prelude registers in every isolate (js/81_cloudflare_workers.js);
+# bundlers leave their imports in the bundle, as wrangler does.
+BUILTIN_MODULES = frozenset(["cloudflare:workers"])
+_BUILTIN = Transformed(None, (), ())
 
 _JS_EXTENSIONS = (".js", ".mjs", ".cjs")
 _TS_EXTENSIONS = (".ts", ".mts", ".cts")
@@ -100,6 +107,8 @@ class _Loader:
         def fail(message):
             raise source.error(node.start_byte, message)
 
+        if specifier in BUILTIN_MODULES:
+            return specifier
         if not (specifier.startswith("./") or specifier.startswith("../")
                 or specifier in (".", "..")):
             if specifier.startswith("/"):
@@ -108,6 +117,9 @@ class _Loader:
             if specifier.startswith("node:"):
                 fail("cannot import '%s': Node.js built-in modules are not available"
                      % (specifier,))
+            if specifier.startswith("cloudflare:"):
+                fail("cannot import '%s': NANO provides only %s of Cloudflare's modules"
+                     % (specifier, ", ".join(sorted(BUILTIN_MODULES))))
             if ":" in specifier.split("/", 1)[0]:
                 fail("cannot import '%s': URL imports are not supported" % (specifier,))
             fail("cannot import '%s': bare specifiers (packages) are not supported; only "
@@ -139,6 +151,8 @@ class _Loader:
         """
         if rel in self.modules:
             return self.modules[rel]
+        if rel in BUILTIN_MODULES:
+            return _BUILTIN
         full = self._full(rel)
         self.files.append(full)
         try:
@@ -168,14 +182,14 @@ class _Loader:
         """
         Append C{start} and its static dependencies to C{order}, dependencies first.
         """
-        if start in placed:
+        if start in placed or start in BUILTIN_MODULES:
             return
         stack = [(start, iter(self.module(start).deps))]
         visiting = {start}
         while stack:
             rel, deps = stack[-1]
             for dep in deps:
-                if dep not in placed and dep not in visiting:
+                if dep not in placed and dep not in visiting and dep not in BUILTIN_MODULES:
                     visiting.add(dep)
                     stack.append((dep, iter(self.module(dep).deps)))
                     break

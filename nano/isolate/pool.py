@@ -23,7 +23,10 @@ from nano.isolate.prelude import buildPrelude
 
 __all__ = ["Bootstrapped", "BootstrapError", "IsolatePool", "bootstrap", "USER_AGENT"]
 
-USER_AGENT = "NANO/0.1 (Cloudflare-Workers-compatible)"
+# navigator.userAgent, as on Cloudflare Workers: libraries detect the runtime by it
+# (Hono's getRuntimeKey() and env(c) adapter, SDKs choosing their fetch-based client),
+# and an app written for Workers must take the same branch here.
+USER_AGENT = "Cloudflare-Workers"
 _SETUP_TIMEOUT = 10.0
 
 
@@ -43,12 +46,15 @@ class Bootstrapped:
     @ivar register: the JS function that registers an app module.
     @ivar early: drained messages that arrived before an isolate adopted the
         context (its C{onDrain} is pointed at this list until then).
+    @ivar inbound: the isolate's inbound buffer (a L{SharedMemory} Python writes
+        bytes for JS into), or None.
     """
 
     context: V8Context
     dispatch: object
     register: object
     early: list = attrs.Factory(list)
+    inbound: object = None
 
     def close(self):
         self.context.close()
@@ -75,10 +81,19 @@ def bootstrap(reactor, dev=False):
         drain = context.getItem(internal, "drain")
         setDoorbell = context.getItem(internal, "setDoorbell")
         register = context.getItem(internal, "register")
+        inboundBuffer = context.getItem(internal, "inboundBuffer")
         context.free(internal)
         context.installBridge(drain)
-        d = context.call(setDoorbell, context.makeDoorbell(), timeout=_SETUP_TIMEOUT)
-        return d.addCallback(lambda _: Bootstrapped(context, dispatch, register, early))
+        box = []
+
+        def gotInbound(memory):
+            context.keep(memory)
+            box.append(memory)
+            return context.call(setDoorbell, context.makeDoorbell(), timeout=_SETUP_TIMEOUT)
+
+        d = context.call(inboundBuffer, timeout=_SETUP_TIMEOUT)
+        d.addCallback(gotInbound)
+        return d.addCallback(lambda _: Bootstrapped(context, dispatch, register, early, box[0]))
 
     def failed(failure):
         context.close()

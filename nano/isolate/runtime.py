@@ -7,7 +7,6 @@ asynchronous crossing); messages from JS arrive as drained JSON batches (one cro
 back per batch, see L{nano.isolate.engine}). Timers armed by JS run on the reactor.
 """
 
-import base64
 import collections
 import json
 
@@ -22,7 +21,7 @@ from nano.isolate.engine import (
     JSTerminated,
 )
 from nano.interfaces import IIsolate
-from nano.isolate.bridge import chunkMessage, encodeBatch, parseFrame
+from nano.isolate.bridge import Inbound, JSBytes, dumps, parseFrame
 from nano.isolate.errors import (
     STREAMED,
     IsolateFailure,
@@ -98,6 +97,7 @@ class Isolate:
         self._watchdog = watchdog if watchdog is not None else Watchdog(reactor)
         self._hostCalls = HostCalls(appName, hostOps or {}, self._send, lambda: self._payloads)
         self._payloads = ()
+        self._inbound = None
         self._streams = {}
         self._credits = {}
         self._bodies = {}
@@ -136,6 +136,8 @@ class Isolate:
             self._dispatchFn = bootstrapped.dispatch
             self._registerFn = bootstrapped.register
             context.onPostError = self._dispatchFailed
+            if bootstrapped.inbound is not None:
+                self._inbound = Inbound(bootstrapped.inbound, context.write, context.completed)
             context.onDrain = self._onDrain
             for early in bootstrapped.early:
                 self._onDrain(early)
@@ -226,7 +228,7 @@ class Isolate:
             payload = 1
             self._bodies[rid] = sink
         else:
-            payload = None if not body else base64.b64encode(body).decode("ascii")
+            payload = None if not body else JSBytes(body)
         self._send(["req", rid, method, url, headers, payload])
         return rid
 
@@ -266,10 +268,13 @@ class Isolate:
         if self.closed or not self._outbox:
             return
         batch, self._outbox = self._outbox, []
+        inbound = self._inbound
         try:
-            self._context.post(self._dispatchFn, encodeBatch(batch))
+            callId = self._context.post(self._dispatchFn, dumps(batch, inbound))
         except IsolateClosed:
             return
+        if inbound is not None:
+            inbound.sent(callId)
         self._watchdog.watch(self)
 
     # -- what the watchdog reads -------------------------------------------------
@@ -438,7 +443,7 @@ class Isolate:
         A chunk of request C{rid}'s streamed body.
         """
         if rid in self._bodies and not self.closed:
-            self._send(chunkMessage("body", rid, base64.b64encode(data).decode("ascii")))
+            self._send(["body", rid, JSBytes(data)])
 
     def bodyEnd(self, rid):
         """

@@ -276,7 +276,10 @@ class _RequestState:
         status = response.status
         reason = response.statusText.encode("latin-1", "replace") if response.statusText else None
         headers = [pair for pair in response.headers if pair[0] not in _SKIP]
-        headers.append(("x-request-id", self.requestId))
+        # The app's own X-Request-Id (Hono's requestId middleware, ...) is its answer:
+        # a second value would make the header a list the client cannot use.
+        if not any(name == "x-request-id" for name, _ in headers):
+            headers.append(("x-request-id", self.requestId))
         if response.streamed:
             self._startStream(status, reason, headers)
             return

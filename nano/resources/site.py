@@ -29,7 +29,12 @@ from twisted.web.server import Request, Site, version as _serverVersion
 from nano.resources.errors import rawErrorResponse
 from nano.streams.consumer import BodyConsumer
 
-__all__ = ["NanoChannel", "NanoRequest", "NanoSite"]
+__all__ = ["NanoChannel", "NanoRequest", "NanoSite", "SMALL_BODY"]
+
+# Request bodies of a known length up to this size are read whole before the app sees
+# the request (the JS body stream's own high-water mark); longer ones, and chunked
+# ones, stream.
+SMALL_BODY = 256 * 1024
 
 _NO_BODY = frozenset([204, 304])
 _date = [0, b""]
@@ -158,9 +163,10 @@ class NanoRequest(Request):
     A request to an app: it enforces the app's body limit while the body arrives,
     and streams a body into JS as it arrives.
 
-    A request with a body (a Content-Length over 0, or chunked) is handed to its app
-    as soon as its headers are in; its body then flows through L{bodyStream} (a
-    L{BodyConsumer}). If the response is complete before the body, the rest of the
+    A request with a body (a Content-Length over L{SMALL_BODY}, or chunked) is handed
+    to its app as soon as its headers are in; its body then flows through
+    L{bodyStream} (a L{BodyConsumer}). Smaller bodies of known length are read whole
+    first. If the response is complete before the body, the rest of the
     body is read and dropped before the request finishes, so the connection can
     carry its next request.
 
@@ -190,7 +196,11 @@ class NanoRequest(Request):
             self._refused = True
             self.channel.refuse(431, b"Request Header Fields Too Large", "the request header block is too large")
             return
-        if app is None or length == 0:
+        if app is None or length == 0 or (length is not None and length <= SMALL_BODY
+                                           and length <= app.config.limits.max_body_mb * 1024 * 1024):
+            # No body, or a small one of known length: read it whole and hand the
+            # request to the app in one message (streaming it costs a round trip to
+            # JS per chunk: a 64 KiB upload took 0.9 ms of CPU streamed).
             Request.gotLength(self, length)
             return
         self._bodyLimit = app.config.limits.max_body_mb * 1024 * 1024

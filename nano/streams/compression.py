@@ -18,7 +18,8 @@ are JSON; bytes are base64):
     - C{compression.close [id]} -> None: forget the stream (cancelled)
 
 C{mode} is C{"compress"} or C{"decompress"}; C{format} is C{"gzip"}, C{"deflate"} (zlib)
-or C{"deflate-raw"}. Invalid or truncated compressed data, data after the end of the
+or C{"deflate-raw"}, or, to compress only, C{"br"} (brotli: not a CompressionFormat, but
+what a response whose Content-Encoding is br is encoded with, as on Cloudflare Workers). Invalid or truncated compressed data, data after the end of the
 compressed stream, and more than one gzip member are C{TypeError}s, as the Compression
 Standard says.
 
@@ -30,6 +31,8 @@ have at most L{MAX_STREAMS} streams open at once.
 """
 
 import zlib
+
+import brotli
 
 from nano.hostops import FAMILIES
 from nano.isolate.hostcalls import HostCallError, b64decode, b64encode
@@ -67,6 +70,27 @@ class _Compressor:
 
     def close(self):
         self._z = None
+
+
+class _BrotliCompressor:
+    """
+    A response body's brotli compressor (compress mode only).
+    """
+
+    def __init__(self, format):
+        self._b = brotli.Compressor()
+
+    def write(self, data):
+        return self._b.process(data), False
+
+    def more(self):
+        return b"", False
+
+    def finish(self):
+        return self._b.finish(), False
+
+    def close(self):
+        self._b = None
 
 
 class _Decompressor:
@@ -158,13 +182,18 @@ def _open(call, streamId, mode, format):
     codec = streams.codecs.get(streamId)
     if codec is not None:
         return codec
-    if format not in _WBITS:
-        raise _typeError("compression: unsupported format %r" % (format,))
     if mode not in ("compress", "decompress"):
         raise _typeError("compression: unsupported mode %r" % (mode,))
+    if format not in _WBITS and (format != "br" or mode != "compress"):
+        raise _typeError("compression: unsupported format %r" % (format,))
     if len(streams.codecs) >= MAX_STREAMS:
         raise _typeError("too many compression streams are open in this isolate (at most %d)" % (MAX_STREAMS,))
-    codec = _Compressor(format) if mode == "compress" else _Decompressor(format)
+    if mode == "decompress":
+        codec = _Decompressor(format)
+    elif format == "br":
+        codec = _BrotliCompressor(format)
+    else:
+        codec = _Compressor(format)
     streams.codecs[streamId] = codec
     return codec
 

@@ -74,6 +74,11 @@ class Upstream(resource.Resource):
             request.responseHeaders.setRawHeaders(b"set-cookie", [b"a=1; Path=/", b"b=2"])
             return json.dumps({"method": request.method.decode(), "uri": request.uri.decode(), "headers": headers,
                                "body": request.content.read().decode("latin-1")}).encode()
+        if path == "/body":
+            # Answers with the body and content type the query asks for (?type=&text=).
+            args = request.args
+            request.setHeader(b"content-type", args.get(b"type", [b"text/plain"])[0])
+            return args.get(b"text", [b""])[0]
         if path.startswith("/redirect/"):
             request.setResponseCode(int(path.split("/")[2]))
             request.setHeader(b"location", b"/echo")

@@ -40,7 +40,7 @@ class _Base(SynchronousTestCase):
         self.makeClient()
 
     def makeClient(self):
-        self.site = AdminSite(self.deployer, lambda: self.draining, self.token, self.metrics)
+        self.site = AdminSite(self.deployer, lambda: self.draining, self.token, self.metrics, self.clock)
         self.client = StubTreq(self.site.resource)
 
     def call(self, method, path, body=None, token=None, raw=None):
@@ -135,7 +135,7 @@ class HealthTests(_Base):
         Unknown paths are JSON 404s; a method a resource lacks is a JSON 405 with
         Allow.
         """
-        for path in ("/", "/nothing", "/admin/nothing", "/admin/apps/a/extra"):
+        for path in ("/nothing", "//", "/admin/nothing", "/admin/apps/a/extra"):
             status, _, body = self.call("GET", path)
             self.assertEqual((status, body["error"]), (404, "not found"), path)
         status, headers, body = self.call("DELETE", "/health")
@@ -173,6 +173,91 @@ class AuthTests(_Base):
             self.assertEqual(self.call("GET", path)[0], 200)
 
 
+class StatusPageTests(_Base):
+    """
+    C{GET /}: the operator status page (its rendering is tested in
+    L{nano.test.test_status}).
+    """
+
+    def test_page(self):
+        """
+        An HTML page, not cached, with a policy that lets the browser load nothing
+        but its inline style, listing every app with its state, the server state
+        and the uptime since the site was created.
+        """
+        self.clock.advance(125)
+        self.deployer.get("a").requestStarted()
+        status, headers, text = self.call("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers.getRawHeaders(b"content-type"), [b"text/html; charset=utf-8"])
+        self.assertEqual(headers.getRawHeaders(b"cache-control"), [b"no-store"])
+        policy = headers.getRawHeaders(b"content-security-policy")[0]
+        self.assertIn(b"default-src 'none'", policy)
+        self.assertIn(b"style-src 'unsafe-inline'", policy)
+        self.assertTrue(text.startswith("<!DOCTYPE html>"), text[:40])
+        self.assertIn('<td class="name">a</td><td class="state ready">ready</td>', text)
+        self.assertIn("<code>b.test</code>", text)
+        self.assertIn('<span class="badge serving">serving</span>', text)
+        self.assertIn("<dt>Uptime</dt><dd>2 min 5 s</dd>", text)
+        self.assertIn("<dt>In flight</dt><dd>1</dd>", text)
+        self.draining = True
+        self.assertIn('<span class="badge draining">draining</span>', self.call("GET", "/")[2])
+
+    def test_failedApp(self):
+        """
+        A failed app's load error is on the page, escaped.
+        """
+        app = self.deployer.get("b")
+        app.state = "failed"
+        app.loadError = "index.js:1:1: SyntaxError: <b>&"
+        text = self.call("GET", "/")[2]
+        self.assertIn("<pre>index.js:1:1: SyntaxError: &lt;b&gt;&amp;</pre>", text)
+
+    def test_lastReset(self):
+        """
+        An isolate reset shows on the page and in the JSON with its kind and time.
+        """
+        self.clock.advance(1000)
+        ControlledIsolate.instances[0].onReset("cpu")
+        self.clock.advance(30)
+        self.assertIn('cpu <time datetime="1970-01-01T00:16:40Z"', self.call("GET", "/")[2])
+        self.assertIn("30 s ago", self.call("GET", "/")[2])
+        info = self.call("GET", "/admin/apps/a")[2]
+        self.assertEqual(info["last_reset"], {"kind": "cpu", "at": "1970-01-01T00:16:40.000Z"})
+
+    def test_methods(self):
+        """
+        HEAD answers like GET without a body; other methods are a JSON 405.
+        """
+        status, headers, text = self.call("HEAD", "/")
+        self.assertEqual((status, text), (200, ""))
+        status, headers, body = self.call("POST", "/")
+        self.assertEqual((status, body["error"]), (405, "method not allowed"))
+        self.assertEqual(headers.getRawHeaders(b"allow"), [b"GET, HEAD"])
+
+
+class StatusPageAuthTests(_Base):
+    """
+    With a token, the status page needs it like C{/admin/*}.
+    """
+
+    token = "s3cret-token"
+
+    def test_token(self):
+        """
+        Without the token, or with a wrong one, C{/} is a 401 that shows nothing
+        of the apps; with it, the page.
+        """
+        for token in (None, "wrong"):
+            status, headers, body = self.call("GET", "/", token=token)
+            self.assertEqual((status, body["error"]), (401, "unauthorized"))
+            self.assertEqual(headers.getRawHeaders(b"www-authenticate"), [b'Bearer realm="nano"'])
+            self.assertNotIn("a.test", json.dumps(body))
+        status, _, text = self.call("GET", "/", token=self.token)
+        self.assertEqual(status, 200)
+        self.assertIn("<code>a.test</code>", text)
+
+
 class AppsTests(_Base):
     """
     /admin/apps and /admin/apps/{name}.
@@ -193,7 +278,9 @@ class AppsTests(_Base):
         self.assertEqual(first["limits"]["cpu_ms"], 30000)
         self.assertEqual(first["loaded_at"], "1970-01-01T00:00:00.000Z")
         self.assertEqual(set(first), {"name", "hostnames", "path", "main", "state", "loaded_at", "load_error",
-                                      "requests", "errors", "inflight", "heap_bytes", "limits", "env"})
+                                      "requests", "errors", "inflight", "heap_bytes", "isolate_starts", "last_reset",
+                                      "limits", "env"})
+        self.assertEqual((first["isolate_starts"], first["last_reset"]), (1, None))
         self.assertEqual(self.call("GET", "/admin/apps/")[2], body)
 
     def test_getOne(self):

@@ -56,7 +56,8 @@ class AppStatsTests(SynchronousTestCase):
             return isolate
 
         self.stats = AppStats()
-        self.app = App(Clock(), _config(), isolateFactory=factory, stats=self.stats)
+        self.clock = Clock()
+        self.app = App(self.clock, _config(), isolateFactory=factory, stats=self.stats)
 
     def test_coldStart(self):
         """
@@ -75,6 +76,20 @@ class AppStatsTests(SynchronousTestCase):
         self.isolates[0].onReset("cpu")
         self.isolates[0].onReset("memory")
         self.assertEqual(self.stats.limits, {"cpu": 1, "wall": 0, "memory": 1, "body": 0})
+
+    def test_lastReset(self):
+        """
+        The kind and time of the latest reset are kept in the stats, which the app
+        exposes as C{stats}.
+        """
+        self.assertIs(self.app.stats, self.stats)
+        self.assertIsNone(self.stats.lastReset)
+        self.app.start()
+        self.clock.advance(100)
+        self.isolates[0].onReset("cpu")
+        self.clock.advance(5)
+        self.isolates[0].onReset("memory")
+        self.assertEqual(self.stats.lastReset, ("memory", 105.0))
 
     def test_recycle(self):
         """

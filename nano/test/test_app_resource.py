@@ -21,7 +21,7 @@ from nano.interfaces import IIsolate, IResponseSink
 from nano.isolate.runtime import IsolateFailure, ScriptError
 from nano.registry import AppRegistry
 from nano.resources.app import AppResource, _RequestState, requestURL
-from nano.resources.site import NanoRequest, NanoSite
+from nano.resources.site import SMALL_BODY, NanoRequest, NanoSite
 from nano.resources.vhost import HostRouter
 from nano.testing import FakeIsolate
 
@@ -445,12 +445,24 @@ class StreamedBodyTests(SynchronousTestCase):
         """
         from nano.isolate.runtime import STREAMED
 
-        self.post(10, b"abcd")
+        rest = b"e" * SMALL_BODY
+        self.post(4 + len(rest), b"abcd")
         ((method, url, headers, body, sink),) = self.app.isolate.requests.values()
         self.assertEqual((method, url, body), ("POST", "http://a.test/up", STREAMED))
         self.assertEqual(self.app.isolate.bodies[1], [b"abcd"])
-        self.channel.dataReceived(b"efghij")
-        self.assertEqual(self.app.isolate.bodies[1], [b"abcd", b"efghij", None])
+        self.channel.dataReceived(rest)
+        self.assertEqual(self.app.isolate.bodies[1], [b"abcd", rest, None])
+
+    def test_smallBodyWhole(self):
+        """
+        A body of known length up to SMALL_BODY is read whole, and the request
+        reaches the app in one message with it.
+        """
+        self.post(SMALL_BODY, b"x" * 1000)
+        self.assertEqual(self.app.isolate.requests, {})
+        self.channel.dataReceived(b"y" * (SMALL_BODY - 1000))
+        ((method, url, headers, body, sink),) = self.app.isolate.requests.values()
+        self.assertEqual(body, b"x" * 1000 + b"y" * (SMALL_BODY - 1000))
 
     def test_backpressure(self):
         """
@@ -471,11 +483,10 @@ class StreamedBodyTests(SynchronousTestCase):
         is read and dropped, the request finishes when it is in, and the connection
         serves the next request.
         """
-        self.post(6, b"ab")
-        sink = self.app.isolate.requests[1][4]
+        self.post(SMALL_BODY + 6, b"ab")
         self.app.isolate.respond(1, 200, [], b"early")
         self.assertIn(b"early", self.transport.value())
-        self.channel.dataReceived(b"cdef")
+        self.channel.dataReceived(b"c" * (SMALL_BODY + 4))
         self.assertEqual(self.app.isolate.bodies[1], [b"ab"])
         self.channel.dataReceived(b"GET /next HTTP/1.1\r\nHost: a.test\r\n\r\n")
         self.assertEqual([r[1] for r in self.app.isolate.requests.values()], ["http://a.test/next"])
@@ -572,6 +583,19 @@ class RequestIdTests(SynchronousTestCase):
         requestId, out = self.idOf(b"abc-123")
         self.assertEqual(requestId, "abc-123")
         self.assertIn(b"x-request-id: abc-123\r\n", out)
+
+    def test_appsOwn(self):
+        """
+        An X-Request-Id the app's response sets is sent alone: NANO adds its id only to
+        responses that have none.
+        """
+        request = _request(headers=[(b"X-Request-Id", b"client-1")])
+        self.resource.render(request)
+        rid = max(self.app.isolate.requests)
+        self.app.isolate.respond(rid, 200, [("x-request-id", "from-app")], b"ok")
+        lines = _written(request).split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+        self.assertEqual([line for line in lines if line.lower().startswith(b"x-request-id:")],
+                         [b"x-request-id: from-app"])
 
     def test_replaced(self):
         """

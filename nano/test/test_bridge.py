@@ -6,7 +6,7 @@ import json
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.isolate.bridge import PreEncoded, chunkMessage, encodeBatch, parseFrame
+from nano.isolate.bridge import parseFrame
 
 
 class FrameTests(SynchronousTestCase):
@@ -44,32 +44,69 @@ class FrameTests(SynchronousTestCase):
             self.assertRaises(ValueError, parseFrame, bad)
 
 
-class BatchTests(SynchronousTestCase):
+class _Memory:
+    def __init__(self, length):
+        self.length = length
+        self.data = bytearray(length)
+
+
+def _write(memory, offset, data):
+    memory.data[offset:offset + len(data)] = data
+
+
+class InboundTests(SynchronousTestCase):
     """
-    L{encodeBatch} makes the JSON text of a batch, pre-encoded chunk messages
-    included as they are.
+    L{Inbound} places bytes for JS in the free half of the inbound buffer, and falls
+    back to base64 when it cannot.
     """
 
-    def test_plain(self):
-        """
-        A batch of lists is plain compact JSON.
-        """
-        batch = [["timer", 3], ["ret", 1, 1, {"a": "\u2713"}]]
-        self.assertEqual(encodeBatch(batch), json.dumps(batch, separators=(",", ":")))
+    def setUp(self):
+        from nano.isolate.bridge import Inbound
 
-    def test_preEncoded(self):
-        """
-        Chunk messages go in as encoded, between the others, in order; the whole
-        is the JSON of the same messages.
-        """
-        batch = [["ret", 1, 1, None], chunkMessage("fetch_chunk", 7, "YWJj"), ["fetch_end", 7]]
-        self.assertIsInstance(batch[1], PreEncoded)
-        self.assertEqual(json.loads(encodeBatch(batch)),
-                         [["ret", 1, 1, None], ["fetch_chunk", 7, "YWJj"], ["fetch_end", 7]])
+        self.done = set()
+        self.memory = _Memory(16)
+        self.inbound = Inbound(self.memory, _write, lambda callId: callId in self.done)
 
-    def test_targetMustBeInt(self):
+    def test_reference(self):
         """
-        A target that is not an int (which could break the JSON) is refused.
+        Bytes that fit are written into the buffer and sent as [offset, length].
         """
-        for target in ("1", None, True, 1.5):
-            self.assertRaises(TypeError, chunkMessage, "fetch_chunk", target, "")
+        from nano.isolate.bridge import JSBytes, dumps
+
+        text = dumps([["body", 1, JSBytes(b"abc")], ["body", 2, JSBytes(b"de")]], self.inbound)
+        self.assertEqual(json.loads(text), [["body", 1, [0, 3]], ["body", 2, [3, 2]]])
+        self.assertEqual(bytes(self.memory.data[:5]), b"abcde")
+
+    def test_tooBig(self):
+        """
+        Bytes that do not fit in a half go as base64.
+        """
+        from nano.isolate.bridge import JSBytes, dumps
+
+        text = dumps([["body", 1, JSBytes(b"x" * 9)]], self.inbound)
+        self.assertEqual(json.loads(text), [["body", 1, "eHh4eHh4eHh4"]])
+
+    def test_halvesInTurn(self):
+        """
+        A half stays busy until the dispatch that carried it finished; the other
+        half serves meanwhile; with both busy, bytes go as base64.
+        """
+        from nano.isolate.bridge import JSBytes, dumps
+
+        first = json.loads(dumps([["b", JSBytes(b"1")]], self.inbound))
+        self.inbound.sent("call-1")
+        second = json.loads(dumps([["b", JSBytes(b"2")]], self.inbound))
+        self.inbound.sent("call-2")
+        third = json.loads(dumps([["b", JSBytes(b"3")]], self.inbound))
+        self.inbound.sent("call-3")
+        self.assertEqual((first, second, third), ([["b", [0, 1]]], [["b", [8, 1]]], [["b", "Mw=="]]))
+        self.done.add("call-1")
+        self.assertEqual(json.loads(dumps([["b", JSBytes(b"4")]], self.inbound)), [["b", [0, 1]]])
+
+    def test_noBuffer(self):
+        """
+        Without an inbound buffer bytes go as base64.
+        """
+        from nano.isolate.bridge import JSBytes, dumps
+
+        self.assertEqual(json.loads(dumps([JSBytes(b"\x00\xff")])), ["AP8="])

@@ -87,6 +87,21 @@ class RoundTripTests(SynchronousTestCase):
             self.assertEqual(unpacked, data)
             self.assertEqual(ops.open(), 0)
 
+    def test_brotli(self):
+        """
+        "br" compresses (brotli, for a response whose Content-Encoding is br) but does
+        not decompress.
+        """
+        import brotli
+
+        data = b"hello brotli " * 500
+        ops = _Ops()
+        packed = ops.write(1, "compress", "br", data)[0] + ops.finish(1, "compress", "br")
+        self.assertEqual(brotli.decompress(packed), data)
+        self.assertEqual(ops.open(), 0)
+        error = self.assertRaises(HostCallError, ops.write, 2, "decompress", "br", packed)
+        self.assertEqual(error.name, "TypeError")
+
     def test_emptyStream(self):
         """
         Finishing a compression with no input gives a valid empty stream.

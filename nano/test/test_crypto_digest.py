@@ -17,8 +17,9 @@ ABC = {
                "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
 }
 
-# RFC 2202 / RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+# RFC 2104 (MD5), RFC 2202 / RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
 JEFE = {
+    "MD5": "750c783e6ab0b503eaa86e310a5db738",
     "SHA-1": "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
     "SHA-256": "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
     "SHA-384": "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
@@ -40,12 +41,20 @@ class DigestTests(SynchronousTestCase):
         for name, expected in ABC.items():
             self.assertEqual(digest(name, b"abc").hex(), expected, name)
 
+    def test_md5(self):
+        """
+        MD5, which Cloudflare Workers offer beyond the spec, gives the RFC 1321 digests.
+        """
+        self.assertEqual(digest("MD5", b"").hex(), "d41d8cd98f00b204e9800998ecf8427e")
+        self.assertEqual(digest("MD5", b"abc").hex(), "900150983cd24fb0d6963f7d28e17f72")
+
     def test_unknown(self):
         """
-        Another name is a NotSupportedError.
+        Another name (names are exact here: JS normalizes them) is a NotSupportedError.
         """
-        error = self.assertRaises(HostCallError, digest, "MD5", b"")
-        self.assertEqual(error.name, "NotSupportedError")
+        for name in ("MD4", "SHA-224", "md5"):
+            error = self.assertRaises(HostCallError, digest, name, b"")
+            self.assertEqual(error.name, "NotSupportedError")
 
 
 class HmacTests(SynchronousTestCase):

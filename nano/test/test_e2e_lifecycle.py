@@ -265,6 +265,19 @@ class AdminTests(_ServerTestCase):
         self.assertEqual(self.server.admin("GET", "/readyz")[::2], (200, {"status": "ready"}))
         self.assertEqual(self.server.admin("GET", "/metrics")[0], 200)
 
+    def test_statusPage(self):
+        """
+        C{GET /} is the HTML status page, behind the token: it lists the app with
+        its state and hostname, and the server serving.
+        """
+        self.assertEqual(self.server.admin("GET", "/")[0], 401)
+        status, headers, text = self.server.admin("GET", "/", token=self.token)
+        self.assertEqual(status, 200)
+        self.assertEqual(dict(headers)["Content-Type"], "text/html; charset=utf-8")
+        self.assertIn('<td class="name">a</td><td class="state ready">ready</td>', text)
+        self.assertIn("<code>a.test</code>", text)
+        self.assertIn('<span class="badge serving">serving</span>', text)
+
     def test_roundTrip(self):
         """
         Without the token: 401. With it: add an app (201, served, written to the

@@ -2,9 +2,7 @@
 Tests for L{nano.fetch.body}.
 """
 
-import base64
 import gzip
-import json
 
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
@@ -15,6 +13,7 @@ from twisted.web.client import PotentialDataLoss, ResponseDone, ResponseFailed
 
 from nano.fetch.body import BodyStream
 from nano.fetch.decoding import PIECE, decoderFor
+from nano.isolate.bridge import JSBytes
 
 
 class _Transport:
@@ -56,12 +55,12 @@ class BodyStreamTests(SynchronousTestCase):
 
     def emit(self, message):
         """
-        What the stream sends, decoded (chunks come already encoded as JSON text).
+        What the stream sends, with the bytes for JS (L{JSBytes}) as bytes.
         """
-        self.sent.append(json.loads(message) if isinstance(message, str) else message)
+        self.sent.append([x.data if isinstance(x, JSBytes) else x for x in message])
 
     def chunks(self):
-        return b"".join(base64.b64decode(m[2]) for m in self.sent if m[0] == "fetch_chunk")
+        return b"".join(m[2] for m in self.sent if m[0] == "fetch_chunk")
 
     def test_wholeBody(self):
         """

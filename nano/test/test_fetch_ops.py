@@ -3,7 +3,6 @@ Tests for L{nano.fetch.ops} (and the family registration in L{nano.fetch}).
 """
 
 import base64
-import json
 
 from treq.testing import RequestTraversalAgent
 from twisted.internet.defer import fail
@@ -21,6 +20,7 @@ from nano.fetch.client import Fetcher
 from nano.fetch.egress import EgressPolicy
 from nano.fetch.ops import FetchOps, fetchOps
 from nano.hostops import HostContext
+from nano.isolate.bridge import JSBytes
 from nano.metrics import AppStats
 from nano.isolate.hostcalls import HostCall, HostCallError, HostScope
 
@@ -82,9 +82,9 @@ class FetchOpsTests(SynchronousTestCase):
 
     def emit(self, message):
         """
-        What the operations send, decoded (chunks come already encoded as JSON).
+        What the operations send, with the bytes for JS (L{JSBytes}) as bytes.
         """
-        self.sent.append(json.loads(message) if isinstance(message, str) else message)
+        self.sent.append([x.data if isinstance(x, JSBytes) else x for x in message])
 
     def fetch(self, url, method="GET", redirect="follow", hop=0, started=1, window=1 << 20, handle=1, body=None,
               headers=("x-a", "1")):
@@ -94,7 +94,7 @@ class FetchOpsTests(SynchronousTestCase):
         return d
 
     def body(self, handle=1):
-        return b"".join(base64.b64decode(m[2]) for m in self.sent if m[0] == "fetch_chunk" and m[1] == handle)
+        return b"".join(m[2] for m in self.sent if m[0] == "fetch_chunk" and m[1] == handle)
 
     def test_response(self):
         """

@@ -671,6 +671,29 @@ class StreamBodyTests(FetchAPITestCase):
         """), [True, False, 202])
 
 
+    def test_encodeBody(self):
+        """
+        C{responseParts} asks for the body to be compressed (C{encode}) when its
+        Content-Encoding is exactly gzip or br and encodeBody is "automatic" (the
+        default), as Cloudflare Workers do; not for other or several encodings, a null
+        body, or encodeBody "manual", which clones and responses made from the response
+        keep. Another encodeBody value is a TypeError.
+        """
+        self.assertEqual(self.runAsync("""
+            const encode = (r) => __nano.responseParts(r).encode ?? null;
+            const ce = (value, init = {}) => new Response('x', {...init, headers: {'content-encoding': value}});
+            const manual = ce('gzip', {encodeBody: 'manual'});
+            const both = new Headers([['content-encoding', 'gzip'], ['content-encoding', 'br']]);
+            return [encode(ce('gzip')), encode(ce('br')), encode(ce('deflate')), encode(ce('GZIP')),
+                    encode(new Response('x', {headers: both})),
+                    encode(new Response(null, {headers: {'content-encoding': 'gzip'}})),
+                    encode(Response.json({}, {headers: {'content-encoding': 'br'}})),
+                    encode(ce('gzip', {encodeBody: 'automatic'})), encode(manual.clone()),
+                    encode(new Response('y', manual)), encode(manual), 'encodeBody' in manual];
+        """), ["gzip", "br", None, None, None, None, "br", "gzip", None, None, None, False])
+        self.assertEqual(self.errorName("new Response('x', {encodeBody: 'sometimes'})"), "TypeError")
+
+
 class RequestTests(FetchAPITestCase):
     """
     The C{Request} interface.
@@ -716,12 +739,15 @@ class RequestTests(FetchAPITestCase):
 
     def test_methodNormalised(self):
         """
-        The six standard methods are upper-cased whatever their case; other methods
-        keep their case.
+        The six standard methods are upper-cased whatever their case, and so are the
+        others Cloudflare Workers know (PATCH, WebDAV's, QUERY); other methods keep
+        their case.
         """
-        self.assertEqual(self.js("""['get', 'Post', 'delete', 'patch', 'OPTIONS', 'put', 'head']
+        self.assertEqual(self.js("""['get', 'Post', 'delete', 'patch', 'OPTIONS', 'put', 'head', 'propfind',
+                                    'm-search', 'Query', 'custom', 'Link']
             .map((m) => new Request('https://a.example/', {method: m}).method)"""),
-            ["GET", "POST", "DELETE", "patch", "OPTIONS", "PUT", "HEAD"])
+            ["GET", "POST", "DELETE", "PATCH", "OPTIONS", "PUT", "HEAD", "PROPFIND", "M-SEARCH", "QUERY",
+             "custom", "Link"])
 
     def test_forbiddenAndInvalidMethods(self):
         """
@@ -1011,6 +1037,35 @@ class BridgeHelperTests(FetchAPITestCase):
             copy.headers.set('x-a', '3');
             return [errs, r.headers.get('x-a'), copy.headers.get('x-a'), r.body];
         """), [["TypeError", "TypeError"], "1", "3", None])
+
+    def test_incomingRequestRedirectManual(self):
+        """
+        An incoming request's redirect mode is "manual" (as on Cloudflare Workers), and
+        requests made from it, or cloned, keep it unless init says otherwise; a
+        request the worker makes still follows redirects.
+        """
+        self.assertEqual(self.runAsync("""
+            const r = __nano.makeIncomingRequest('GET', 'https://h.example/', [], null, null);
+            return [r.redirect, r.clone().redirect, new Request('https://up.example/', r).redirect,
+                    new Request(r, {redirect: 'follow'}).redirect, new Request('https://up.example/').redirect,
+                    __nano.requestInternals(new Request('https://up.example/', r)).redirect];
+        """), ["manual", "manual", "manual", "follow", "follow", "manual"])
+
+    def test_incomingRequestCf(self):
+        """
+        request.cf is an object on an incoming request (the same one on every read),
+        carried over to clones and requests made from it, undefined on a request the
+        worker makes unless init.cf gives one; a non-object init.cf is a TypeError.
+        """
+        self.assertEqual(self.runAsync("""
+            const r = __nano.makeIncomingRequest('GET', 'https://h.example/', [], null, null);
+            const bad = (() => { try { new Request('https://a.example/', {cf: 5}); return null; }
+                                 catch (e) { return e.constructor.name; } })();
+            return [typeof r.cf, r.cf === r.cf, r.clone().cf === r.cf, new Request('https://up.example/', r).cf === r.cf,
+                    new Request('https://a.example/').cf, new Request('https://a.example/', {cf: {cacheTtl: 5}}).cf,
+                    new Request(r, {cf: null}).cf, bad, Object.keys(r.cf).length,
+                    'cf' in Request.prototype];
+        """), ["object", True, True, True, None, {"cacheTtl": 5}, None, "TypeError", 0, True])
 
     def test_incomingRequestSignal(self):
         """

@@ -26,7 +26,8 @@ class InterfaceTests(_Case):
     def test_subtle(self):
         """
         crypto.subtle is one SubtleCrypto instance behind an enumerable getter on
-        Crypto.prototype; the interface cannot be constructed.
+        Crypto.prototype; the interface cannot be constructed; it has the spec's twelve
+        methods and Cloudflare Workers' timingSafeEqual.
         """
         self.assertEqual(self.js.value("""
           const d = Object.getOwnPropertyDescriptor(Crypto.prototype, 'subtle');
@@ -35,7 +36,7 @@ class InterfaceTests(_Case):
           return [crypto.subtle === crypto.subtle, crypto.subtle instanceof SubtleCrypto,
                   typeof d.get, d.enumerable, String(crypto.subtle), constructed,
                   Object.keys(SubtleCrypto.prototype).length, SubtleCrypto.prototype.importKey.length];
-        """), [True, True, "function", True, "[object SubtleCrypto]", "TypeError", 12, 5])
+        """), [True, True, "function", True, "[object SubtleCrypto]", "TypeError", 13, 5])
 
     def test_illegalInvocation(self):
         """
@@ -153,6 +154,57 @@ class ConversionTests(_Case):
           return [await d('sha-256'), await d({name: 'Sha-1'}), await d('SHA256'), await d('SHA-256\u212a'),
                   await d({}), await d({name: 'AES-GCM'}), await d(Symbol.iterator), await d(7)];
         """), [32, 20, "NotSupportedError", "NotSupportedError", "TypeError", "NotSupportedError", "TypeError",
+               "NotSupportedError"])
+
+    def test_timingSafeEqual(self):
+        """
+        crypto.subtle.timingSafeEqual (Cloudflare Workers' extension) compares two
+        BufferSources synchronously: true for the same bytes (any views), false
+        otherwise; different lengths, non-buffers, missing arguments and another
+        this are TypeErrors.
+        """
+        self.assertEqual(self.js.value("""
+          const tse = crypto.subtle.timingSafeEqual.bind(crypto.subtle);
+          const outcome = (f) => { try { return f(); } catch (e) { return e.constructor.name; } };
+          const bytes = new Uint8Array([1, 2, 3, 4]);
+          return [tse(bytes, new Uint8Array([1, 2, 3, 4])), tse(bytes, new Uint8Array([1, 2, 3, 5])),
+                  tse(bytes.buffer, new DataView(new Uint8Array([0, 1, 2, 3, 4]).buffer, 1)),
+                  tse(new Uint8Array(0), new ArrayBuffer(0)),
+                  outcome(() => tse(bytes, new Uint8Array(3))), outcome(() => tse('ab', 'ab')),
+                  outcome(() => tse(bytes)), outcome(() => crypto.subtle.timingSafeEqual.call({}, bytes, bytes))];
+        """), [True, False, True, True, "TypeError", "TypeError", "TypeError", "TypeError"])
+
+    def test_md5(self):
+        """
+        MD5 is a hash as on Cloudflare Workers (beyond the spec, any case of the name):
+        digest, HMAC (512-bit default length, the RFC 2104 vector), PBKDF2 and RSA
+        signatures; its HMAC and RSA keys have no JWK form (NotSupportedError), though
+        an HMAC key without "alg" imports from JWK.
+        """
+        self.assertEqual(self.js.value("""
+          const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+          const utf8 = (s) => new TextEncoder().encode(s);
+          const hmacAlg = {name: 'HMAC', hash: 'MD5'};
+          const jefe = await crypto.subtle.importKey('raw', utf8('Jefe'), hmacAlg, true, ['sign']);
+          const generated = await crypto.subtle.generateKey(hmacAlg, true, ['sign']);
+          const fromJwk = await crypto.subtle.importKey('jwk', {kty: 'oct', k: 'AAAAAAAAAAAAAAAAAAAAAA'}, hmacAlg,
+                                                        false, ['sign']);
+          const pbkdf2 = await crypto.subtle.importKey('raw', new Uint8Array(8), 'PBKDF2', false, ['deriveBits']);
+          const rsa = await crypto.subtle.generateKey({name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024,
+            publicExponent: new Uint8Array([1, 0, 1]), hash: 'md5'}, true, ['sign', 'verify']);
+          const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', rsa.privateKey, utf8('x'));
+          return [hex(await crypto.subtle.digest('MD5', utf8('abc'))),
+                  hex(await crypto.subtle.digest({name: 'md5'}, new Uint8Array())),
+                  hex(await crypto.subtle.sign('HMAC', jefe, utf8('what do ya want for nothing?'))),
+                  generated.algorithm.length, fromJwk.algorithm.length,
+                  await crypto.subtle.exportKey('jwk', jefe).then(() => 'exported', (e) => e.name),
+                  (await crypto.subtle.deriveBits({name: 'PBKDF2', hash: 'MD5', salt: new Uint8Array(8),
+                                                   iterations: 2}, pbkdf2, 128)).byteLength,
+                  await crypto.subtle.verify('RSASSA-PKCS1-v1_5', rsa.publicKey, signature, utf8('x')),
+                  rsa.publicKey.algorithm.hash.name,
+                  await crypto.subtle.exportKey('jwk', rsa.publicKey).then(() => 'exported', (e) => e.name)];
+        """), ["900150983cd24fb0d6963f7d28e17f72", "d41d8cd98f00b204e9800998ecf8427e",
+               "750c783e6ab0b503eaa86e310a5db738", 512, 128, "NotSupportedError", 16, True, "MD5",
                "NotSupportedError"])
 
     def test_enforceRange(self):
@@ -333,7 +385,7 @@ class GenerateKeyOrderTests(_Case):
              [[{name: 'AES-KW', length: 257}, 'OperationError', 'SyntaxError']]],
             [{name: 'HMAC', hash: 'SHA-384'}, ['sign', 'verify'], [],
              [[{name: 'HMAC', hash: 'SHA-256', length: 2 ** 32 + 1}, 'TypeError', 'TypeError'],
-              [{name: 'HMAC', hash: 'MD5'}, 'NotSupportedError', 'NotSupportedError']]],
+              [{name: 'HMAC', hash: 'SHA-224'}, 'NotSupportedError', 'NotSupportedError']]],
             [{name: 'ECDSA', namedCurve: 'P-384'}, ['sign', 'verify'], ['sign'],
              [[{name: 'ECDSA', namedCurve: 'P-512'}, 'NotSupportedError', 'SyntaxError']]],
             [{name: 'ECDH', namedCurve: 'P-521'}, ['deriveKey', 'deriveBits'], ['deriveKey', 'deriveBits'],

@@ -302,6 +302,36 @@ class URLPreludeTests(SynchronousTestCase):
                     '(new URLPattern({pathname: "/a/:rest+"}))'),
             [True, {"rest": "b/c"}])
 
+    def test_urlPatternRelativeStringWithoutBase(self):
+        """
+        A URL string without a base URL matches as on workerd (the spec would give
+        null): a relative reference keeps its path (resolved from "/"), query and
+        fragment, a "//host" reference its authority, and every other component is
+        empty; an absolute string is unaffected; an invalid base URL still gives null.
+        """
+        components = ("protocol", "username", "password", "hostname", "port", "pathname", "search", "hash")
+        inputs = ("/books/123?x=1#h", "books/123", "", "..", "//user:pw@host:81/p", "///x", "\\a\\b",
+                  "a b", "foo:bar")
+        result = self.js(
+            '(p => %s.map(s => { const r = p.exec(s); return r && %s.map(k => r[k].input); }))'
+            '(new URLPattern({}))' % (json.dumps(inputs), json.dumps(components)))
+        self.assertEqual(result, [
+            ["", "", "", "", "", "/books/123", "x=1", "h"],
+            ["", "", "", "", "", "/books/123", "", ""],
+            ["", "", "", "", "", "", "", ""],
+            ["", "", "", "", "", "/", "", ""],
+            ["", "user", "pw", "host", "81", "/p", "", ""],
+            ["", "", "", "", "", "/x", "", ""],
+            ["", "", "", "", "", "/\\a\\b", "", ""],
+            ["", "", "", "", "", "/a%20b", "", ""],
+            ["foo", "", "", "", "", "bar", "", ""],
+        ])
+        self.assertEqual(
+            self.js('(p => [p.exec("/books/7").pathname.groups, p.test("/books/x"), p.test("books/8"),'
+                    ' p.exec("/books/7", "not a url"), p.test("https://e.test/books/9")])'
+                    '(new URLPattern({pathname: "/books/:id(\\\\d+)"}))'),
+            [{"id": "7"}, False, True, None, True])
+
     def test_urlPatternErrors(self):
         """
         Invalid patterns, duplicate group names, relative strings without a base and a
@@ -312,3 +342,37 @@ class URLPreludeTests(SynchronousTestCase):
         self.assertEqual(self.errorName('new URLPattern("/relative")'), "TypeError")
         self.assertEqual(self.errorName('new URLPattern({}, "https://a/")'), "TypeError")
         self.assertEqual(self.errorName('new URLPattern({pathname: "/([a-z]"})'), "TypeError")
+
+
+class SimpleURLFastPathTests(SynchronousTestCase):
+    """
+    The fast path for simple absolute http(s) URLs gives the same results as the full
+    parser, and leaves everything else to it.
+    """
+
+    CASES = [
+        "http://127.0.0.1:8099/", "https://Example.COM/a/b?x=1&y=%20#frag", "http://a.test:80/x",
+        "https://a.test:443/", "http://a.test:8080", "http://a.test?q", "http://a.test/a//b/",
+        "http://h.test/p?q=`{|}[]^", "http://h.test/#'frag", "http://1.2.3/", "http://0x7f.1/",
+        "http://a.test/./b", "http://a.test/%2e%2E/c", "http://xn--nxasmq6b.test/", "http://a.test:0080/",
+        "http://a.test:65536/", "HTTP://a.test/", "http://user:pw@a.test/", "http://a..b/", "http://-a.test/",
+        "http://a.test/it's?it's", "http://255.255.255.255/", "http://256.1.1.1/", "http://a.1/",
+        "http://a.test/\\\\b", "http://a.test/ b",
+    ]
+
+    def test_sameAsFullParser(self):
+        """
+        For each case, URL's href through urlParse (fast path first) equals the full
+        state machine's, failures included.
+        """
+        racer = MiniRacer()
+        self.addCleanup(racer.close)
+        racer.eval(buildPartialPrelude(_FILES))
+        results = json.loads(racer.eval("""JSON.stringify(%s.map((input) => {
+            const fast = __nano.urlParse(input, null);
+            const full = __nano.urlBasicParse(__nano.toUSVString(input), null);
+            return [input, fast === null ? null : __nano.urlSerialize(fast),
+                    full === null ? null : __nano.urlSerialize(full)];
+        }))""" % (json.dumps(self.CASES),)))
+        for input, fast, full in results:
+            self.assertEqual(fast, full, input)

@@ -65,6 +65,18 @@ class MetricsTests(SynchronousTestCase):
         self.assertEqual(samples[("nano_apps", (("state", "failed"),))], 1)
         self.assertIn(("process_cpu_seconds_total", ()), samples)
 
+    def test_isolateReset(self):
+        """
+        An isolate reset counts as its limit exceeded and is remembered, with its
+        time, as the last reset.
+        """
+        api = self.metrics.app("api")
+        self.assertIsNone(api.lastReset)
+        api.isolateReset("cpu", 10.0)
+        api.isolateReset("memory", 12.5)
+        self.assertEqual(api.lastReset, ("memory", 12.5))
+        self.assertEqual((api.limits["cpu"], api.limits["memory"]), (1, 1))
+
     def test_survivesReload(self):
         """
         Stats belong to the app name: asking again gives the same numbers.

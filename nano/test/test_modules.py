@@ -416,6 +416,7 @@ class ErrorTests(SynchronousTestCase):
             "hono": "bare specifiers",
             "node:fs": "Node.js built-in modules",
             "https://esm.sh/x": "URL imports",
+            "cloudflare:sockets": "NANO provides only cloudflare:workers",
             "/abs.js": "absolute paths",
         }
         for specifier, text in cases.items():
@@ -759,6 +760,40 @@ class AppShapeTests(SynchronousTestCase):
         self.assertEqual(linker.eval(
             "let out; listeners[0][1]({ respondWith(v) { out = v; } }); listeners[0][0] + ': ' + out"),
             "fetch: service worker response")
+
+
+class BuiltinModuleTests(SynchronousTestCase):
+    """
+    Built-in modules (cloudflare:workers) are resolved without a file, left out of the
+    graph, and linked to what the prelude registered.
+    """
+
+    def test_builtin(self):
+        """
+        Static, namespace and dynamic imports of cloudflare:workers reach the module the
+        prelude registered; the graph lists only the app's files; a name the module
+        lacks is a link error naming it.
+        """
+        base = _write(self.mktemp(), {
+            "index.js": ("import { env as e, WorkerEntrypoint } from 'cloudflare:workers';\n"
+                         "import * as all from 'cloudflare:workers';\n"
+                         "export const values = [e.A, WorkerEntrypoint.name, Object.keys(all)];\n"
+                         "export const later = () => import('cloudflare:workers').then((m) => m.env.A);\n"),
+            "bad.js": "import { RpcStub } from 'cloudflare:workers';\nexport default RpcStub;\n",
+        })
+        graph = loadModuleGraph(base)
+        self.assertEqual([rel for rel, _ in graph.modules], ["index.js"])
+        linker = _Linker(self)
+        linker.eval("__nano.registerBuiltinModule('cloudflare:workers', {"
+                    " env: () => ({A: 1}), WorkerEntrypoint: () => class WorkerEntrypoint {} })")
+        linker.load(graph)
+        self.assertEqual(linker.json("ns.values"), [1, "WorkerEntrypoint", ["WorkerEntrypoint", "env"]])
+        self.assertEqual(linker.settle("ns.later()"), ["ok", 1])
+        bad = _Linker(self)
+        bad.eval("__nano.registerBuiltinModule('cloudflare:workers', { env: () => ({}) })")
+        bad.register(loadModuleGraph(base, main="bad.js"))
+        self.assertIn("does not provide an export named 'RpcStub'",
+                      bad.eval("(() => { try { __nano.evaluateModules('bad.js'); } catch (e) { return e.message; } })()"))
 
 
 class SpeedTests(SynchronousTestCase):

@@ -129,7 +129,8 @@ class PooledIsolateTests(SynchronousTestCase):
     def test_load(self):
         """
         The app loads into an isolate taken from the pool and serves requests; its
-        performance.timeOrigin is the load time, not the bootstrap time.
+        performance.timeOrigin is the load time, not the bootstrap time; its
+        navigator.userAgent is "Cloudflare-Workers".
         """
         reactor = PumpedReactor()
         pool = IsolatePool(reactor, size=1)
@@ -159,3 +160,8 @@ class PooledIsolateTests(SynchronousTestCase):
         isolate.fetch("GET", "http://a.test/origin", [], None, sink)
         reactor.pump(lambda: sink.result is not None)
         self.assertEqual(float(sink.result.body), reactor.seconds() * 1000.0)
+        # navigator.userAgent is Cloudflare Workers' own, which libraries detect.
+        sink = Sink()
+        isolate.fetch("GET", "http://a.test/agent", [], None, sink)
+        reactor.pump(lambda: sink.result is not None)
+        self.assertEqual(sink.result.body, b"Cloudflare-Workers")

@@ -105,6 +105,22 @@ class IsolateTests(SynchronousTestCase):
         self.assertEqual([s.result.body for s in sinks], [b"after 30", b"after 10", b"after 20"])
         self.assertEqual(isolate.inflight, 0)
 
+    def test_requestBodies(self):
+        """
+        Request bodies reach JS exactly, whether they fit in the inbound buffer
+        (several in one batch) or go as base64 (bigger than its half).
+        """
+        isolate, _ = self.load("rt-basic")
+        bodies = [b"small \xe2\x9c\x93", b"x" * (300 * 1024), b"second", b""]
+        sinks = []
+        for body in bodies:
+            sink = _Sink()
+            sinks.append(sink)
+            isolate.fetch("POST", "http://a.test/echo", [], body or None, sink)
+        self.reactor.pump(lambda: all(s.result is not None for s in sinks))
+        for body, sink in zip(bodies, sinks):
+            self.assertEqual(sink.result.body, b"POST /echo " + body)
+
     def test_logRequestId(self):
         """
         Console output during a request is logged with that request's id.

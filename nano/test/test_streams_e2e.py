@@ -133,6 +133,39 @@ class StreamedResponseTests(SynchronousTestCase):
         self.assertTrue(self.server.waitForOutput("must produce Uint8Array chunks"))
 
 
+    def test_contentEncoding(self):
+        """
+        As on Cloudflare Workers, a body whose Content-Encoding is gzip or br leaves
+        compressed that way (chunked), whether the app gave text or a stream; other
+        encodings and encodeBody "manual" bodies leave as they are; HEAD gets the
+        headers only.
+        """
+        import gzip
+
+        import brotli
+
+        text = b"encode me " * 300
+
+        def get(query, method="GET"):
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+            conn.request(method, "/encoded?" + query, headers={"Host": "s.test"})
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            return response.getheader("content-encoding"), response.getheader("transfer-encoding"), body
+
+        encoding, framing, body = get("e=gzip&kind=text")
+        self.assertEqual((encoding, framing, gzip.decompress(body)), ("gzip", "chunked", text))
+        encoding, _, body = get("e=br&kind=text")
+        self.assertEqual((encoding, brotli.decompress(body)), ("br", text))
+        encoding, _, body = get("e=gzip&kind=stream")
+        self.assertEqual((encoding, gzip.decompress(body)), ("gzip", text))
+        self.assertEqual(get("e=deflate&kind=text")[::2], ("deflate", text))
+        encoding, _, body = get("kind=manual")
+        self.assertEqual((encoding, gzip.decompress(body)), ("gzip", text))
+        self.assertEqual(get("e=gzip&kind=text", method="HEAD")[::2], ("gzip", b""))
+
+
 class StreamedRequestTests(SynchronousTestCase):
     """
     Request bodies stream into the app.

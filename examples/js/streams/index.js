@@ -70,8 +70,11 @@ export default {
       const gzipped = ReadableStream.from(["id,name\n", "1,ada\n", "2,grace\n"])
         .pipeThrough(new TextEncoderStream())
         .pipeThrough(new CompressionStream("gzip"));
+      // Already compressed: encodeBody "manual" says so (without it, NANO and Workers
+      // would compress the body once more, as its Content-Encoding asks).
       return new Response(gzipped, {
         headers: { "content-type": "text/csv", "content-encoding": "gzip" },
+        encodeBody: "manual",
       });
     }
     // #endregion compress

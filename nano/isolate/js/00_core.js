@@ -21,9 +21,14 @@ const TypedArraySubarray = Object.getPrototypeOf(Uint8Array.prototype).subarray;
 const TypedArrayByteLength = Object.getOwnPropertyDescriptor(
   Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
 
+const SharedArrayBufferCtor = SharedArrayBuffer;
+// Python learns the size from the buffer itself (nano/isolate/bridge.py Inbound).
+const INBOUND_SIZE = 2 * 1024 * 1024;
+
 const outbox = [];
 const payloads = []; // Uint8Arrays that queued messages refer to by index
 const handlers = new Map();
+nano.inbound = null; // Uint8Array over the inbound SharedArrayBuffer
 let doorbell = null;
 let doorbellRung = false;
 let currentRequest = null;
@@ -211,6 +216,14 @@ nano.internal = {
     const text = JSONStringify(outbox);  // captured: user code cannot replace it
     outbox.length = 0;
     return payloads.length === 0 ? text : frame(text);
+  },
+  // Python calls this once at bootstrap: the inbound buffer, a SharedArrayBuffer
+  // Python writes bytes into and messages refer to by [offset, length] (see
+  // nano.base64ToBytes); its pages cost memory only once written.
+  inboundBuffer() {
+    const buffer = new SharedArrayBufferCtor(INBOUND_SIZE);
+    nano.inbound = new Uint8ArrayCtor(buffer);
+    return buffer;
   },
   // Python calls this once after bootstrap with `this` = the doorbell function.
   setDoorbell() {

@@ -26,6 +26,7 @@ const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 const Uint8ArrayFromBase64 = Uint8Array.fromBase64;
 const Uint8ArrayToBase64 = Uint8Array.prototype.toBase64;
+const TypedArraySlice = Object.getPrototypeOf(Uint8Array.prototype).slice;
 
 const pending = new MapCtor(); // callId -> {resolve, reject}
 let nextId = 0;
@@ -67,8 +68,11 @@ nano.bytesToBase64 = function bytesToBase64(bytes) {
   return ReflectApply(Uint8ArrayToBase64, bytes, []);
 };
 
-nano.base64ToBytes = function base64ToBytes(text) {
-  return Uint8ArrayFromBase64(text);
+// Bytes from Python: base64 text, or [offset, length] in the inbound buffer (copied
+// out at once: Python reuses the region once the batch that carried it was handled).
+nano.base64ToBytes = function base64ToBytes(data) {
+  if (typeof data === "string") return Uint8ArrayFromBase64(data);
+  return ReflectApply(TypedArraySlice, nano.inbound, [data[0], data[0] + data[1]]);
 };
 
 nano.onMessage("ret", function ret(id, ok, value) {

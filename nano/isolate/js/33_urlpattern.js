@@ -298,6 +298,25 @@ function createPattern(input, baseURL, ignoreCase) {
   return c;
 }
 
+// The base a URL string without a base URL is parsed against, as workerd does (its
+// URLPattern matches "/books/1" where the spec, and browsers, give null): a
+// non-special URL with an empty scheme, an empty host and an empty path. A relative
+// reference so keeps only what it names: its path (resolved from "/"), query,
+// fragment, and the authority of a "//host" reference; the other components are "".
+// An absolute URL string is parsed as usual.
+function schemelessBase() {
+  const base = ObjectCreate(null);
+  base.scheme = "";
+  base.username = "";
+  base.password = "";
+  base.host = "";
+  base.port = null;
+  base.path = [];
+  base.query = null;
+  base.fragment = null;
+  return base;
+}
+
 function match(components, input, baseURL) {
   const values = ObjectCreate(null);
   const inputs = [input];
@@ -318,11 +337,13 @@ function match(components, input, baseURL) {
     }
     for (let i = 0; i < COMPONENTS.length; i++) values[COMPONENTS[i]] = applied[COMPONENTS[i]];
   } else {
-    let base = null;
+    let base;
     if (baseURL !== undefined) {
       base = nano.urlParse(baseURL, null);
       if (base === null) return null;
       inputs[1] = baseURL;
+    } else {
+      base = schemelessBase();
     }
     const url = nano.urlParse(input, base);
     if (url === null) return null;

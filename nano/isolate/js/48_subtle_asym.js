@@ -165,9 +165,13 @@ function defineRsa(name) {
     },
     exportKey(format, key) {
       if (format === "raw") throw error("NotSupportedError", name + " keys cannot be exported as raw");
+      const alg = algs[key.algorithm.hash.name];
+      if (format === "jwk" && alg === undefined) {
+        throw error("NotSupportedError", name + " keys with " + key.algorithm.hash.name + " have no JWK form");
+      }
       return exportAsym(format, key, (members) => {
         members.kty = "RSA";
-        members.alg = algs[key.algorithm.hash.name];
+        members.alg = alg;
         return members;
       });
     },

@@ -138,9 +138,11 @@ function defineAes(name, mode, paramsType) {
 for (let i = 0; i < MODES.length; i++) defineAes(MODES[i][0], MODES[i][1], MODES[i][2]);
 
 // ---- SHA and HMAC ------------------------------------------------------------------
-const HASHES = ["SHA-1", "SHA-256", "SHA-384", "SHA-512"];
+// MD5 beside the SHA digests, beyond the spec as on Cloudflare Workers (legacy checksums
+// and HMAC-MD5); it has no JWK "alg", so its keys are not exported as JWK.
+const HASHES = ["MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"];
 const HMAC_ALGS = { __proto__: null, "SHA-1": "HS1", "SHA-256": "HS256", "SHA-384": "HS384", "SHA-512": "HS512" };
-const BLOCK_BITS = { __proto__: null, "SHA-1": 512, "SHA-256": 512, "SHA-384": 1024, "SHA-512": 1024 };
+const BLOCK_BITS = { __proto__: null, "MD5": 512, "SHA-1": 512, "SHA-256": 512, "SHA-384": 1024, "SHA-512": 1024 };
 const SIGN_USAGES = ["sign", "verify"];
 
 for (let i = 0; i < HASHES.length; i++) {
@@ -193,7 +195,7 @@ subtle.define({
       if (keyData.kty !== "oct") throw error("DataError", "The JWK 'kty' member must be 'oct'");
       data = jwk.decode(keyData, "k");
       const alg = HMAC_ALGS[hash.name];
-      if (alg === undefined) throw error("NotSupportedError", "HMAC does not support " + hash.name);
+      if (alg === undefined) blockBits(hash);
       if (keyData.alg !== undefined && keyData.alg !== alg) {
         throw error("DataError", "The JWK 'alg' member must be '" + alg + "'");
       }
@@ -215,7 +217,11 @@ subtle.define({
     return hmacKey(hash, length, data, extractable, usages);
   },
   exportKey(format, key) {
-    return exportSecret(format, key, HMAC_ALGS[key.algorithm.hash.name]);
+    const alg = HMAC_ALGS[key.algorithm.hash.name];
+    if (format === "jwk" && alg === undefined) {
+      throw error("NotSupportedError", "HMAC keys with " + key.algorithm.hash.name + " have no JWK form");
+    }
+    return exportSecret(format, key, alg);
   },
   getKeyLength(normalized) {
     if (normalized.length === undefined) return blockBits(normalized.hash);

@@ -35,10 +35,16 @@ const Uint8ArrayCtor = Uint8Array;
 const HeadersAppend = nano.Headers.prototype.append;
 
 const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// The fetch spec upper-cases DELETE, GET, HEAD, OPTIONS, POST and PUT; Cloudflare
+// Workers upper-cases every method it knows (PATCH, the WebDAV ones, ...), so a worker
+// that sends {method: "patch"} sends PATCH, as it would there. Other tokens keep their
+// case (Workers refuses them; the spec allows them, and so does NANO).
 const NORMALIZED_METHODS = new Map([
-  ["delete", "DELETE"], ["get", "GET"], ["head", "HEAD"], ["options", "OPTIONS"],
-  ["post", "POST"], ["put", "PUT"],
-]);
+  "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT",
+  "PATCH", "PURGE", "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK",
+  "ACL", "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE",
+  "UNSUBSCRIBE", "QUERY",
+].map((name) => [ReflectApply(StringPrototypeToLowerCase, name, []), name]));
 const FORBIDDEN_METHODS = new Set(["connect", "trace", "track"]);
 
 const ENUMS = {
@@ -67,6 +73,11 @@ const DEFAULT_OPTIONS = Object.freeze({
   priority: "auto",
   duplex: "half",
 });
+
+// A request that reaches the worker from a client: as on Cloudflare Workers its redirect
+// mode is "manual", so a worker that proxies it (fetch(request), or a new Request made
+// from it) passes the upstream's redirects to the client instead of following them.
+const INCOMING_OPTIONS = Object.freeze({ ...DEFAULT_OPTIONS, redirect: "manual" });
 
 // https://url.spec.whatwg.org/ via the URL implementation (31_url_parser.js), with no
 // base URL. Returns {href, credentials}.
@@ -115,6 +126,11 @@ function convertInit(init) {
   let v = init.body;
   if (v !== undefined) out.body = v;
   convertEnum(init, "cache", out);
+  v = init.cf;
+  if (v !== undefined) {
+    if (v !== null && typeof v !== "object") throw new TypeErrorCtor("Request: init.cf must be an object");
+    out.cf = v;
+  }
   convertEnum(init, "credentials", out);
   convertEnum(init, "duplex", out);
   v = init.headers;
@@ -185,6 +201,7 @@ class Request {
   #signal = null;
   #signalSource = null; // the signal ours follows, until #signal is made
   #options = DEFAULT_OPTIONS;
+  #cf = undefined; // Cloudflare's request properties: {} for an incoming request (see cf)
 
   constructor(input, init = undefined) {
     if (creatingInternal) {
@@ -208,6 +225,7 @@ class Request {
     if (inputRequest !== null) {
       url = inputRequest.#url;
       this.#method = inputRequest.#method;
+      this.#cf = inputRequest.#cf;
     }
     let signalSource = inputRequest === null ? null : inputRequest.#getSignal();
     if (opts !== null) {
@@ -242,6 +260,7 @@ class Request {
       if (opts.signal !== undefined) signalSource = opts.signal;
       if (opts.priority !== undefined) options.priority = opts.priority;
       if (opts.duplex !== undefined) options.duplex = opts.duplex;
+      if (opts.cf !== undefined) this.#cf = opts.cf === null ? undefined : opts.cf;
     }
     this.#url = url;
     this.#signalSource = signalSource;
@@ -363,6 +382,14 @@ class Request {
     return check(this).#getSignal();
   }
 
+  // Cloudflare Workers' request.cf: an object on a request that came from a client
+  // (empty here: NANO has no edge metadata such as colo or country, so apps reading
+  // request.cf.country get undefined rather than a TypeError), undefined on a request
+  // the worker made, carried over by new Request(input, init) from input or init.cf.
+  get cf() {
+    return check(this).#cf;
+  }
+
   clone() {
     const self = check(this);
     if (nano.bodyIsUnusable(self.#body)) throw new TypeErrorCtor("Request.clone: the body has already been used");
@@ -375,6 +402,7 @@ class Request {
     copy.#body = nano.cloneBody(self.#body);
     copy.#signalSource = self.#getSignal();
     copy.#options = self.#options;
+    copy.#cf = self.#cf;
     return copy;
   }
 
@@ -391,6 +419,8 @@ class Request {
       request.#method = method;
       request.#url = url;
       request.#rawHeaders = headerPairs;
+      request.#options = INCOMING_OPTIONS;
+      request.#cf = {};
       if (body !== null && body !== undefined) {
         request.#body = body instanceof Uint8ArrayCtor
           ? { kind: "bytes", source: body, length: body.length, type: null, disturbed: false, shared: false }
@@ -424,7 +454,7 @@ const RequestPrototype = Request.prototype;
 for (const name of ["clone"]) ObjectDefineProperty(RequestPrototype, name, { enumerable: true });
 for (const name of ["method", "url", "headers", "destination", "referrer", "referrerPolicy", "mode",
   "credentials", "cache", "redirect", "integrity", "keepalive", "isReloadNavigation",
-  "isHistoryNavigation", "duplex", "signal"]) {
+  "isHistoryNavigation", "duplex", "signal", "cf"]) {
   ObjectDefineProperty(RequestPrototype, name, { enumerable: true });
 }
 ObjectDefineProperty(RequestPrototype, SymbolToStringTag, {

@@ -15,6 +15,8 @@
 //     separate); body is null, the string a string body was made from, or a Uint8Array;
 //     a ReadableStream body comes back as `stream` for the bridge to read (the streams
 //     implementation feeds it). Marks the body used; throws TypeError if it already was.
+//     `encode` is "gzip" or "br" when the body must be compressed on its way out (its
+//     Content-Encoding is exactly that and encodeBody is "automatic", as on Workers).
 //   nano.makeFetchedResponse(status, statusText, headerList, urlList, body) -> a Response
 //     as fetch() resolves with: type "default" (as workerd), headers guarded "immutable"
 //     (headerList taken, not copied), url/redirected from urlList, body a body record or
@@ -78,6 +80,9 @@ class Response {
   #headers = null; // Headers, made on first use when the init had none
   #contentType = null; // the body's Content-Type, while #headers is null
   #body = null;
+  // Cloudflare Workers' ResponseInit.encodeBody: "automatic" (the runtime compresses the
+  // body when Content-Encoding is exactly "gzip" or "br") or "manual" (it already is).
+  #encodeBody = "automatic";
 
   constructor(body = null, init = undefined) {
     if (creatingInternal) {
@@ -92,7 +97,18 @@ class Response {
       if (typeof init !== "object" && typeof init !== "function") {
         throw new TypeErrorCtor("Response: init must be an object");
       }
-      // ResponseInit members, read in lexicographic order.
+      // ResponseInit members, read in lexicographic order. A Response given as init
+      // passes its encodeBody on (it is not a property, as on workerd).
+      let encodeBody = isResponse(init) ? init.#encodeBody : "automatic";
+      const encodeBodyInit = init.encodeBody;
+      if (encodeBodyInit !== undefined) {
+        encodeBody = StringCtor(encodeBodyInit);
+        if (encodeBody !== "automatic" && encodeBody !== "manual") {
+          throw new TypeErrorCtor("Response: encodeBody must be \"automatic\" or \"manual\", got " +
+            JSONStringify(encodeBody));
+        }
+      }
+      this.#encodeBody = encodeBody;
       const headersInit = init.headers;
       if (headersInit !== undefined && (headersInit === null ||
         (typeof headersInit !== "object" && typeof headersInit !== "function"))) {
@@ -211,6 +227,7 @@ class Response {
       copy.#headers = nano.makeHeaders(nano.headersList(headers).slice(), nano.headersGuard(headers));
     }
     copy.#body = nano.cloneBody(self.#body);
+    copy.#encodeBody = self.#encodeBody;
     return copy;
   }
 
@@ -268,6 +285,10 @@ class Response {
         } else {
           body.disturbed = true;
           parts.body = value;
+        }
+        if (self.#encodeBody === "automatic") {
+          const encoding = nano.headerListGet(list, "content-encoding");
+          if (encoding === "gzip" || encoding === "br") parts.encode = encoding;
         }
       }
       return parts;

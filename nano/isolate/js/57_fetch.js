@@ -25,8 +25,9 @@
 //   window: the credit the response body starts with (nano.FETCH_WINDOW).
 //   The result: {status, statusText, headers, body: "stream"|"none", readLimit}. A
 //     "stream" body is the Response's ReadableStream (a byte stream), fed by
-//     "fetch_chunk" messages (base64, queued by Python already encoded as JSON, see
-//     nano/isolate/bridge.py) within the credit its pull() grants ("fetch_credit"), so
+//     "fetch_chunk" messages (the bytes through the isolate's inbound buffer, or
+//     base64: nano.base64ToBytes reads both) within the credit its pull() grants
+//     ("fetch_credit"), so
 //     Python reads from the server only as fast as JS consumes (it pauses the
 //     connection otherwise). Chunks may arrive before the result: the body is
 //     registered before the call. Cancelling the stream sends "fetch_cancel" (the

@@ -6,7 +6,9 @@
 // every use of an imported name into a namespace read, so imports are live; see
 // modules.py).
 // Host operations: none. Offers nano.registerModule(path, fn) and
-// nano.evaluateModules(entryPath) to the bridge.
+// nano.evaluateModules(entryPath) to the bridge, and nano.registerBuiltinModule(name,
+// exports) to later prelude files (modules such as "cloudflare:workers" that every app
+// may import; modules.py resolves their names without reading a file).
 //
 // Protocol with the generated code (`__nano_mod` is the per-module object below):
 //   first gen.next():  __nano_link() calls __nano_mod.link(deps, getters, reexports,
@@ -132,6 +134,29 @@ nano.registerModule = function registerModule(path, fn) {
   record.api = makeApi(record);
   records[path] = record;
   ReflectApply(ArrayPrototypePush, order, [record]);
+};
+
+// A module the runtime provides: already evaluated, its namespace made of `exports`
+// (name -> getter), registered before any app module.
+nano.registerBuiltinModule = function registerBuiltinModule(path, exports) {
+  const namespace = ObjectCreate(null);
+  ObjectDefineProperty(namespace, SymbolToStringTag, {
+    value: "Module", writable: false, enumerable: false, configurable: false,
+  });
+  const table = ObjectCreate(null);
+  const names = ReflectApply(ArrayPrototypeSort, ObjectKeys(exports), []);
+  for (let i = 0; i < names.length; i++) {
+    table[names[i]] = { get: exports[names[i]], origin: path + "\u0000" + names[i] };
+    ObjectDefineProperty(namespace, names[i], {
+      get: exports[names[i]], set: undefined, enumerable: true, configurable: false,
+    });
+  }
+  ObjectFreeze(namespace);
+  records[path] = {
+    path, fn: null, namespace, isAsync: false, status: EVALUATED, generator: null, error: undefined,
+    promise: undefined, deps: [], getters: null, reexports: null, stars: null, checks: null,
+    exports: table, resolving: false, defined: true, api: null,
+  };
 };
 
 function link(record) {

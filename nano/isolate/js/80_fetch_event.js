@@ -3,7 +3,8 @@
 // Spec: Cloudflare Workers module syntax (`export default { fetch(request, env, ctx) }`)
 // and the service-worker form (https://w3c.github.io/ServiceWorker/#fetchevent-interface).
 // Host ops received: "load" [entryPath, envJSON, timeOrigin], "req" [rid, method, url, headers,
-//   body] (body: null, base64 text, or 1 for a body streamed by 78_request_body.js),
+//   body] (body: null, bytes as nano.base64ToBytes reads them, or 1 for a body streamed
+//   by 78_request_body.js),
 //   "cancel" [rid] (the client went away: aborts request.signal and
 //   cancels a streamed response body).
 // Host ops sent: "loaded" [], "load_error" [text], "res" [rid, status, statusText,
@@ -19,14 +20,32 @@ const ObjectFreeze = Object.freeze;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const JSONParse = JSON.parse;
 const StringCtor = String;
-const Uint8ArrayFromBase64 = Uint8Array.fromBase64;
 const MapPrototypeGet = Map.prototype.get;
 const MapPrototypeSet = Map.prototype.set;
 const MapPrototypeDelete = Map.prototype.delete;
+const MapPrototypeValues = Map.prototype.values;
+const TextEncoderEncode = TextEncoder.prototype.encode;
+const textEncoder = new TextEncoder();
 
 let appEnv = ObjectFreeze({});
 let handler = null; // (request, env, ctx) => Response | Promise<Response>
 const controllers = new Map(); // rid -> AbortController of the request's signal
+const contexts = new Map(); // rid -> ctx, from the request's start until it is done
+
+// For cloudflare:workers (81_cloudflare_workers.js): the app's env, and waitUntil on
+// behalf of the running request (the one whose code is running, else the latest still
+// in flight: after an await JS cannot tell which request resumed). False when no
+// request is in flight.
+nano.appEnv = () => appEnv;
+nano.waitUntilCurrent = function waitUntilCurrent(promise) {
+  let ctx = ReflectApply(MapPrototypeGet, contexts, [nano.currentRequestId()]);
+  if (ctx === undefined) {
+    for (const value of ReflectApply(MapPrototypeValues, contexts, [])) ctx = value;
+  }
+  if (ctx === undefined) return false;
+  ctx.waitUntil(promise);
+  return true;
+};
 
 function deepFreeze(value) {
   if (value !== null && typeof value === "object") {
@@ -162,6 +181,23 @@ function shortError(e) {
   }
 }
 
+// A body whose Content-Encoding is gzip or br (and encodeBody "automatic") leaves
+// compressed, as Cloudflare Workers send it: a worker that returns a fetched response
+// (decoded by fetch(), its Content-Encoding kept) or sets Content-Encoding on a plain
+// body sends what the header says. It then streams (chunked), as there; an empty body
+// stays empty, as there.
+function encodeBody(parts) {
+  let stream = parts.stream;
+  if (stream === undefined) {
+    let bytes = parts.body;
+    if (typeof bytes === "string") bytes = ReflectApply(TextEncoderEncode, textEncoder, [bytes]);
+    if (bytes.length === 0) return;
+    stream = nano.readableStreamFromBytes(bytes);
+    delete parts.body;
+  }
+  parts.stream = nano.encodeResponseStream(stream, parts.encode);
+}
+
 // Sends the response start (and, for a stream body, starts pumping it); returns true
 // when the body is streamed (the request stays open until the stream is done).
 function respond(rid, result) {
@@ -171,6 +207,7 @@ function respond(rid, result) {
     return false;
   }
   const parts = nano.responseParts(result);
+  if (parts.encode !== undefined && typeof nano.encodeResponseStream === "function") encodeBody(parts);
   if (parts.stream !== undefined) {
     nano.pumpResponseStream(rid, parts.stream, () => ReflectApply(MapPrototypeDelete, controllers, [rid]));
     nano.send(["res", rid, parts.status, parts.statusText, parts.headers, 3, null]);
@@ -210,7 +247,7 @@ nano.onMessage("req", function req(rid, method, url, headers, bodyArg) {
     }
     return;
   }
-  run(rid, method, url, headers, bodyArg === null ? null : Uint8ArrayFromBase64(bodyArg));
+  run(rid, method, url, headers, bodyArg === null ? null : nano.base64ToBytes(bodyArg));
 });
 
 function run(rid, method, url, headers, body) {
@@ -231,17 +268,22 @@ function run(rid, method, url, headers, body) {
         .catch((e) => nano.withRequest(rid, () => nano.reportError(e)))
         .then(() => {
           waiting--;
-          if (waiting === 0 && responded) nano.send(["settled", rid]);
+          if (waiting === 0 && responded) {
+            ReflectApply(MapPrototypeDelete, contexts, [rid]);
+            nano.send(["settled", rid]);
+          }
         });
     },
     passThroughOnException() {},
   };
+  ReflectApply(MapPrototypeSet, contexts, [rid, ctx]);
   let result;
   try {
     const request = nano.makeIncomingRequest(method, url, headers, body, signal);
     result = nano.withRequest(rid, () => handler(request, appEnv, ctx));
   } catch (e) {
     ReflectApply(MapPrototypeDelete, controllers, [rid]);
+    if (waiting === 0) ReflectApply(MapPrototypeDelete, contexts, [rid]);
     fail(rid, e);
     return;
   }
@@ -249,6 +291,7 @@ function run(rid, method, url, headers, body) {
   const settle = (streaming) => {
     if (!streaming) ReflectApply(MapPrototypeDelete, controllers, [rid]);
     responded = true;
+    if (waiting === 0) ReflectApply(MapPrototypeDelete, contexts, [rid]);
     if (waiting === 0 && waited) nano.send(["settled", rid]);
   };
   const answer = (value) => {

@@ -7,6 +7,10 @@
 //   "compression.close" [id] -> null (the stream was cancelled or aborted)
 // mode is "compress" or "decompress"; id is chosen here, one per stream.
 //
+// Also offers nano.encodeResponseStream(stream, "gzip" | "br") to 80_fetch_event.js: a
+// response body compressed as its Content-Encoding says (Cloudflare Workers encode such
+// bodies themselves); "br" is for this use only, not a CompressionFormat.
+//
 // Input is copied when written (as base64) in slices of at most 256 KiB. The host
 // returns at most 1 MiB of output per call; when it has more (a highly compressed
 // input), the next piece is asked for only once the readable side wants more, so
@@ -181,6 +185,14 @@ class DecompressionStream {
 
 finishInterface(CompressionStream, "CompressionStream");
 finishInterface(DecompressionStream, "DecompressionStream");
+
+// The readable side of a compression of `stream` (a ReadableStream, piped into it).
+nano.encodeResponseStream = function encodeResponseStream(stream, format) {
+  const codec = setUp("compress", format, "Content-Encoding " + format);
+  const source = S.readableRecord(stream);
+  markHandled(S.readableStreamPipeTo(source, codec.transform.writable, false, false, false, undefined));
+  return codec.transform.readable.pub;
+};
 
 nano.defineGlobal("CompressionStream", CompressionStream);
 nano.defineGlobal("DecompressionStream", DecompressionStream);

@@ -6,6 +6,8 @@
 //   /fail-midway  one chunk, then the stream errors
 //   /not-bytes    a stream that enqueues a string
 //   /length       reads the request body and answers with its length
+//   /encoded?e=E&kind=K  a body with Content-Encoding E (gzip, br, deflate); K is "text",
+//                 "stream" or "manual" (already gzipped, encodeBody "manual")
 const stats = { pulls: 0, cancels: [], aborts: 0 };
 const encoder = new TextEncoder();
 
@@ -46,6 +48,22 @@ export default {
         return new Response(new ReadableStream({
           start(controller) { controller.enqueue("a string"); controller.close(); },
         }));
+      case "/encoded": {
+        const e = url.searchParams.get("e");
+        const kind = url.searchParams.get("kind");
+        const text = "encode me ".repeat(300);
+        if (kind === "stream") {
+          const body = new ReadableStream({
+            start(controller) { controller.enqueue(encoder.encode(text)); controller.close(); },
+          });
+          return new Response(body, { headers: { "content-encoding": e } });
+        }
+        if (kind === "manual") {
+          const body = new Response(text).body.pipeThrough(new CompressionStream("gzip"));
+          return new Response(body, { headers: { "content-encoding": "gzip" }, encodeBody: "manual" });
+        }
+        return new Response(text, { headers: { "content-encoding": e } });
+      }
       case "/length": {
         const body = await request.arrayBuffer();
         return new Response(String(body.byteLength));

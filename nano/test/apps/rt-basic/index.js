@@ -15,6 +15,7 @@ export default {
     if (url.pathname === "/aborted") return Response.json(aborted);
     if (url.pathname === "/env") return Response.json(env);
     if (url.pathname === "/origin") return new Response(String(performance.timeOrigin));
+    if (url.pathname === "/agent") return new Response(navigator.userAgent);
     if (url.pathname === "/log") {
       console.log("in the handler");
       return new Response("logged");
