@@ -50,10 +50,12 @@ const TypedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbo
 const TypedArraySlice = TypedArrayPrototype.slice;
 
 // Bytes a response body may hold in JS before it is read (queued plus in flight).
-// 1 MiB (79_body_pump.js's window) cost 10-15% less CPU per streamed MiB, but the
-// larger dispatches (over 1 MB of JSON text) made twistd's RSS grow with the body
-// (60-72 MiB while proxying 90 MB each way, against a flat 10 MiB with 256 KiB;
-// test_fetch_stream_e2e, bench/fetch_stream.py).
+// Measured while chunks still crossed as base64: 1 MiB (79_body_pump.js's window) cost
+// 10-15% less CPU per streamed MiB, but the larger dispatches (over 1 MB of JSON
+// text) made twistd's RSS grow with the body (60-72 MiB while proxying 90 MB each
+// way, against a flat 10 MiB with 256 KiB; test_fetch_stream_e2e,
+// bench/fetch_stream.py). A window's worth of chunks also fits one half (1 MiB) of
+// the inbound buffer that carries them now.
 const WINDOW = 256 * 1024;
 // Credit is granted in steps of at least this much (fewer messages); a reader waiting
 // on an empty queue always has more than this in flight or granted.
