@@ -3,15 +3,19 @@ A fetched response body on its way to JS: read from the connection, decoded,
 and handed over in chunks with flow control.
 
 L{BodyStream} is the L{IProtocol} given to C{IResponse.deliverBody}. Each decoded
-piece goes to JS as a C{["fetch_chunk", handle, base64]} message, then
+piece goes to JS as a C{["fetch_chunk", handle, bytes]} message (the bytes as
+L{nano.isolate.bridge.JSBytes}: through the isolate's inbound buffer, or base64),
+then
 C{["fetch_end", handle]} or C{["fetch_error", handle, errorName, message]} (see
 C{57_fetch.js}). JS may hold only as many bytes as it granted (L{grant}, the
 C{fetch_credit} host operation): when the credit is spent, the stream pauses the
-connection (C{pauseProducing} on the response's transport, so TCP backpressure
-reaches the server) and keeps the decoded pieces not yet sent in a generator, not
-in memory; a grant resumes it. With no credit limit (C{credit=None}, the buffered
-mode used while bodies are delivered whole) the total is capped instead
-(C{limit}), and going over it fails the body with a clear message.
+connection and keeps the decoded pieces not yet sent in a generator, not in
+memory; a grant resumes it. The transport C{IResponse.deliverBody} gives the
+protocol is twisted's proxy of the TCP connection (C{TransportProxyProducer}), so
+C{pauseProducing} stops reading from the socket and TCP backpressure reaches the
+server (the end-to-end tests check that a server writing a 1 GiB body stalls
+while JS does not read). A body is never capped here: JS holds at most the
+credit it granted, and whoever reads it whole bounds that (C{57_fetch_body.js}).
 
 A body that stalls (no bytes while JS wants more) for C{idleTimeout} seconds
 fails with a TypeError, and the connection is closed.
@@ -24,7 +28,7 @@ from twisted.web._newclient import _DataLoss
 from twisted.web.client import PotentialDataLoss, ResponseDone, ResponseFailed
 
 from nano.fetch.decoding import DecodingError
-from nano.isolate.hostcalls import b64encode
+from nano.isolate.bridge import JSBytes
 
 __all__ = ["BodyStream"]
 
@@ -39,16 +43,14 @@ class BodyStream(Protocol):
 
     _log = Logger()
 
-    def __init__(self, handle, emit, decoder, clock, credit=None, limit=None, idleTimeout=30.0,
-                 onDone=None):
+    def __init__(self, handle, emit, decoder, clock, credit=None, idleTimeout=30.0, onDone=None):
         """
         @param handle: the body's id in JS (chosen by JS).
         @param emit: C{emit(message)} sends a message to the isolate.
         @param decoder: from L{nano.fetch.decoding.decoderFor}.
         @param clock: for the idle timeout.
-        @param credit: bytes JS accepts before it grants more; None for no limit.
-        @param limit: with no credit limit, the most bytes delivered before the
-            body fails (None: no limit).
+        @param credit: bytes JS accepts before it grants more; None for no flow
+            control (everything is sent as it comes).
         @param onDone: called once when the body ended, failed or was cancelled.
         """
         self._handle = handle
@@ -56,7 +58,6 @@ class BodyStream(Protocol):
         self._decoder = decoder
         self._clock = clock
         self._credit = credit
-        self._limit = limit
         self._idleTimeout = idleTimeout
         self._onDone = onDone
         self._pending = None  # a generator of decoded pieces not yet sent
@@ -154,8 +155,7 @@ class BodyStream(Protocol):
                 piece = self._next()
                 if piece is None:
                     break
-                if not self._send(piece):
-                    return
+                self._send(piece)
             if self.state != "done" and self._ended and self._held is None and self._pending is not None:
                 # Out of credit after the end: find out whether anything is left
                 # (holding at most one piece), so that the end is not kept waiting.
@@ -186,19 +186,12 @@ class BodyStream(Protocol):
 
     def _send(self, piece):
         """
-        Send one piece to JS; False when that went over the limit (the body failed).
+        Send one piece to JS.
         """
         self.delivered += len(piece)
-        if self._limit is not None and self.delivered > self._limit:
-            self._fail("TypeError", "fetch: the response body is larger than %d MiB, the most a "
-                       "fetched body may hold while bodies are read whole" % (self._limit // (1024 * 1024),))
-            if self.transport is not None:
-                self.transport.stopProducing()
-            return False
-        self._emit(["fetch_chunk", self._handle, b64encode(piece)])
+        self._emit(["fetch_chunk", self._handle, JSBytes(piece)])
         if self._credit is not None:
             self._credit -= len(piece)
-        return True
 
     def _fail(self, name, message):
         if self.state == "done":

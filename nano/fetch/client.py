@@ -123,7 +123,8 @@ class Fetcher:
     @param agentFactory: C{agentFactory()} makes the L{IAgent} a request goes
         through; default an L{Agent} with the egress-checking endpoints and the
         app's pool. Tests pass one from L{treq.testing}.
-    @param timeout: seconds to wait for the response headers.
+    @param timeout: seconds to wait for the response headers (for a streamed
+        request body, counted from its last progress).
     @param resolver: an L{IHostnameResolver} (default C{reactor.nameResolver}).
     @param tlsPolicy: the L{IPolicyForHTTPS} (default: browser-like
         verification against the system's trust roots).
@@ -156,7 +157,10 @@ class Fetcher:
         @param headers: a list of C{(name, value)} str pairs; connection headers
             (C{Host}, C{Connection}, C{Content-Length}, ...) are dropped, and
             C{Accept-Encoding} defaults to L{ACCEPT_ENCODING}.
-        @param body: the request body (bytes) or None.
+        @param body: the request body: bytes, None, or an L{IBodyProducer} that
+            streams it (an L{nano.fetch.upload.UploadProducer}; its
+            C{onActivity} is set here, so that the timeout counts from the body's
+            last progress instead of from the start).
         @return: a Deferred firing with C{(response, contentEncoding)}: the
             L{IResponse} (its body not yet read) and the response's
             C{Content-Encoding} values (the header is put back on the response
@@ -177,7 +181,10 @@ class Fetcher:
         agent = _RequestAgent(self._agentFactory(), acceptEncoding or [ACCEPT_ENCODING], url.encode("ascii"))
         client = HTTPClient(agent, cookiejar=CookieJar())
         producer = None
-        if body is not None and (body or method.upper() not in ("GET", "HEAD")):
+        streamed = IBodyProducer.providedBy(body)
+        if streamed:
+            producer = body
+        elif body is not None and (body or method.upper() not in ("GET", "HEAD")):
             producer = _BytesProducer(body)
         elif method.upper() in ("POST", "PUT", "PATCH"):
             producer = _BytesProducer(b"")
@@ -191,17 +198,26 @@ class Fetcher:
         outer = Deferred(cancel)
 
         def timeUp():
-            timedOut.append(True)
+            uploading = streamed and producer.state in ("producing", "paused")
+            timedOut.append("the request body made no progress for %g s" % (self.timeout,) if uploading
+                            else "no response within %g s" % (self.timeout,))
             inner.cancel()
 
         timer = self._reactor.callLater(self.timeout, timeUp)
+        if streamed:
+            def activity():
+                if timer.active():
+                    timer.reset(self.timeout)
+            producer.onActivity = activity
 
         def done(result):
             if timer.active():
                 timer.cancel()
+            if streamed:
+                producer.onActivity = None
             if isinstance(result, Failure):
                 if timedOut:
-                    result = Failure(HeaderTimeout("no response within %g s" % (self.timeout,)))
+                    result = Failure(HeaderTimeout(timedOut[0]))
                 if not outer.called:
                     outer.errback(result)
                 return None

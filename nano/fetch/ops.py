@@ -1,24 +1,36 @@
 """
-The host operations behind C{fetch()} in JS (C{57_fetch.js}): one HTTP request
-per call, its body streamed back with flow control.
+The host operations behind C{fetch()} in JS (C{57_fetch.js}, C{57_fetch_body.js}):
+one HTTP request per call, its bodies streamed both ways with flow control.
 
 Operations (see L{nano.hostops}):
 
-  - C{fetch} C{[handle, method, url, headers, bodyBase64OrNull, redirect, hop,
-    started, window]}: send one request (one hop: JS follows redirects). Fails
-    with a TypeError for a refused destination (egress policy, logged with the
-    app's name), the subrequest cap, a URL that is not http(s), an unreachable
-    server, or no response headers within the app's C{timeout_ms}. Otherwise
-    returns C{{status, statusText, headers, body}}: C{headers} a flat
-    C{[name, value, ...]} list (lowercase names, repeated names and every
-    C{Set-Cookie} kept separate), C{body} C{"stream"} (the body follows as
+  - C{fetch} C{[handle, method, url, headers, body, redirect, hop, started,
+    window]}: send one request (one hop: JS follows redirects). C{body} is null,
+    the whole body as base64 text, or C{true}: the body is a JS stream sent with
+    the C{fetch_body_*} operations below, as Python asks for it
+    (L{nano.fetch.upload}). Fails with a TypeError for a refused destination
+    (egress policy, logged with the app's name), the subrequest cap, a URL that
+    is not http(s), an unreachable server, a failed request body, or no
+    response headers within the app's C{timeout_ms} (for a streamed request
+    body, counted from its last progress). Otherwise returns C{{status,
+    statusText, headers, body, readLimit}}: C{headers} a flat C{[name, value,
+    ...]} list (lowercase names, repeated names and every C{Set-Cookie} kept
+    separate), C{body} C{"stream"} (the body follows as
     C{fetch_chunk}/C{fetch_end}/C{fetch_error} messages for C{handle}, see
     L{nano.fetch.body}) or C{"none"} (no body: HEAD, 204, 304, or a redirect
     that JS will follow, whose body is read and dropped here). C{window} is how
-    many bytes JS accepts before it grants more; C{null} means the whole body
-    is wanted (then it is capped at the app's C{max_body_mb}).
+    many bytes JS accepts before it grants more. C{readLimit} is the app's
+    C{max_body_mb} in bytes: the most JS reads of this body when it reads it
+    whole (C{text()}, C{arrayBuffer()}, ...); a body read as a stream has no cap.
   - C{fetch_credit} C{[handle, nbytes]}: JS accepts that many more bytes.
   - C{fetch_cancel} C{[handle]}: JS gave up on the body: the connection is closed.
+  - C{fetch_body_write} C{[handle, data]}: the next chunk of a streamed request
+    body: the index of bytes attached to the drain (C{nano.attachBytes}), or
+    base64 text. JS sends chunks only within the credit Python granted with
+    C{["fetch_body_pull", handle, nbytes]} messages.
+  - C{fetch_body_close} C{[handle]}: the streamed request body is complete.
+  - C{fetch_body_error} C{[handle, message]}: the request body's stream failed:
+    the request is aborted (the server never sees a complete body).
 
 C{hop} is 0 for the request fetch() was called with and counts the redirects
 after it; only hop 0 takes a subrequest credit (L{nano.fetch.subrequests}).
@@ -28,6 +40,8 @@ C{started} is how many incoming requests the isolate has started.
 from twisted.internet.error import ConnectError, ConnectionRefusedError, DNSLookupError
 from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
+from twisted.python.failure import Failure
+from twisted.web._newclient import RequestGenerationFailed, RequestTransmissionFailed, WrongBodyLength
 from twisted.web.client import ResponseNeverReceived, ResponseFailed
 
 from nano.fetch.body import BodyStream
@@ -35,6 +49,7 @@ from nano.fetch.client import Fetcher, HeaderTimeout
 from nano.fetch.decoding import decoderFor
 from nano.fetch.egress import EgressPolicy, EgressRefused
 from nano.fetch.subrequests import SubrequestBudget, SubrequestLimit
+from nano.fetch.upload import UploadFailed, UploadProducer
 from nano.isolate.hostcalls import HostCallError, b64decode
 
 __all__ = ["FetchOps", "fetchOps"]
@@ -67,23 +82,43 @@ class _Discard(Protocol):
 
 class _IsolateState:
     """
-    Per isolate: the subrequest budget and the bodies streaming to it.
+    Per isolate: the subrequest budget, the response bodies streaming to it and
+    the request bodies streaming from it.
     """
 
     def __init__(self, budget):
         self.budget = budget
         self.bodies = {}
+        self.uploads = {}
 
     def close(self):
         bodies, self.bodies = self.bodies, {}
         for body in bodies.values():
             body.cancel()
+        uploads, self.uploads = self.uploads, {}
+        for upload in uploads.values():
+            upload.fail("fetch: the isolate closed")
 
 
 def _stringPairs(headers):
     if not isinstance(headers, list) or len(headers) % 2 or not all(isinstance(h, str) for h in headers):
         raise HostCallError("TypeError", "fetch: malformed header list")
     return list(zip(headers[0::2], headers[1::2]))
+
+
+def _declaredLength(pairs):
+    """
+    The request's C{Content-Length} when it has exactly one valid value, else None.
+
+    @raise HostCallError: a TypeError for a value that is not a byte count.
+    """
+    values = [value.strip() for name, value in pairs if name.lower() == "content-length"]
+    if not values:
+        return None
+    if len(set(values)) != 1 or not values[0].isdigit() or not values[0].isascii():
+        raise HostCallError("TypeError", "fetch: the Content-Length header %r is not a byte count"
+                            % (", ".join(values),))
+    return int(values[0])
 
 
 class FetchOps:
@@ -95,27 +130,30 @@ class FetchOps:
     @param clock: for timeouts and the subrequest budget.
     @param subrequests: the cap per incoming request.
     @param lifetime: seconds a request's subrequest credits last.
-    @param bufferLimit: the most bytes of a body read whole (C{window} null).
+    @param readLimit: the most bytes JS reads of a response body it reads whole
+        (JS enforces it; a body read as a stream is not capped).
     @param stats: the app's L{nano.metrics.AppStats} (C{fetched(status)} for every
         response, 0 for a request that got none), or None.
     """
 
     _log = Logger()
 
-    def __init__(self, appName, fetcher, clock, subrequests, lifetime, bufferLimit, stats=None):
+    def __init__(self, appName, fetcher, clock, subrequests, lifetime, readLimit, stats=None):
         self._appName = appName
         self._stats = stats
         self._fetcher = fetcher
         self._clock = clock
         self._subrequests = subrequests
         self._lifetime = lifetime
-        self._bufferLimit = bufferLimit
+        self._readLimit = readLimit
 
     def ops(self):
         """
         The operation table.
         """
-        return {"fetch": self.fetch, "fetch_credit": self.credit, "fetch_cancel": self.cancel}
+        return {"fetch": self.fetch, "fetch_credit": self.credit, "fetch_cancel": self.cancel,
+                "fetch_body_write": self.bodyWrite, "fetch_body_close": self.bodyClose,
+                "fetch_body_error": self.bodyError}
 
     def _state(self, call):
         state = call.scope.data.get("fetch")
@@ -130,8 +168,9 @@ class FetchOps:
             handle, method, url, headers, body, redirect, hop, started, window = call.args
         except ValueError:
             raise HostCallError("TypeError", "fetch: expected 9 arguments")
-        if not (isinstance(method, str) and isinstance(url, str) and redirect in _REDIRECT_MODES
-                and isinstance(hop, int) and (window is None or isinstance(window, int))):
+        if not (type(handle) is int and isinstance(method, str) and isinstance(url, str) and redirect in _REDIRECT_MODES
+                and isinstance(hop, int) and isinstance(window, int) and window > 0
+                and (body is None or body is True or isinstance(body, str))):
             raise HostCallError("TypeError", "fetch: malformed arguments")
         pairs = _stringPairs(headers)
         if not (url.startswith("http://") or url.startswith("https://")):
@@ -144,11 +183,32 @@ class FetchOps:
             except SubrequestLimit as e:
                 self._log.warn("app {app}: fetch {url} refused: {why}", app=self._appName, url=url, why=str(e))
                 raise HostCallError("TypeError", "fetch: too many subrequests: %s" % (e,))
-        data = None if body is None else b64decode(body)
+        upload = None
+        if body is True:
+            upload = UploadProducer(handle, call.emit, _declaredLength(pairs),
+                                    onDone=lambda: state.uploads.pop(handle, None))
+            state.uploads[handle] = upload
+            data = upload
+        else:
+            data = None if body is None else b64decode(body)
         d = self._fetcher.request(method, url, pairs, data)
+        if upload is not None:
+            d.addBoth(self._uploadOver, upload)
         d.addCallbacks(self._gotResponse, self._failed, (call, state, handle, method, redirect, window),
                        errbackArgs=(url,))
         return d
+
+    @staticmethod
+    def _uploadOver(result, upload):
+        """
+        The request has its answer (or failed): a request body still streaming is
+        not wanted any more.
+        """
+        if isinstance(result, Failure):
+            upload.cancel("fetch: the request failed before its body was sent")
+        else:
+            upload.cancel("fetch: the server answered before the whole request body was sent")
+        return result
 
     def _gotResponse(self, result, call, state, handle, method, redirect, window):
         response, contentEncoding = result
@@ -169,11 +229,11 @@ class FetchOps:
             response.deliverBody(_Discard(_DISCARD_LIMIT))
             return head
         stream = BodyStream(handle, call.emit, decoderFor(contentEncoding), self._clock, credit=window,
-                            limit=self._bufferLimit if window is None else None,
                             idleTimeout=self._fetcher.timeout,
                             onDone=lambda: state.bodies.pop(handle, None))
         state.bodies[handle] = stream
         head["body"] = "stream"
+        head["readLimit"] = self._readLimit
         response.deliverBody(stream)
         return head
 
@@ -192,6 +252,20 @@ class FetchOps:
             raise HostCallError("TypeError", "fetch %s: connection refused" % (url,))
         if failure.check(ConnectError):
             raise HostCallError("TypeError", "fetch %s: could not connect: %s" % (url, failure.value))
+        if failure.check(RequestGenerationFailed):
+            reasons = failure.value.reasons or []
+            inner = reasons[0] if reasons else failure
+            if inner.check(UploadFailed):
+                raise HostCallError("TypeError", "fetch %s: the request body stream failed: %s"
+                                    % (url, inner.value))
+            if inner.check(WrongBodyLength):
+                raise HostCallError("TypeError", "fetch %s: the request body's length does not match its "
+                                    "Content-Length header" % (url,))
+            raise HostCallError("TypeError", "fetch %s: the request could not be sent: %s"
+                                % (url, inner.getErrorMessage()))
+        if failure.check(RequestTransmissionFailed):
+            raise HostCallError("TypeError", "fetch %s: the connection failed while sending the request body"
+                                % (url,))
         if failure.check(ResponseNeverReceived, ResponseFailed):
             reasons = getattr(failure.value, "reasons", None) or []
             why = reasons[0].getErrorMessage() if reasons else "no response"
@@ -214,6 +288,36 @@ class FetchOps:
             body.cancel()
         return None
 
+    def _upload(self, call, op, count):
+        if len(call.args) != count:
+            raise HostCallError("TypeError", "%s: expected %d arguments" % (op, count))
+        return self._state(call).uploads.get(call.args[0])
+
+    def bodyWrite(self, call):
+        upload = self._upload(call, "fetch_body_write", 2)
+        data = call.args[1]
+        if type(data) is int and 0 <= data < len(call.attachments):
+            data = call.attachments[data]
+        elif isinstance(data, str):
+            data = b64decode(data)
+        else:
+            raise HostCallError("TypeError", "fetch_body_write: expected attached bytes or base64 data")
+        if upload is not None:
+            upload.write(data)
+        return None
+
+    def bodyClose(self, call):
+        upload = self._upload(call, "fetch_body_close", 1)
+        if upload is not None:
+            upload.close()
+        return None
+
+    def bodyError(self, call):
+        upload = self._upload(call, "fetch_body_error", 2)
+        if upload is not None:
+            upload.fail(str(call.args[1]))
+        return None
+
 
 def fetchOps(context):
     """
@@ -221,8 +325,8 @@ def fetchOps(context):
     L{nano.hostops.FAMILIES} by L{nano.fetch}).
 
     The app's C{egress} config replaces the top-level one when given. The header
-    and body-idle timeouts are the app's C{timeout_ms}; bodies read whole are
-    capped at its C{max_body_mb}.
+    and body-idle timeouts are the app's C{timeout_ms}; JS caps response bodies
+    it reads whole at its C{max_body_mb}.
     """
     app = context.app
     limits = app.limits

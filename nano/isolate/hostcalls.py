@@ -6,7 +6,9 @@ A host operation is a function C{op(call)} that takes a L{HostCall} and returns 
 JSON-serialisable value or a L{Deferred} of one. It runs on the reactor thread and
 must not block. To fail with a specific JS error it raises (or fails with)
 L{HostCallError}; anything else is logged with the app name and reaches JS as a
-generic C{Error}. Binary data travels as base64 text both ways.
+generic C{Error}. Binary data travels as base64 text both ways, or, from JS, as
+bytes attached to the drain (C{nano.attachBytes}; the argument is the index, and
+the operation reads the bytes from L{HostCall.attachments} while it runs).
 
 An isolate is given its table of operations (a mapping of names to functions) when it
 is created: what an app may do outside its isolate is exactly that table.
@@ -90,6 +92,10 @@ class HostCall:
         element names a handler registered with C{nano.onMessage}), for operations
         that report progress (streamed bodies) before or after their result.
     @ivar scope: the isolate's L{HostScope}.
+    @ivar attachments: the bytes attached to the drain the call came in
+        (C{nano.attachBytes} in JS; arguments refer to them by index). Only
+        during the operation's synchronous part: it is emptied once the operation
+        returned (a Deferred), so that nothing keeps a drain's bytes alive.
     """
 
     appName: str
@@ -97,6 +103,7 @@ class HostCall:
     args: list
     emit: object
     scope: HostScope = attrs.field(factory=HostScope)
+    attachments: tuple = ()
 
 
 def b64decode(text):
@@ -118,20 +125,42 @@ def b64encode(data):
     return base64.b64encode(data).decode("ascii")
 
 
+class _Attached:
+    """
+    The bytes attached to the drain a call came in, copied out as they are read: the
+    drain's payloads are views of V8 memory that only last while the drain is
+    handled, and an operation may keep what it reads.
+    """
+
+    __slots__ = ("_payloads",)
+
+    def __init__(self, payloads):
+        self._payloads = payloads
+
+    def __len__(self):
+        return len(self._payloads)
+
+    def __getitem__(self, index):
+        return bytes(self._payloads[index])
+
+
 class HostCalls:
     """
     The host calls in flight for one isolate.
 
     @param ops: mapping of operation names to functions C{op(call)}.
     @param send: C{send(message)} queues a message to the isolate.
+    @param attachments: C{attachments()} returns the bytes attached to the drain
+        being handled (a sequence), or None when calls never carry bytes.
     """
 
     _log = Logger()
 
-    def __init__(self, appName, ops, send):
+    def __init__(self, appName, ops, send, attachments=None):
         self._appName = appName
         self._ops = ops
         self._send = send
+        self._attachments = attachments
         self._pending = {}
         self._cancelled = set()
         self.scope = HostScope()
@@ -147,9 +176,11 @@ class HostCalls:
         if fn is None:
             self._send(["ret", callId, 0, ["TypeError", "unknown host operation %r" % (op,)]])
             return
+        attached = _Attached(self._attachments()) if self._attachments is not None else ()
         call = HostCall(self._appName, requestId, args if isinstance(args, list) else [args], self._emit,
-                        self.scope)
+                        self.scope, attached)
         d = maybeDeferred(fn, call)
+        call.attachments = ()
         if d.called:
             # Finished at once: no need to remember it.
             d.addCallbacks(self._succeeded, self._failed, (callId,), None, (callId, op))

@@ -95,7 +95,7 @@ class Isolate:
         self.cpuLimit = cpuLimit
         self._pool = pool
         self._watchdog = watchdog if watchdog is not None else Watchdog(reactor)
-        self._hostCalls = HostCalls(appName, hostOps or {}, self._send)
+        self._hostCalls = HostCalls(appName, hostOps or {}, self._send, lambda: self._payloads)
         self._payloads = ()
         self._inbound = None
         self._streams = {}

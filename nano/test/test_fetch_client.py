@@ -16,6 +16,7 @@ from zope.interface.verify import verifyObject
 
 from nano.fetch.client import Fetcher, HeaderTimeout, _BytesProducer, _RequestAgent
 from nano.fetch.egress import EgressPolicy
+from nano.fetch.upload import WINDOW, UploadProducer
 
 
 class Upstream(Resource):
@@ -167,3 +168,57 @@ class FetcherTests(SynchronousTestCase):
         d.cancel()
         self.failureResultOf(d)
         self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_streamedBody(self):
+        """
+        A streamed body (an L{UploadProducer}) is sent chunked as it is written;
+        the response comes once it is complete.
+        """
+        pulls = []
+        upload = UploadProducer(1, pulls.append)
+        d = self.request("POST", "http://upstream.test/up", [("Content-Type", "text/plain")], upload)
+        self.assertEqual(pulls, [["fetch_body_pull", 1, WINDOW]])
+        upload.write(b"hello ")
+        upload.write(b"world")
+        self.agent.flush()
+        self.assertNoResult(d)
+        upload.close()
+        self.agent.flush()
+        response, _ = self.successResultOf(d)
+        method, uri, headers, body = self.upstream.requests[0]
+        self.assertEqual((method, body, headers["transfer-encoding"]), ("POST", b"hello world", ["chunked"]))
+
+    def test_streamedBodyWithLength(self):
+        """
+        A streamed body of a declared length is sent with that Content-Length; a
+        body shorter than that fails the request.
+        """
+        upload = UploadProducer(1, lambda message: None, length=5)
+        d = self.request("PUT", "http://upstream.test/up", [("Content-Length", "5")], upload)
+        upload.write(b"12345")
+        upload.close()
+        self.agent.flush()
+        self.successResultOf(d)
+        self.assertEqual(self.upstream.requests[0][2]["content-length"], ["5"])
+        self.assertEqual(self.upstream.requests[0][3], b"12345")
+        short = UploadProducer(2, lambda message: None, length=5)
+        d = self.request("PUT", "http://upstream.test/up", [], short)
+        short.write(b"123")
+        short.close()
+        self.agent.flush()
+        self.failureResultOf(d)
+
+    def test_streamedBodyTimeout(self):
+        """
+        While a streamed body makes progress the timeout is pushed back; a body
+        that stalls fails with a HeaderTimeout that says so.
+        """
+        upload = UploadProducer(1, lambda message: None)
+        d = self.request("POST", "http://upstream.test/never", [], upload)
+        for _ in range(3):
+            self.clock.advance(8)
+            upload.write(b"x")
+        self.assertNoResult(d)
+        self.clock.advance(10)
+        self.assertEqual(str(self.failureResultOf(d, HeaderTimeout).value),
+                         "the request body made no progress for 10 s")

@@ -143,13 +143,15 @@ class FetchEndToEndTests(SynchronousTestCase):
 
     def test_hugeBodyCapped(self):
         """
-        A 1 GiB body is not buffered: reading stops at the app's max_body_mb with
-        a clear TypeError, and the connection to the upstream is closed.
+        A 1 GiB body read whole (text()) is not buffered: reading stops at the
+        app's max_body_mb with a clear TypeError, and the connection to the
+        upstream is closed.
         """
         before = json.loads(self.fetch(self.upstream + "/stats")["text"])["lost"]
         result = self.fetch(self.upstream + "/huge")
-        self.assertEqual(result, {"name": "TypeError", "error": "fetch: the response body is larger than 2 MiB, "
-                                  "the most a fetched body may hold while bodies are read whole"})
+        self.assertEqual(result, {"name": "TypeError", "error": "fetch: the response body is larger than 2 MiB "
+                                  "(the app's max_body_mb), the most text(), json(), arrayBuffer() and the other "
+                                  "Body methods read whole; read response.body as a stream instead"})
         deadline = time.monotonic() + 10
         while json.loads(self.fetch(self.upstream + "/stats")["text"])["lost"] == before:
             self.assertLess(time.monotonic(), deadline)

@@ -145,6 +145,26 @@ class HostCallsTests(SynchronousTestCase):
         self.assertEqual(ran, ["second", "late"])
         self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
 
+    def test_attachments(self):
+        """
+        A call sees the bytes attached to the drain it came in while its
+        operation runs, as bytes it may keep (the drain's payloads are views that
+        do not outlive it); afterwards they are gone from it. Without an
+        attachment source a call has none.
+        """
+        drain = [memoryview(b"one"), memoryview(b"two")]
+        calls = HostCalls("app", self.host.ops, self.host.sent.append, lambda: drain)
+        seen = []
+        self.host.ops["look"] = lambda call: seen.append((len(call.attachments), call.attachments[0],
+                                                          call.attachments[1]))
+        calls.start(1, "look", [1], None)
+        self.assertEqual(seen, [(2, b"one", b"two")])
+        self.assertIsInstance(seen[0][1], bytes)
+        calls.start(3, "echo", [], None)
+        self.assertEqual(self.host.calls[0].attachments, ())
+        self.calls.start(4, "echo", [], None)
+        self.assertEqual(self.host.calls[1].attachments, ())
+
     def test_base64(self):
         """
         Bytes go to JS as base64 text and come back; text that is not base64 is a

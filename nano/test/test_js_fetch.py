@@ -12,6 +12,7 @@ from py_mini_racer import MiniRacer
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from nano.isolate import prelude
+from nano.isolate.bridge import parseFrame
 
 _FILES = tuple("%02d_" % n for n in range(60))
 _WPT_BASE64 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
@@ -44,7 +45,16 @@ class JSFetchTestCase(SynchronousTestCase):
         self.racer.eval("record(%s)" % (expression,))
 
     def drain(self):
-        return json.loads(self.internal["drain"]())
+        """
+        The messages JS queued; bytes attached to them (C{nano.attachBytes}) are
+        kept in C{self.payloads}.
+        """
+        out = self.internal["drain"]()
+        if isinstance(out, str):
+            self.payloads = []
+            return json.loads(out)
+        messages, self.payloads, _ = parseFrame(bytes(out))
+        return messages
 
     def send(self, *messages):
         self.internal["dispatch"](this=json.dumps(list(messages)))
@@ -86,7 +96,7 @@ class FetchTests(JSFetchTestCase):
                    "(() => { try { r.headers.set('x', 'y'); return 'mutable'; } catch (e) { return e.name; } })()])")
         ((callId, args, rid),) = self.calls()
         self.assertEqual(args[1:], ["GET", "https://example.com/a?b#frag", ["x-a", "1"], None, "follow", 0, 0,
-                                    None])
+                                    256 * 1024])
         self.assertIsNone(rid)
         self.respond((callId, args), headers=[("content-type", "text/plain"), ("set-cookie", "a=1"),
                                               ("set-cookie", "b=2")], body=b"hello")
@@ -142,9 +152,10 @@ class FetchTests(JSFetchTestCase):
 
     def test_bodyError(self):
         """
-        A body that fails (truncated, too big) rejects fetch() with a TypeError.
+        A body that fails (truncated, reset) rejects its read with a TypeError
+        (fetch() itself resolved with the headers).
         """
-        self.start("fetch('http://h.test/')")
+        self.start("fetch('http://h.test/').then((r) => r.text())")
         ((callId, args, _),) = self.calls()
         self.send(["ret", callId, 1, {"status": 200, "statusText": "OK", "headers": [], "body": "stream"}],
                   ["fetch_error", args[0], "TypeError", "fetch: the body was cut short"])
@@ -282,15 +293,31 @@ class AbortTests(JSFetchTestCase):
 
     def test_abortDuringBody(self):
         """
-        Aborting while the body is read cancels the body in Python.
+        Aborting after the headers errors the body's stream with the signal's
+        reason (a read in progress rejects with it) and cancels the body in Python;
+        the Response itself was delivered.
         """
         self.racer.eval("globalThis.c = new AbortController();")
-        self.start("fetch('http://h.test/', {signal: c.signal})")
+        self.start("fetch('http://h.test/', {signal: c.signal}).then((r) => { globalThis.r = r; return r.status; })")
         ((callId, args, _),) = self.calls()
-        self.send(["ret", callId, 1, {"status": 200, "statusText": "OK", "headers": [], "body": "stream"}])
+        self.send(["ret", callId, 1, {"status": 200, "statusText": "OK", "headers": [], "body": "stream"}],
+                  ["fetch_chunk", args[0], base64.b64encode(b"part").decode()])
+        self.start("r.text()")
         self.racer.eval("c.abort(new TypeError('stop'))")
         self.assertIn(["fetch_cancel", [args[0]]], [[m[2], m[3]] for m in self.drain() if m[0] == "call"])
-        self.assertEqual(self.out(), [["err", "TypeError", "TypeError", "stop"]])
+        self.assertEqual(self.out(), [["ok", 200], ["err", "TypeError", "TypeError", "stop"]])
+
+    def test_abortAfterBody(self):
+        """
+        Once the body has been read, aborting the signal changes nothing and
+        cancels nothing.
+        """
+        self.racer.eval("globalThis.c = new AbortController();")
+        self.start("fetch('http://h.test/', {signal: c.signal}).then((r) => r.text())")
+        self.respond(self.calls()[0], body=b"all")
+        self.racer.eval("c.abort()")
+        self.assertEqual(self.calls("fetch_cancel"), [])
+        self.assertEqual(self.out(), [["ok", "all"]])
 
 
 class DataURLTests(JSFetchTestCase):

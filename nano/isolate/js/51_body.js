@@ -10,7 +10,10 @@
 //                  length is null (not computed)
 //   kind "bytes":  source is a Uint8Array owned by the body; length its byteLength
 //   kind "blob":   source is a Blob (only when a Blob global exists); length its size
-//   kind "stream": source is a ReadableStream; length null
+//   kind "stream": source is a ReadableStream; length null; readLimit (optional):
+//                  null or {bytes, message}: reading the body whole (the Body methods)
+//                  rejects with a TypeError(message) past that many bytes (fetched
+//                  responses, 57_fetch.js)
 //   type:      the Content-Type the extraction produced, or null
 //   disturbed: set once the body is read (bodyUsed)
 //   shared:    the bytes are shared with a clone, so they are copied when handed out
@@ -21,7 +24,7 @@
 // when present on `nano`, else the public stream API is used:
 //   nano.isReadableStream(v), nano.readableStreamIsDisturbed(s), nano.readableStreamIsLocked(s),
 //   nano.readableStreamTee(s) -> [branch1, branch2],
-//   nano.readableStreamFromBytes(u8), nano.readableStreamReadAll(s) -> Promise<Uint8Array>
+//   nano.readableStreamFromBytes(u8), nano.readableStreamReadAll(s, readLimit) -> Promise<Uint8Array>
 // Other optional hooks: nano.utf8DecodeStripBOM/utf8DecodeWithoutBOM (20_encoding.js), TextEncoder
 // (23_text_encoding.js, captured at load),
 // nano.parseUrlencoded(text) and nano.serializeUrlencoded/urlSearchParamsList
@@ -284,7 +287,9 @@ function cloneBody(body) {
     const tee = typeof nano.readableStreamTee === "function"
       ? nano.readableStreamTee(body.source) : body.source.tee();
     body.source = tee[0];
-    return record("stream", tee[1], body.length, body.type);
+    const copy = record("stream", tee[1], body.length, body.type);
+    if (body.readLimit !== undefined) copy.readLimit = body.readLimit;
+    return copy;
   }
   body.shared = true;
   const copy = record(body.kind, body.source, body.length, body.type);
@@ -310,7 +315,7 @@ function bodyBytes(body) {
       if (typeof nano.blobBytes === "function") return blobBytes(body.source);
       return then(body.source.arrayBuffer(), (ab) => new Uint8ArrayCtor(ab));
     default:
-      return readAllStream(body.source);
+      return readAllStream(body.source, body.readLimit === undefined ? null : body.readLimit);
   }
 }
 
@@ -325,8 +330,8 @@ function concat(chunks, total) {
   return out;
 }
 
-function readAllStream(stream) {
-  if (typeof nano.readableStreamReadAll === "function") return nano.readableStreamReadAll(stream);
+function readAllStream(stream, limit) {
+  if (typeof nano.readableStreamReadAll === "function") return nano.readableStreamReadAll(stream, limit);
   const reader = stream.getReader();
   const chunks = [];
   let total = 0;
@@ -354,6 +359,12 @@ function readAllStream(stream) {
       }
       chunks[chunks.length] = chunk;
       total += chunk.length;
+      if (limit !== null && total > limit.bytes) {
+        const error = new TypeErrorCtor(limit.message);
+        reject(error);
+        then(PromiseResolve(reader.cancel(error)), undefined, () => {});
+        return;
+      }
       step();
     };
     step();

@@ -4,36 +4,62 @@
 // HTTP-redirect fetch), as a server runtime (workerd) does it: no CORS, no cache, no
 // cookies (a jar per request, never shared), responses of type "default", and
 // redirect "manual" hands back the redirect response itself.
-// Host ops sent: "call" "fetch" [handle, method, url, headers, bodyBase64|null, redirect,
-//   hop, incomingRequestCount, window|null]; "call" "fetch_credit" [handle, bytes];
-//   "call" "fetch_cancel" [handle] (see nano/fetch/ops.py).
-// Host ops received: "fetch_chunk" [handle, base64], "fetch_end" [handle],
-//   "fetch_error" [handle, errorName, message]: a response body, pushed by Python.
+// Host ops sent: "call" "fetch" [handle, method, url, headers, body, redirect, hop,
+//   incomingRequestCount, window] (see nano/fetch/ops.py); the body's operations are
+//   in 57_fetch_body.js.
 //
-// Response bodies are read whole (window null) and capped in Python at the app's
-// max_body_mb, until ReadableStream exists: then the body sink below becomes the
-// source of the Response's stream, granting credit (fetch_credit) as JS reads.
-// Request bodies are sent whole (a ReadableStream body is read whole first).
+// Wire protocol, per hop (handle: a new number per hop, chosen here):
+//   body: null, the whole body as base64 text (strings, bytes, Blobs, FormData: sent
+//     with a Content-Length, and sent again when a 307/308 redirect asks for it), or
+//     true for a ReadableStream body, which streams: Python asks for it with
+//     "fetch_body_pull" credit once the connection is ready, JS reads its stream only
+//     within that credit and sends chunks with "fetch_body_write" (bytes attached to
+//     the drain, no base64), then
+//     "fetch_body_close" (or "fetch_body_error" when the stream fails: the request
+//     is aborted, fetch() rejects with a TypeError whose cause is the stream's error).
+//     It is sent chunked, or with the request's own Content-Length header when it has
+//     one (a proxied request keeps its length). The Fetch standard requires
+//     duplex: "half" for it (52_request.js throws a TypeError otherwise), and, as
+//     twisted sends it, the response is seen once the body has been sent (or when the
+//     server answered completely before reading it all).
+//   window: the credit the response body starts with (nano.FETCH_WINDOW).
+//   The result: {status, statusText, headers, body: "stream"|"none", readLimit}. A
+//     "stream" body is the Response's ReadableStream (a byte stream), fed by
+//     "fetch_chunk" messages (the bytes through the isolate's inbound buffer, or
+//     base64: nano.base64ToBytes reads both) within the credit its pull() grants
+//     ("fetch_credit"), so
+//     Python reads from the server only as fast as JS consumes (it pauses the
+//     connection otherwise). Chunks may arrive before the result: the body is
+//     registered before the call. Cancelling the stream sends "fetch_cancel" (the
+//     connection is closed); an abort of the request's signal after the headers
+//     errors the stream with the signal's reason and closes the connection too.
+//
+// Limits: a body read as a stream (response.body, or returned from the handler and
+// streamed to the client) is not capped: JS holds at most the window. A body read
+// whole by text(), json(), arrayBuffer(), bytes(), blob() or formData() is capped at
+// readLimit (the app's max_body_mb): its bytes are ArrayBuffers, which the isolate's
+// memory limit does not count, so past it the read rejects with a TypeError and the
+// connection is closed. A body the app neither reads nor cancels keeps its connection
+// (paused once the window is full) until its isolate closes: nothing cancels it when
+// the Response is garbage-collected.
 //
 // Uses nano.Request/requestInternals (52_request.js), nano.makeFetchedResponse
 // (53_response.js), nano.bodyBytes (51_body.js), nano.processDataURL (57_data_url.js),
-// nano.hostCallCancellable/hostCall/hostError (01_hostcall.js), the abort internals
-// (12_abort.js), nano.urlParse/urlSerialize/urlOrigin (31_url_parser.js).
+// nano.openFetchBody and the other body internals (57_fetch_body.js, looked up when
+// fetch() runs: that file loads after this one), nano.hostCallCancellable
+// (01_hostcall.js), the abort internals (12_abort.js), nano.urlParse/urlSerialize/
+// urlOrigin (31_url_parser.js).
 
 const PromiseCtor = Promise;
 const PromiseReject = Promise.reject.bind(Promise);
 const PromiseResolve = Promise.resolve.bind(Promise);
 const PromisePrototypeThen = Promise.prototype.then;
 const ReflectApply = Reflect.apply;
-const MapCtor = Map;
-const MapPrototypeGet = Map.prototype.get;
-const MapPrototypeSet = Map.prototype.set;
-const MapPrototypeDelete = Map.prototype.delete;
 const StringCtor = String;
 const StringPrototypeToLowerCase = String.prototype.toLowerCase;
 const TypeErrorCtor = TypeError;
 const Uint8ArrayCtor = Uint8Array;
-const TypedArraySet = Object.getPrototypeOf(Uint8Array.prototype).set;
+const MathRound = Math.round;
 const RequestCtor = nano.Request;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -49,80 +75,24 @@ function lower(s) {
   return ReflectApply(StringPrototypeToLowerCase, s, []);
 }
 
-// --- response bodies pushed by Python -------------------------------------------------
-// One sink per hop, registered before the host call (chunks may arrive before its
-// result). It collects the whole body and settles `done` with the bytes or the error.
+// --- one fetch ------------------------------------------------------------------------
 
-const sinks = new MapCtor(); // handle -> sink
 let nextHandle = 0;
 
-function makeSink() {
-  const handle = ++nextHandle;
-  const sink = { handle, chunks: [], total: 0, result: null, error: null, waiter: null };
-  ReflectApply(MapPrototypeSet, sinks, [handle, sink]);
-  return sink;
-}
-
-function dropSink(sink, cancel) {
-  if (ReflectApply(MapPrototypeDelete, sinks, [sink.handle]) && cancel) {
-    then(nano.hostCall("fetch_cancel", [sink.handle]), undefined, () => {});
+function describe(e) {
+  try {
+    if (e !== null && typeof e === "object" && "message" in e) {
+      return StringCtor(e.name || "Error") + ": " + StringCtor(e.message);
+    }
+    return StringCtor(e);
+  } catch (x) {
+    return "an error that cannot be described";
   }
 }
 
-function settleSink(sink) {
-  const waiter = sink.waiter;
-  if (waiter === null || (sink.result === null && sink.error === null)) return;
-  sink.waiter = null;
-  if (sink.error !== null) waiter.reject(sink.error);
-  else waiter.resolve(sink.result);
+function mebibytes(bytes) {
+  return MathRound(bytes / (1024 * 1024) * 10) / 10;
 }
-
-function concat(chunks, total) {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8ArrayCtor(total);
-  let offset = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    ReflectApply(TypedArraySet, out, [chunks[i], offset]);
-    offset += chunks[i].length;
-  }
-  return out;
-}
-
-// A promise of the sink's whole body.
-function sinkBytes(sink) {
-  return new PromiseCtor((resolve, reject) => {
-    sink.waiter = { resolve, reject };
-    settleSink(sink);
-  });
-}
-
-nano.onMessage("fetch_chunk", function fetchChunk(handle, data) {
-  const sink = ReflectApply(MapPrototypeGet, sinks, [handle]);
-  if (sink === undefined) return;
-  const bytes = nano.base64ToBytes(data);
-  sink.chunks[sink.chunks.length] = bytes;
-  sink.total += bytes.length;
-});
-
-nano.onMessage("fetch_end", function fetchEnd(handle) {
-  const sink = ReflectApply(MapPrototypeGet, sinks, [handle]);
-  if (sink === undefined) return;
-  dropSink(sink, false);
-  sink.result = concat(sink.chunks, sink.total);
-  sink.chunks = [];
-  settleSink(sink);
-});
-
-nano.onMessage("fetch_error", function fetchError(handle, name, message) {
-  const sink = ReflectApply(MapPrototypeGet, sinks, [handle]);
-  if (sink === undefined) return;
-  dropSink(sink, false);
-  sink.chunks = [];
-  sink.error = nano.hostError(name, message);
-  settleSink(sink);
-});
-
-// --- one fetch ------------------------------------------------------------------------
 
 function bytesRecord(bytes) {
   return { kind: "bytes", source: bytes, length: bytes.length, type: null, disturbed: false, shared: false };
@@ -165,95 +135,143 @@ class Fetch {
     this.url = parts.url;
     this.record = nano.urlParse(parts.url, null);
     this.headers = parts.headers.slice();
-    this.bodyBytes = null; // Uint8Array once read, or null (no body)
-    this.bodyIsStream = parts.body !== null && parts.body.kind === "stream";
+    this.bodyBytes = null; // Uint8Array once read, or null
+    this.stream = null; // a ReadableStream body (its source is null: it is sent once)
+    this.upload = null; // the stream's upload, once the first hop is sent
     this.redirect = parts.redirect;
     this.signal = parts.signal;
     this.urlList = [parts.url];
     this.hop = 0;
     this.rid = rid;
     this.call = null;
-    this.sink = null;
-    this.done = false;
+    this.responseBody = null; // the current hop's body (57_fetch_body.js)
+    this.settled = false;
     this.resolve = resolve;
     this.reject = reject;
     this.onAbort = () => this.abort();
   }
 
-  finish(error, response) {
-    if (this.done) return;
-    this.done = true;
+  // Reject (before the response): nothing of this fetch stays alive.
+  fail(error) {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.call !== null) this.call.cancel();
+    this.call = null;
+    if (this.responseBody !== null) nano.dropFetchBody(this.responseBody, true);
+    this.responseBody = null;
+    if (this.upload !== null) nano.cancelFetchUpload(this.upload, error);
     nano.removeAbortAlgorithm(this.signal, this.onAbort);
-    if (error !== null) this.reject(error);
-    else this.resolve(response);
+    this.reject(error);
   }
 
+  // Resolve: the signal stays watched while the response body streams.
+  succeed(response, body) {
+    this.settled = true;
+    this.responseBody = body;
+    if (body === null || body.done) {
+      nano.removeAbortAlgorithm(this.signal, this.onAbort);
+    } else {
+      body.onDone = () => nano.removeAbortAlgorithm(this.signal, this.onAbort);
+    }
+    this.resolve(response);
+  }
+
+  // https://fetch.spec.whatwg.org/#abort-fetch
   abort() {
-    if (this.done) return;
-    if (this.call !== null) this.call.cancel();
-    if (this.sink !== null) dropSink(this.sink, true);
-    this.finish(nano.signalReason(this.signal), null);
+    const reason = nano.signalReason(this.signal);
+    if (!this.settled) {
+      this.fail(reason);
+      return;
+    }
+    nano.removeAbortAlgorithm(this.signal, this.onAbort);
+    if (this.responseBody !== null) nano.abortFetchBody(this.responseBody, reason);
+  }
+
+  uploadFailed(error) {
+    this.fail(new TypeErrorCtor("fetch: the request body stream failed: " + describe(error), { cause: error }));
   }
 
   send() {
-    if (this.done) return;
-    const sink = this.sink = makeSink();
-    const body = this.bodyBytes === null ? null : nano.bytesToBase64(this.bodyBytes);
-    const args = [sink.handle, this.method, this.url, this.headers, body, this.redirect, this.hop,
-      nano.incomingRequestCount(), null];
+    if (this.settled) return;
+    const handle = ++nextHandle;
+    let body = null;
+    if (this.bodyBytes !== null) {
+      body = nano.bytesToBase64(this.bodyBytes);
+    } else if (this.stream !== null) {
+      try {
+        this.upload = nano.startFetchUpload(handle, this.stream, (e) => this.uploadFailed(e));
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      body = true;
+    }
+    const responseBody = this.responseBody = nano.openFetchBody(handle);
+    const args = [handle, this.method, this.url, this.headers, body, this.redirect, this.hop,
+      nano.incomingRequestCount(), nano.FETCH_WINDOW];
     this.call = nano.withRequest(this.rid, () => nano.hostCallCancellable("fetch", args));
     then(this.call.promise, (head) => this.gotHead(head), (error) => {
-      dropSink(sink, false);
-      this.finish(error, null);
+      this.call = null;
+      nano.dropFetchBody(responseBody, false);
+      if (this.responseBody === responseBody) this.responseBody = null;
+      this.fail(error);
     });
   }
 
   gotHead(head) {
     this.call = null;
-    if (this.done) return;
+    if (this.settled) return;
     const status = head.status;
+    const body = this.responseBody;
     const location = REDIRECT_STATUSES.has(status) ? headerGet(head.headers, "location") : null;
     if (location !== null && this.redirect !== "manual") {
-      dropSink(this.sink, head.body === "stream");
-      this.sink = null;
+      nano.dropFetchBody(body, head.body === "stream");
+      this.responseBody = null;
       if (this.redirect === "error") {
-        this.finish(new TypeErrorCtor("fetch: the server answered " + status +
-          " (a redirect) and the request's redirect mode is \"error\""), null);
+        this.fail(new TypeErrorCtor("fetch: the server answered " + status +
+          " (a redirect) and the request's redirect mode is \"error\""));
         return;
       }
       this.follow(status, location);
       return;
     }
-    const makeResponse = (body) => nano.makeFetchedResponse(status, head.statusText, head.headers,
-      this.urlList, body);
     if (head.body !== "stream") {
-      dropSink(this.sink, false);
-      this.finish(null, makeResponse(null));
+      nano.dropFetchBody(body, false);
+      this.succeed(nano.makeFetchedResponse(status, head.statusText, head.headers, this.urlList, null), null);
       return;
     }
-    then(sinkBytes(this.sink), (bytes) => this.finish(null, makeResponse(bytesRecord(bytes))),
-      (error) => this.finish(error, null));
+    const record = { kind: "stream", source: body.stream, length: null, type: null, disturbed: false,
+      shared: false, readLimit: null };
+    if (typeof head.readLimit === "number") {
+      record.readLimit = {
+        bytes: head.readLimit,
+        message: "fetch: the response body is larger than " + mebibytes(head.readLimit) + " MiB (the app's " +
+          "max_body_mb), the most text(), json(), arrayBuffer() and the other Body methods read whole; " +
+          "read response.body as a stream instead",
+      };
+    }
+    this.succeed(nano.makeFetchedResponse(status, head.statusText, head.headers, this.urlList, record), body);
   }
 
   // https://fetch.spec.whatwg.org/#http-redirect-fetch
   follow(status, location) {
     const target = nano.urlParse(location, this.record);
     if (target === null) {
-      this.finish(new TypeErrorCtor("fetch: the redirect Location \"" + location + "\" is not a valid URL"), null);
+      this.fail(new TypeErrorCtor("fetch: the redirect Location \"" + location + "\" is not a valid URL"));
       return;
     }
     if (target.scheme !== "http" && target.scheme !== "https") {
-      this.finish(new TypeErrorCtor("fetch: a redirect to a " + target.scheme + ": URL is not followed"), null);
+      this.fail(new TypeErrorCtor("fetch: a redirect to a " + target.scheme + ": URL is not followed"));
       return;
     }
     if (this.hop >= MAX_REDIRECTS) {
-      this.finish(new TypeErrorCtor("fetch: too many redirects (more than " + MAX_REDIRECTS + ")"), null);
+      this.fail(new TypeErrorCtor("fetch: too many redirects (more than " + MAX_REDIRECTS + ")"));
       return;
     }
     if (target.fragment === null && this.record.fragment !== null) target.fragment = this.record.fragment;
-    if (status !== 303 && this.bodyBytes !== null && this.bodyIsStream) {
-      this.finish(new TypeErrorCtor("fetch: cannot follow a " + status +
-        " redirect with a ReadableStream request body (it cannot be sent twice)"), null);
+    if (status !== 303 && this.stream !== null) {
+      this.fail(new TypeErrorCtor("fetch: cannot follow a " + status +
+        " redirect with a ReadableStream request body (it cannot be sent twice)"));
       return;
     }
     const method = this.method;
@@ -261,6 +279,11 @@ class Fetch {
       (status === 303 && method !== "GET" && method !== "HEAD")) {
       this.method = "GET";
       this.bodyBytes = null;
+      if (this.upload !== null) {
+        nano.cancelFetchUpload(this.upload, new TypeErrorCtor("fetch: redirected with a 303 before the " +
+          "request body was sent"));
+      }
+      this.stream = null;
       this.headers = headerDelete(this.headers, REQUEST_BODY_HEADERS);
     }
     if (!sameOrigin(this.record, target)) this.headers = headerDelete(this.headers, AUTHORIZATION);
@@ -282,11 +305,17 @@ function networkFetch(parts, rid) {
       return;
     }
     body.disturbed = true;
+    if (body.kind === "stream") {
+      // Read as Python asks for it (57_fetch_body.js); the reader is taken now.
+      state.stream = body.source;
+      state.send();
+      return;
+    }
     let bytes;
     try {
       bytes = nano.bodyBytes(body);
     } catch (e) {
-      state.finish(e, null);
+      state.fail(e);
       return;
     }
     if (bytes instanceof Uint8ArrayCtor) {
@@ -294,7 +323,7 @@ function networkFetch(parts, rid) {
       state.send();
       return;
     }
-    then(bytes, (b) => { state.bodyBytes = b; state.send(); }, (e) => state.finish(e, null));
+    then(bytes, (b) => { state.bodyBytes = b; state.send(); }, (e) => state.fail(e));
   });
 }
 

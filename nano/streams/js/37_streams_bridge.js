@@ -12,8 +12,10 @@
 //   nano.readableStreamTee(s) -> [branch1, branch2] (branch 2 gets structured clones)
 //   nano.readableStreamFromBytes(u8) -> a byte stream of those bytes (takes them over;
 //     one chunk when they fit in 64 KiB, else 64 KiB copies; BYOB reads filled directly)
-//   nano.readableStreamReadAll(s) -> Promise<Uint8Array>: every chunk (each must be a
-//     Uint8Array, else the promise rejects with a TypeError and the stream is cancelled)
+//   nano.readableStreamReadAll(s, limit) -> Promise<Uint8Array>: every chunk (each must be a
+//     Uint8Array, else the promise rejects with a TypeError and the stream is cancelled);
+//     limit null, or {bytes, message}: more than that many bytes rejects with a
+//     TypeError(message) and cancels the stream
 //   nano.readableStreamReader(s) -> an opaque reader (TypeError if locked);
 //   nano.readableStreamRead(reader, onChunk(chunk), onClose(), onError(e)): one read, the
 //     callbacks run synchronously when a chunk is already queued;
@@ -114,7 +116,7 @@ function concat(chunks, total) {
   return out;
 }
 
-nano.readableStreamReadAll = function readableStreamReadAll(streamValue) {
+nano.readableStreamReadAll = function readableStreamReadAll(streamValue, limit = null) {
   const stream = record(streamValue);
   const reader = acquireReader(stream, false);
   const result = new Deferred();
@@ -133,6 +135,13 @@ nano.readableStreamReadAll = function readableStreamReadAll(streamValue) {
       }
       chunks[chunks.length] = chunk;
       total += TypedArrayByteLength(chunk);
+      if (limit !== null && total > limit.bytes) {
+        const error = new TypeErrorCtor(limit.message);
+        chunks.length = 0;
+        result.reject(error);
+        markHandled(readableStreamCancel(stream, error));
+        return;
+      }
       if (!looping) loop();
     },
     closeSteps() {
