@@ -121,6 +121,13 @@ class IsolateTests(SynchronousTestCase):
         for body, sink in zip(bodies, sinks):
             self.assertEqual(sink.result.body, b"POST /echo " + body)
 
+    def test_noGC(self):
+        """
+        Apps cannot call V8's collector (the runtime keeps it to itself).
+        """
+        isolate, _ = self.load("rt-basic")
+        self.assertEqual(json.loads(self.fetch(isolate, "/gc").body), ["undefined", "undefined"])
+
     def test_logRequestId(self):
         """
         Console output during a request is logged with that request's id.

@@ -14,6 +14,7 @@ export default {
     }
     if (url.pathname === "/aborted") return Response.json(aborted);
     if (url.pathname === "/env") return Response.json(env);
+    if (url.pathname === "/gc") return Response.json([typeof globalThis.__nanoGC, typeof globalThis.gc]);
     if (url.pathname === "/origin") return new Response(String(performance.timeOrigin));
     if (url.pathname === "/agent") return new Response(navigator.userAgent);
     if (url.pathname === "/log") {
