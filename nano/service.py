@@ -103,7 +103,7 @@ class NanoService(MultiService):
     _log = Logger()
 
     def __init__(self, config, reactor, dev=False, stderr=None, accessLog=True, installSignals=False,
-                 overrides=(), environ=None, isolateFactory=None, inherited=()):
+                 overrides=(), environ=None, isolateFactory=None, inherited=(), watchdog=None, metrics=None):
         """
         @param installSignals: handle SIGHUP (reload); twistd's SIGTERM and SIGINT
             handling stops the reactor, which runs L{stopService}.
@@ -117,6 +117,8 @@ class NanoService(MultiService):
             sockets a supervisor passed down (a worker of L{nano.workers}); when
             given they are the main listeners, adopted instead of the config's
             C{listen}.
+        @param watchdog: the L{Watchdog} (made from the config when None).
+        @param metrics: the L{Metrics} (made when None).
         """
         MultiService.__init__(self)
         self._reactor = reactor
@@ -126,8 +128,8 @@ class NanoService(MultiService):
         self._isolateFactory = isolateFactory
         self._inherited = list(inherited)
         self.registry = AppRegistry(defaultApp=config.default_app)
-        self.metrics = Metrics(appStates=self._appStates)
-        self.watchdog = Watchdog(reactor, rssLimit=rssLimit(config))
+        self.metrics = metrics if metrics is not None else Metrics(appStates=self._appStates)
+        self.watchdog = watchdog if watchdog is not None else Watchdog(reactor, rssLimit=rssLimit(config))
         self.pool = IsolatePool(reactor, size=2, dev=dev)
         self.router = HostRouter(self.registry, reactor, dev=dev, metrics=self.metrics, accessLog=accessLog)
         self.site = NanoSite(self.router, reactor=reactor, maxHeaderBytes=_maxHeaderBytes(config))
