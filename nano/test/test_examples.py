@@ -385,6 +385,29 @@ class DeploymentTests(SynchronousTestCase):
         self.assertGreater(int(settings["TimeoutStopSec"]), 30)
         self.assertEqual(settings["Type"], "simple")
 
+    def test_systemdAnalyzeVerify(self):
+        """
+        The unit passes C{systemd-analyze verify} (with ExecStart pointing at this
+        environment's twistd, which the check wants to exist).
+        """
+        import shutil
+        import subprocess
+        import sys
+
+        analyze = shutil.which("systemd-analyze")
+        if analyze is None:
+            raise SkipTest("systemd-analyze is not installed")
+        twistd = os.path.join(os.path.dirname(sys.executable), "twistd")
+        with open(os.path.join(DEPLOY, "nano.service")) as f:
+            text = f.read().replace("/srv/nano/venv/bin/twistd", twistd)
+        directory = self.mktemp()
+        os.makedirs(directory)
+        unit = os.path.join(directory, "nano.service")
+        with open(unit, "w") as f:
+            f.write(text)
+        result = subprocess.run([analyze, "verify", unit], capture_output=True, text=True, timeout=60)
+        self.assertEqual((result.returncode, result.stderr.strip()), (0, ""))
+
     def test_nginx(self):
         """
         nginx with the example's server block proxies to twistd nano, Host
