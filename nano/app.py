@@ -124,6 +124,7 @@ class App:
         isolate = self._isolateFactory(
             self._reactor, self.name, dev=self._dev, cpuLimit=self.config.limits.cpu_ms / 1000.0,
             hostOps=self._hostOps, watchdog=self._watchdog, pool=self._pool, onReset=self._isolateReset,
+            onStats=self._isolateStats,
         )
         self.isolate = isolate
         memory = self.config.limits.memory_mb * 1024 * 1024
@@ -153,6 +154,10 @@ class App:
 
     def _isolateReset(self, kind):
         self._stats.isolateReset(kind, self._reactor.seconds())
+
+    def _isolateStats(self, heapBytes, externalBytes):
+        self._stats.heapBytes = heapBytes
+        self._stats.externalBytes = externalBytes
 
     def _failed(self, error):
         self.state = "failed"

@@ -35,12 +35,16 @@ class AppStats:
     @ivar limits: C{{kind: count}} of limits exceeded (cpu, wall, memory, body).
     @ivar starts: C{{reason: count}} of isolates started (cold, reload, recycle).
     @ivar fetches: C{{status: count}} of outbound fetches (0 for network errors).
-    @ivar heapBytes: the V8 heap in use at the last reading.
+    @ivar heapBytes: the V8 heap in use at the last reading (live objects), or
+        None before the first (an isolate reports while it is busy, about once a
+        second).
+    @ivar externalBytes: the ArrayBuffer memory of the app's isolate at the last
+        reading (V8's heap figure does not include it), or None.
     @ivar lastReset: C{(kind, seconds since the epoch)} of the last isolate reset
         for a limit, or None.
     """
 
-    __slots__ = ("requests", "inflight", "limits", "starts", "fetches", "heapBytes", "lastReset",
+    __slots__ = ("requests", "inflight", "limits", "starts", "fetches", "heapBytes", "externalBytes", "lastReset",
                  "_buckets", "_sum", "_count")
 
     def __init__(self):
@@ -49,7 +53,8 @@ class AppStats:
         self.limits = dict.fromkeys(LIMIT_KINDS, 0)
         self.starts = dict.fromkeys(START_REASONS, 0)
         self.fetches = {}
-        self.heapBytes = 0
+        self.heapBytes = None
+        self.externalBytes = None
         self.lastReset = None
         self._buckets = [0] * (len(DURATION_BUCKETS) + 1)
         self._sum = 0.0
@@ -117,6 +122,9 @@ class _Collector:
         inflight = GaugeMetricFamily("nano_inflight_requests", "Requests being answered.", labels=["app"])
         heap = GaugeMetricFamily("nano_isolate_heap_bytes", "V8 heap in use by the app's isolate.",
                                  labels=["app"])
+        external = GaugeMetricFamily("nano_isolate_external_bytes",
+                                     "ArrayBuffer memory of the app's isolate (not in the V8 heap).",
+                                     labels=["app"])
         limits = CounterMetricFamily("nano_limit_exceeded", "Limits exceeded, by kind (cpu, wall, memory, body).",
                                      labels=["app", "kind"])
         starts = CounterMetricFamily("nano_isolate_starts", "Isolates started, by reason (cold, reload, recycle).",
@@ -129,7 +137,9 @@ class _Collector:
             buckets, total = stats.histogram()
             duration.add_metric([name], buckets, total)
             inflight.add_metric([name], stats.inflight)
-            heap.add_metric([name], stats.heapBytes)
+            if stats.heapBytes is not None:
+                heap.add_metric([name], stats.heapBytes)
+                external.add_metric([name], stats.externalBytes)
             for kind, count in sorted(stats.limits.items()):
                 limits.add_metric([name, kind], count)
             for reason, count in sorted(stats.starts.items()):
@@ -139,7 +149,7 @@ class _Collector:
         states = GaugeMetricFamily("nano_apps", "Configured apps, by state.", labels=["state"])
         for state, count in sorted(self._metrics.appStates().items()):
             states.add_metric([state], count)
-        return [requests, duration, inflight, heap, limits, starts, fetches, states]
+        return [requests, duration, inflight, heap, external, limits, starts, fetches, states]
 
 
 class Metrics:

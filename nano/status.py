@@ -4,7 +4,7 @@ C{/admin/*}; L{nano.admin} puts it there).
 
 One small HTML page: the server's state (serving or draining), its uptime and
 totals, then one row per configured app with its state, hostnames, requests,
-errors, requests in flight, heap (not measured yet), isolate starts and the last
+errors, requests in flight, heap (as the isolate last reported it), isolate starts and the last
 isolate reset (kind and time), and the load error of an app that failed to load.
 The page reloads itself every L{REFRESH_SECONDS} seconds with a C{<meta
 http-equiv="refresh">}: a script polling C{/admin/apps} could not send the bearer
@@ -138,7 +138,7 @@ def statusSnapshot(apps, draining, now, startedAt):
             "requests": app.requests,
             "errors": app.errors,
             "inflight": app.inflight,
-            "heap_bytes": None,
+            "heap_bytes": stats.heapBytes,
             "isolate_starts": sum(stats.starts.values()),
             "last_reset": stats.lastReset,
             "load_error": app.loadError,
@@ -203,7 +203,7 @@ class StatusElement(Element):
         rows = []
         for app in self._snapshot["apps"]:
             hostnames = [tags.code(name) for name in app["hostnames"]] or tags.span("none", class_="muted")
-            heap = (tags.span("n/a", class_="muted", title="not measured yet") if app["heap_bytes"] is None
+            heap = (tags.span("n/a", class_="muted", title="not reported yet") if app["heap_bytes"] is None
                     else _number(app["heap_bytes"]))
             rows.append(tags.tr(
                 tags.td(app["name"], class_="name"),

@@ -90,9 +90,10 @@ class FakeIsolate:
     """
 
     def __init__(self, reactor=None, appName="fake", dev=False, onLog=None, cpuLimit=None, hostOps=None,
-                 watchdog=None, pool=None, onReset=None):
+                 watchdog=None, pool=None, onReset=None, onStats=None):
         self.appName = appName
         self.onReset = onReset
+        self.onStats = onStats
         self.requests = {}
         self.cancelled = []
         self.streams = {}

@@ -71,9 +71,10 @@ _QUIET_BASE = 1 << 62
 # load, and every request in flight on that isolate waited for it: p99 was 14 ms
 # against 2.7 ms for p90. With 1 MiB a scavenge takes about 0.8 ms, p99 fell to
 # 3.4 ms and throughput rose 4% (BENCHMARKS.md); it also keeps idle isolates small.
-# --expose-gc-as: V8's gc() for the runtime, to collect streamed chunks promptly
-# (00_core.js empties the global property before any app code runs).
-_V8_FLAGS = ("--single-threaded", "--max-semi-space-size=1", "--expose-gc-as=__nanoGC")
+# --expose-gc-as: V8's gc() for the runtime, to collect streamed chunks promptly;
+# --expose-statistics: getV8Statistics(), for each isolate's heap and ArrayBuffer
+# memory (00_core.js empties both global properties before any app code runs).
+_V8_FLAGS = ("--single-threaded", "--max-semi-space-size=1", "--expose-gc-as=__nanoGC", "--expose-statistics")
 
 
 class JSError(Exception):

@@ -60,7 +60,7 @@ class Isolate:
     _log = Logger()
 
     def __init__(self, reactor, appName, dev=False, onLog=None, cpuLimit=None, hostOps=None, watchdog=None,
-                 pool=None, onReset=None):
+                 pool=None, onReset=None, onStats=None):
         """
         @param onLog: C{onLog(level, text, requestId)} for every console message and
             uncaught error (level C{"error"}); C{requestId} is the X-Request-Id of
@@ -75,11 +75,17 @@ class Isolate:
         @param hostOps: the asynchronous host operations JS may call
             (C{nano.hostCall}): a mapping of names to functions, see
             L{nano.isolate.hostcalls}.
+        @param onStats: C{onStats(heapBytes, externalBytes)} each time JS reported
+            its live heap and ArrayBuffer memory (see L{requestStats}).
         @param onReset: C{onReset(kind)} each time this isolate is reset for a
             limit (C{"cpu"} or C{"memory"}), after the reset is logged.
         """
         self._reactor = reactor
         self._onReset = onReset
+        self._memoryLimit = None
+        self._onStats = onStats
+        self.heapBytes = None
+        self.externalBytes = None
         self.appName = appName
         self._dev = dev
         self._onLog = onLog or self._defaultLog
@@ -143,6 +149,7 @@ class Isolate:
                 self._onDrain(early)
             if memoryLimit:
                 context.setMemoryLimit(memoryLimit)
+                self._memoryLimit = memoryLimit
 
         def bootstrapFailed(failure):
             failure.trap(BootstrapError)
@@ -290,6 +297,24 @@ class Isolate:
         How many times this isolate's thread came back to Python.
         """
         return self._context.boundaries if self._context is not None else 0
+
+    def requestStats(self):
+        """
+        Ask JS for its heap and ArrayBuffer sizes (answered by L{_op_stats}).
+        """
+        if not self.closed and self._context is not None:
+            self._send(["stats"])
+
+    def _op_stats(self, live, external):
+        self.heapBytes = live
+        self.externalBytes = external
+        if self._onStats is not None:
+            self._onStats(live, external)
+        limit = self._memoryLimit
+        if limit is not None and live + external > limit:
+            # V8's heap limit does not count ArrayBuffers: memory_mb covers both.
+            self.runaway("memory", "the app's heap and ArrayBuffers use %d MiB, over its memory limit of %d MiB" % (
+                (live + external) // 2**20, limit // 2**20))
 
     def memoryLimitReached(self):
         return self._context is not None and self._context.memoryLimitReached()

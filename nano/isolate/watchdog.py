@@ -87,6 +87,7 @@ class Watchdog:
         # isolate -> bytes of process growth attributed to it (kept while it lives).
         self.growth = weakref.WeakKeyDictionary()
         self.resets = {"cpu": 0, "memory": 0, "rss": 0, "stuck": 0}
+        self._ticks = 0
 
     def watch(self, isolate):
         """
@@ -109,6 +110,10 @@ class Watchdog:
     def _tick(self):
         self._call = None
         ran = {}
+        self._ticks += 1
+        # About once a second, busy isolates report their heap and ArrayBuffer
+        # memory (they check memory_mb against both when they answer).
+        askStats = self._ticks % max(1, int(round(1.0 / self._interval))) == 0
         for isolate, state in list(self._active.items()):
             if isolate.closed:
                 del self._active[isolate]
@@ -137,6 +142,10 @@ class Watchdog:
                 self.resets[kind] += 1
                 isolate.runaway(kind)
                 continue
+            if askStats:
+                requestStats = getattr(isolate, "requestStats", None)
+                if requestStats is not None:
+                    requestStats()
             if used <= 0.0 and not isolate.hasPendingWork():
                 del self._active[isolate]
         if self._rssLimit is not None:

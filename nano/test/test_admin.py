@@ -278,7 +278,7 @@ class AppsTests(_Base):
         self.assertEqual(first["limits"]["cpu_ms"], 30000)
         self.assertEqual(first["loaded_at"], "1970-01-01T00:00:00.000Z")
         self.assertEqual(set(first), {"name", "hostnames", "path", "main", "state", "loaded_at", "load_error",
-                                      "requests", "errors", "inflight", "heap_bytes", "isolate_starts", "last_reset",
+                                      "requests", "errors", "inflight", "heap_bytes", "external_bytes", "isolate_starts", "last_reset",
                                       "limits", "env"})
         self.assertEqual((first["isolate_starts"], first["last_reset"]), (1, None))
         self.assertEqual(self.call("GET", "/admin/apps/")[2], body)

@@ -56,12 +56,14 @@ class MetricsTests(SynchronousTestCase):
         api.isolateStarted("recycle")
         api.fetched(200)
         api.heapBytes = 12345
+        api.externalBytes = 678
         samples = _samples(self.metrics)
         self.assertEqual(samples[("nano_limit_exceeded_total", (("app", "api"), ("kind", "cpu")))], 1)
         self.assertEqual(samples[("nano_limit_exceeded_total", (("app", "api"), ("kind", "memory")))], 0)
         self.assertEqual(samples[("nano_isolate_starts_total", (("app", "api"), ("reason", "recycle")))], 1)
         self.assertEqual(samples[("nano_fetch_total", (("app", "api"), ("code", "200")))], 1)
         self.assertEqual(samples[("nano_isolate_heap_bytes", (("app", "api"),))], 12345)
+        self.assertEqual(samples[("nano_isolate_external_bytes", (("app", "api"),))], 678)
         self.assertEqual(samples[("nano_apps", (("state", "failed"),))], 1)
         self.assertIn(("process_cpu_seconds_total", ()), samples)
 

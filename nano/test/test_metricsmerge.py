@@ -41,6 +41,7 @@ class MergeTests(SynchronousTestCase):
             api.requestStarted()  # one in flight
             api.isolateStarted("cold")
             metrics.app("web" if index else "api").heapBytes = 1000 * (index + 1)
+            metrics.app("web" if index else "api").externalBytes = 0
             self.workers.append((index, metrics.exposition().decode()))
 
     def merged(self, own=()):

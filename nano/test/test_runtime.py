@@ -312,6 +312,26 @@ class IsolateTests(SynchronousTestCase):
         self.assertEqual((sink.result.kind, isolate.closed), ("memory", True))
         self.assertEqual([e["kind"] for e in events], ["memory"])
 
+    def test_arrayBufferMemory(self):
+        """
+        ArrayBuffers count toward the memory limit: an app holding more than it
+        allows is reset (with reason memory) once it reports its sizes, which the
+        watchdog asks for about once a second.
+        """
+        result = self.runaway("/buffers", kind="memory", cpuLimit=10.0, memoryLimit=32 * 1024 * 1024)
+        self.assertEqual(result.body, b"held")
+
+    def test_stats(self):
+        """
+        Asked, JS reports its live heap and ArrayBuffer bytes.
+        """
+        isolate, _ = self.load("rt-runaway")
+        self.assertEqual(self.fetch(isolate, "/buffers").body, b"held")
+        isolate.requestStats()
+        self.reactor.pump(lambda: isolate.heapBytes is not None)
+        self.assertGreater(isolate.externalBytes, 48 * 1024 * 1024 - 1)
+        self.assertGreater(isolate.heapBytes, 100 * 1024)
+
     def test_closeFailsRequests(self):
         """
         Closing the isolate fails its requests in flight.

@@ -39,6 +39,13 @@ nano.collectGarbage = function collectGarbage() {
   if (v8GC !== null) v8GC({ type: "minor" });
 };
 
+// V8's statistics (--expose-statistics), kept the same way: the isolate's live heap
+// and, which V8's heap limit does not count, its ArrayBuffer memory.
+const v8Statistics = typeof globalThis.getV8Statistics === "function" ? globalThis.getV8Statistics : null;
+if (v8Statistics !== null) globalThis.getV8Statistics = undefined;
+
+
+
 const outbox = [];
 const payloads = []; // Uint8Arrays that queued messages refer to by index
 const handlers = new Map();
@@ -164,6 +171,16 @@ function frame(text) {
 nano.onMessage = function onMessage(op, fn) {
   ReflectApply(MapPrototypeSet, handlers, [op, fn]);
 };
+
+// Python asks now and then (the watchdog); the answer is [live heap bytes, external
+// (ArrayBuffer) bytes].
+nano.onMessage("stats", function stats() {
+  if (v8Statistics === null) return;
+  const s = v8Statistics();
+  const live = s.new_space_live_bytes + s.old_space_live_bytes + s.code_space_live_bytes +
+    s.lo_space_live_bytes + s.code_lo_space_live_bytes;
+  nano.send(["stats", live, s.amount_of_external_allocated_memory]);
+});
 
 nano.onMessage("frame_free", function frameFree(id) {
   const buffer = ReflectApply(MapPrototypeGet, framesLent, [id]);

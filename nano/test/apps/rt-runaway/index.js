@@ -5,6 +5,7 @@
 //   /wait-spin   answers at once; ctx.waitUntil work loops after an await
 //   /hog         allocates until the heap limit is hit
 //   /hang        never answers (a request left in flight)
+//   /buffers     keeps 48 MiB of ArrayBuffers alive (V8's heap limit does not see them)
 export default {
   async fetch(request, env, ctx) {
     const path = new URL(request.url).pathname;
@@ -28,6 +29,11 @@ export default {
       for (;;) hog.push(new Array(10000).fill(hog.length));
     }
     if (path === "/hang") return new Promise(() => {});
+    if (path === "/buffers") {
+      globalThis.held = [];
+      for (let i = 0; i < 12; i++) globalThis.held.push(new Uint8Array(4 * 1024 * 1024).fill(1));
+      return new Response("held");
+    }
     return new Response("fine");
   },
 };
