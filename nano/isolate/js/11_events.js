@@ -30,6 +30,7 @@ const SymbolToStringTag = Symbol.toStringTag;
 const ArrayPrototypeSlice = Array.prototype.slice;
 const ArrayPrototypeSplice = Array.prototype.splice;
 const ArrayPrototypeIndexOf = Array.prototype.indexOf;
+const requireArgs = nano.requireArgs;
 
 // Collections whose methods user code cannot patch (copies of the built-in methods).
 function safeCollection(Base) {
@@ -70,13 +71,6 @@ function toDOMString(value) {
 
 function isObject(value) {
   return value !== null && (typeof value === "object" || typeof value === "function");
-}
-
-function requireArgs(count, needed, what) {
-  if (count < needed) {
-    throw new TypeErrorCtor(what + ": " + needed + " argument" + (needed === 1 ? "" : "s") +
-      " required, but only " + count + " present");
-  }
 }
 
 function dictionary(value, what) {

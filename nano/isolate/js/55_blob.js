@@ -465,23 +465,8 @@ function makeFile(bytes, name, type, lastModified) {
 
 // --- WebIDL property shapes -------------------------------------------------------------
 
-function finishInterface(ctor, tag) {
-  const proto = ctor.prototype;
-  const keys = Reflect.ownKeys(proto);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key === "constructor") continue;
-    const desc = ObjectGetOwnPropertyDescriptor(proto, key);
-    desc.enumerable = true;
-    ObjectDefineProperty(proto, key, desc);
-  }
-  ObjectDefineProperty(proto, SymbolToStringTag, {
-    value: tag, writable: false, enumerable: false, configurable: true,
-  });
-}
-
-finishInterface(Blob, "Blob");
-finishInterface(File, "File");
+nano.finishInterface(Blob, "Blob");
+nano.finishInterface(File, "File");
 
 nano.Blob = Blob;
 nano.File = File;
