@@ -202,6 +202,19 @@ nano.shortError = function shortError(error) {
   }
 };
 
+// The same for a value that fails an operation (a stream's error, say): "Name:
+// message", or the value as text.
+nano.describeError = function describeError(error) {
+  try {
+    if (error !== null && typeof error === "object" && "message" in error) {
+      return StringCtor(error.name || "Error") + ": " + StringCtor(error.message);
+    }
+    return StringCtor(error);
+  } catch (e) {
+    return "an error that cannot be described";
+  }
+};
+
 nano.reportError = function reportError(error) {
   nano.send(["error", nano.errorText(error), currentRequest]);
 };
