@@ -233,6 +233,19 @@ nano.withRequest = function withRequest(rid, fn) {
   }
 };
 
+// Collections whose methods user code cannot patch (copies of the built-in methods):
+// each file makes its own at load time, before any user code runs
+// (`const SafeMap = nano.safeCollection(Map);`).
+nano.safeCollection = function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = ReflectOwnKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    ObjectDefineProperty(Safe.prototype, keys[i], ObjectGetOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+};
+
 // ---- WebIDL shapes shared by later files -------------------------------------------------
 
 // The TypeError of an operation called with fewer arguments than it requires.
