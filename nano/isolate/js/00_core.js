@@ -246,6 +246,17 @@ nano.safeCollection = function safeCollection(Base) {
   return Safe;
 };
 
+// A new Uint8Array of the bytes of `chunks` (Uint8Arrays, `total` bytes in all), in order.
+nano.concatBytes = function concatBytes(chunks, total) {
+  const out = new Uint8ArrayCtor(total);
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    ReflectApply(TypedArraySet, out, [chunks[i], offset]);
+    offset += chunks[i].length;
+  }
+  return out;
+};
+
 // ---- WebIDL shapes shared by later files -------------------------------------------------
 
 // The TypeError of an operation called with fewer arguments than it requires.
