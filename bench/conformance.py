@@ -18,15 +18,15 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.common import ROOT, freePort, listenOn, stopProcess, twistd, waitForPort
+
 EXPECTATIONS = os.path.join(ROOT, "conformance", "expectations.json")
 
 
@@ -36,30 +36,6 @@ def harnessDir():
         if candidate and os.path.isfile(os.path.join(candidate, "run.py")):
             return os.path.abspath(candidate)
     return None
-
-
-def freePort():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def twistd():
-    candidate = os.path.join(os.path.dirname(sys.executable), "twistd")
-    return [candidate] if os.path.exists(candidate) else [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
-
-
-def waitForPort(port, proc, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("twistd exited with %s" % (proc.returncode,))
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("twistd did not listen on %d" % (port,))
 
 
 def loadExpectations():
@@ -161,12 +137,11 @@ def main():
         port = freePort()
         log = open(os.path.join(work, "twistd.log"), "w")
         proc = subprocess.Popen(
-            twistd() + ["-n", "--pidfile=", "nano", "--app", app, "--no-access-log",
-                        "--listen", "tcp:%d:interface=127.0.0.1" % (port,)],
+            twistd() + ["-n", "--pidfile=", "nano", "--app", app, "--no-access-log", "--listen", listenOn(port)],
             stdout=log, stderr=subprocess.STDOUT, cwd=work,
         )
         try:
-            waitForPort(port, proc)
+            waitForPort(port, proc, timeout=60.0, interval=0.1)
             out = args.out or os.path.join(work, "results.json")
             command = [sys.executable, os.path.join(harness, "run.py"), "http://127.0.0.1:%d" % (port,),
                        "--out", out, "--label", "nano", "--timeout", str(args.timeout), "-q"]
@@ -174,11 +149,7 @@ def main():
                 command += ["--area", area]
             subprocess.run(command, check=True)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stopProcess(proc, 30)
         with open(out) as f:
             results = json.load(f)
         expectations = loadExpectations()

@@ -32,7 +32,6 @@ import datetime
 import http.client
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -40,12 +39,12 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from nano.test.e2e import APPS, TwistdProcess, writeConfig  # noqa: E402
-from nano.test.faultkit import between, flood, logEvents, resetEvents, sendBody, summarize, waitServing  # noqa: E402
+from bench.common import ROOT, appendToBenchmarks, machine
+from nano.test.e2e import APPS, TwistdProcess, writeConfig
+from nano.test.faultkit import between, flood, logEvents, resetEvents, sendBody, summarize, waitServing
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 MAX_BODY_MB = 1
@@ -171,7 +170,6 @@ def run(args):
             status = action(port)
             answered = time.time()
             back = waitServing(port, "a.test", timeout=30.0)
-            end = back if back is not None else time.time()
             windows.append((name, what, status, started, answered, back))
             print("%-12s A: %s (%.0f ms); A serves again after %s" % (
                 name, status, (answered - started) * 1000,
@@ -243,12 +241,10 @@ def main():
             "max_body_mb 1; rss_limit_mb 600; B measured by %d workers with %g ms pauses, in their own process; "
             "the B window runs from the fault's start until A answers /ok again)." % (
                 command, args.workers, args.pause_ms),
-            "Machine: %s, %d cores, Python %s; load average %.1f when the run started." % (
-                platform.platform(), os.cpu_count(), platform.python_version(), load),
+            machine("; load average %.1f when the run started" % (load,)),
             "", *rows, "", *("- " + n for n in notes), "",
         ]
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
-            f.write("\n".join(entry))
+        appendToBenchmarks("\n".join(entry))
 
 
 if __name__ == "__main__":

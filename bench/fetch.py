@@ -17,19 +17,18 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.common import (HERE, appendToBenchmarks, freePort, listenOn, machine, startNanoConfig, startUpstream,
+                          stopProcess, waitForPort)
 
 _TREQ_CLIENT = r"""
 import json, sys, time
@@ -67,49 +66,15 @@ task.react(main, [sys.argv[1], sys.argv[2], int(sys.argv[3])])
 """
 
 
-def freePort():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def waitForPort(port, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on %d" % (port,))
-
-
-def twistd():
-    candidate = os.path.join(os.path.dirname(sys.executable), "twistd")
-    return [candidate] if os.path.exists(candidate) else [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
-
-
-def startUpstream():
-    proc = subprocess.Popen([sys.executable, "-m", "nano.test.fetch_upstream"], stdout=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True, cwd=ROOT)
-    return proc, "http://127.0.0.1:%d/ok" % (int(proc.stdout.readline()),)
-
-
 def startNano(directory, port):
     shutil.copytree(os.path.join(HERE, "apps", "fetch"), os.path.join(directory, "app"))
-    config = {
-        "listen": ["tcp:%d:interface=127.0.0.1" % (port,)], "admin": None,
+    return startNanoConfig(directory, {
+        "listen": [listenOn(port)], "admin": None,
         "egress": {"allow": ["127.0.0.1"]},
         "apps": [{"name": "fetch", "hostnames": [], "path": "app",
                   "limits": {"subrequests": 10000, "timeout_ms": 120000}}],
         "default_app": "fetch",
-    }
-    with open(os.path.join(directory, "config.json"), "w") as f:
-        json.dump(config, f)
-    return subprocess.Popen(
-        twistd() + ["-n", "--pidfile=", "--logfile=" + os.path.join(directory, "nano.log"), "nano",
-                    "--config", os.path.join(directory, "config.json"), "--no-access-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory)
+    })
 
 
 def viaNano(port, upstream, mode, n):
@@ -144,7 +109,8 @@ def main():
     args = parser.parse_args()
     directory = tempfile.mkdtemp(prefix="nano-bench-fetch-")
     port = freePort()
-    upstream, url = startUpstream()
+    upstream, upstreamPort = startUpstream()
+    url = "http://127.0.0.1:%d/ok" % (upstreamPort,)
     nano = startNano(directory, port)
     modes = (("seq", args.sequential), ("conc", args.concurrent))
     results = {(side, mode): [] for side in ("nano", "treq") for mode, _ in modes}
@@ -159,10 +125,8 @@ def main():
                     print("run %d %-4s %-4s %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms" % (
                         run + 1, side, mode, s["rate"], s["p50"], s["p99"]), flush=True)
     finally:
-        nano.send_signal(signal.SIGTERM)
-        nano.wait(20)
-        upstream.terminate()
-        upstream.wait(10)
+        stopProcess(nano)
+        stopProcess(upstream, 10)
         shutil.rmtree(directory, ignore_errors=True)
     rows = []
     for mode, n in modes:
@@ -183,11 +147,9 @@ def main():
             "`nano.test.fetch_upstream` /ok, one process; NANO under twistd with the access log off; the treq "
             "side is one Python process with a persistent pool of 16 per host, like NANO's per-app pool)."
             % (args.runs, args.sequential, args.concurrent),
-            "Machine: %s, %d cores, Python %s." % (platform.platform(), os.cpu_count(), platform.python_version()),
-            "", *table, "",
+            machine(), "", *table, "",
         ]
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
-            f.write("\n".join(entry))
+        appendToBenchmarks("\n".join(entry))
 
 
 if __name__ == "__main__":

@@ -18,65 +18,32 @@ import datetime
 import http.client
 import json
 import os
-import platform
 import shutil
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.common import (HERE, appendToBenchmarks, freePort, listenOn, machine, startNanoConfig, startUpstream,
+                          stopProcess, waitForPort)
+
 _MiB = 1 << 20
-
-
-def freePort():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def waitForPort(port, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on %d" % (port,))
-
-
-def twistd():
-    candidate = os.path.join(os.path.dirname(sys.executable), "twistd")
-    return [candidate] if os.path.exists(candidate) else [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
-
-
-def startUpstream():
-    proc = subprocess.Popen([sys.executable, "-m", "nano.test.fetch_upstream"], stdout=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True, cwd=ROOT)
-    return proc, int(proc.stdout.readline())
 
 
 def startNano(directory, port, upstreamPort):
     shutil.copytree(os.path.join(HERE, "apps", "fetch_stream"), os.path.join(directory, "app"))
-    config = {
-        "listen": ["tcp:%d:interface=127.0.0.1" % (port,)], "admin": None,
+    return startNanoConfig(directory, {
+        "listen": [listenOn(port)], "admin": None,
         "egress": {"allow": ["127.0.0.1"]},
         "apps": [{"name": "stream", "hostnames": [], "path": "app",
                   "env": {"UPSTREAM": "http://127.0.0.1:%d" % (upstreamPort,)},
                   "limits": {"max_body_mb": 4096, "timeout_ms": 120000}}],
         "default_app": "stream",
-    }
-    with open(os.path.join(directory, "config.json"), "w") as f:
-        json.dump(config, f)
-    return subprocess.Popen(
-        twistd() + ["-n", "--pidfile=", "--logfile=" + os.path.join(directory, "nano.log"), "nano",
-                    "--config", os.path.join(directory, "config.json"), "--no-access-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory)
+    })
 
 
 def threadCPU(pid):
@@ -210,10 +177,8 @@ def main():
                     print("    twistd CPU s by thread: " + ", ".join("%s/%s %.2f" % (n, t, u)
                                                                    for u, n, t in upCPU[-1]), flush=True)
     finally:
-        nano.send_signal(signal.SIGTERM)
-        nano.wait(20)
-        upstream.terminate()
-        upstream.wait(10)
+        stopProcess(nano)
+        stopProcess(upstream, 10)
         shutil.rmtree(directory, ignore_errors=True)
     table = ["| body | path | MiB/s (median of %d) |" % (args.runs,), "| --- | --- | ---: |"]
     for label, results, mb in (("download", down, args.mb), ("upload", up, args.up_mb)):
@@ -228,11 +193,9 @@ def main():
             "Command: `python bench/fetch_stream.py --runs %d --mb %d --up-mb %d` (upstream: "
             "`nano.test.fetch_upstream`, one process; NANO under twistd with the access log off; the client "
             "is a raw socket reading or writing 1 MiB at a time)." % (args.runs, args.mb, args.up_mb),
-            "Machine: %s, %d cores, Python %s." % (platform.platform(), os.cpu_count(), platform.python_version()),
-            "", *table, "",
+            machine(), "", *table, "",
         ]
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
-            f.write("\n".join(entry))
+        appendToBenchmarks("\n".join(entry))
 
 
 if __name__ == "__main__":

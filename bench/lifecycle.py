@@ -27,9 +27,7 @@ import argparse
 import concurrent.futures
 import datetime
 import http.client
-import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -40,11 +38,12 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from hello import freePort, twistd, waitForPort  # noqa: E402
+from bench.common import (HERE, appendToBenchmarks, freePort, listenOn, machine, startNanoConfig, stopProcess,
+                          waitForPort, writeConfig)
+from bench.suite_wrk import parseWrk, runWrk, wrkCommand
 
 _CHANGING = """export default {
   fetch(request, env) {
@@ -60,20 +59,6 @@ def _write(path, text):
         f.write(text)
 
 
-def _writeConfig(path, config):
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        json.dump(config, f, indent=2)
-    os.replace(temporary, path)
-
-
-def _start(directory, configPath, log):
-    return subprocess.Popen(
-        twistd() + ["-n", "--pidfile=", "--logfile=" + log, "nano", "--config", configPath, "--no-access-log"],
-        cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
 def _get(port, path, host, timeout=30):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -82,27 +67,6 @@ def _get(port, path, host, timeout=30):
         return response.status, response.read()
     finally:
         conn.close()
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def _ms(text):
-    match = re.match(r"([0-9.]+)(us|ms|s)$", text)
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
-
-def _parseWrk(out):
-    socketErrors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return {
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "rps": float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)),
-        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
-        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
-        "max": _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out).group(1)),
-        "non2xx": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
-        "socket_errors": sum(int(x) for x in socketErrors.groups()) if socketErrors else 0,
-    }
 
 
 def reload(args):
@@ -121,37 +85,35 @@ def reload(args):
         {"name": "changing", "hostnames": ["changing.bench"], "path": "changing", "env": {"GREETING": "g0"}},
     ]
     extra = {"name": "extra", "hostnames": ["extra.bench"], "path": "extra", "env": {"GREETING": "x"}}
-    config = {"listen": ["tcp:%d:interface=127.0.0.1" % port], "admin": None, "drain_timeout_ms": 5000,
+    config = {"listen": [listenOn(port)], "admin": None, "drain_timeout_ms": 5000,
               "watch": {"debounce_ms": 100}, "apps": apps}
     configPath = os.path.join(directory, "config.json")
-    _writeConfig(configPath, config)
-    server = _start(directory, configPath, log)
+    server = startNanoConfig(directory, config, log)
+    url = "http://127.0.0.1:%d/" % (port,)
     try:
         waitForPort(port)
         time.sleep(0.5)
         for host in ("steady.bench", "changing.bench"):
-            subprocess.run(["wrk", "-t1", "-c4", "-d1s", "-H", "Host: " + host, "http://127.0.0.1:%d/" % port],
-                           capture_output=True, check=True)
+            runWrk(url, 1, 4, threads=1, headers=["Host: " + host])
         wrks = {}
         for host in ("steady.bench", "changing.bench"):
             wrks[host] = subprocess.Popen(
-                ["wrk", "-t1", "-c%d" % args.connections, "-d%ds" % args.duration, "--latency", "-H", "Host: " + host,
-                 "http://127.0.0.1:%d/" % port], stdout=subprocess.PIPE, text=True)
+                wrkCommand(url, args.duration, args.connections, threads=1, headers=["Host: " + host]),
+                stdout=subprocess.PIPE, text=True)
         interval = (args.duration - 2.0) / max(args.rewrites, 1)
         time.sleep(1.0)
         for i in range(1, args.rewrites + 1):
             _write(os.path.join(directory, "changing", "index.js"), _CHANGING % (i,))
             apps[1]["env"] = {"GREETING": "g%d" % (i,)}
             config["apps"] = apps + ([extra] if i % 2 else [])
-            _writeConfig(configPath, config)
+            writeConfig(configPath, config)
             time.sleep(interval)
-        results = {host: _parseWrk(proc.communicate()[0]) for host, proc in wrks.items()}
+        results = {host: parseWrk(proc.communicate()[0]) for host, proc in wrks.items()}
         time.sleep(0.5)
         final = _get(port, "/", "changing.bench")
         expected = ("changing version %d g%d" % (args.rewrites, args.rewrites)).encode()
     finally:
-        server.send_signal(signal.SIGTERM)
-        code = server.wait(30)
+        code = stopProcess(server, 30)
     with open(log) as f:
         text = f.read()
     shutil.rmtree(directory, ignore_errors=True)
@@ -167,8 +129,7 @@ def reload(args):
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for host, r in results.items():
         lines.append("| %s | %d | %.0f | %.2f ms | %.2f ms | %.0f ms | %d | %d |" % (
-            host.split(".")[0], r["requests"], r["rps"], r["p50"], r["p99"], r["max"], r["non2xx"],
-            r["socket_errors"]))
+            host.split(".")[0], r.requests, r.rps, r.p50, r.p99, r.max, r.non2xx, r.socketErrors))
     lines.append("")
     lines.append("Reloads applied: %d (for %d rewrites); load failures: %d; invalid configs read: %d; "
                  "last version served after the run: %s; exit status %s." % (
@@ -203,12 +164,10 @@ def _scenario(requests, drainMs, forever):
     log = os.path.join(directory, "nano.log")
     port = freePort()
     shutil.copytree(os.path.join(HERE, "apps", "slow"), os.path.join(directory, "slow"))
-    config = {"listen": ["tcp:%d:interface=127.0.0.1" % port], "admin": None, "drain_timeout_ms": drainMs,
+    config = {"listen": [listenOn(port)], "admin": None, "drain_timeout_ms": drainMs,
               "apps": [{"name": "slow", "hostnames": ["slow.bench"], "path": "slow",
                         "limits": {"timeout_ms": 120000}}]}
-    configPath = os.path.join(directory, "config.json")
-    _writeConfig(configPath, config)
-    server = _start(directory, configPath, log)
+    server = startNanoConfig(directory, config, log)
     waitForPort(port)
     paths = list(requests) + (["/forever"] if forever else [])
     sent = threading.Barrier(len(paths) + 1)
@@ -278,11 +237,8 @@ def main():
     args = parser.parse_args()
     title, command, detail, lines = (reload if args.what == "reload" else shutdown)(args)
     if args.record:
-        entry = "\n## %s, %s\n\nCommand: `%s` (%s).\nMachine: %s, %d cores, Python %s.\n\n%s\n" % (
-            title, datetime.date.today().isoformat(), command, detail, platform.platform(), os.cpu_count(),
-            platform.python_version(), "\n".join(lines))
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
-            f.write(entry)
+        appendToBenchmarks("\n## %s, %s\n\nCommand: `%s` (%s).\n%s\n\n%s\n" % (
+            title, datetime.date.today().isoformat(), command, detail, machine(), "\n".join(lines)))
 
 
 if __name__ == "__main__":

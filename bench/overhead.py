@@ -9,24 +9,21 @@ Usage: python bench/overhead.py [--runs 3] [--duration 10] [--record]
 import argparse
 import datetime
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from hello import cpuSeconds, freePort, startNano, twistd, waitForPort, wrk  # noqa: E402
+from bench.common import (HERE, appendToBenchmarks, cpuSeconds, freePort, machine, spawn, stopProcess,
+                          twistdCommand, waitForPort)
+from bench.hello import startNano, wrk
 
 
 def startBare(port, logfile):
-    env = dict(os.environ, NANO_APP=os.path.join(HERE, "apps", "hello"), NANO_PORT=str(port))
-    return subprocess.Popen(
-        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "-y", os.path.join(HERE, "nano_uninstrumented.py")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return spawn(twistdCommand(logfile, "-y", os.path.join(HERE, "nano_uninstrumented.py")),
+                 env={"NANO_APP": os.path.join(HERE, "apps", "hello"), "NANO_PORT": str(port)})
 
 
 def main():
@@ -54,14 +51,13 @@ def main():
                 before = cpuSeconds(servers[name].pid)
                 r = wrk(ports[name], args.duration, args.connections)
                 cpu[name] += cpuSeconds(servers[name].pid) - before
-                requests[name] += r["rps"] * args.duration
+                requests[name] += r.rps * args.duration
                 results[name].append(r)
-                print("run %d %-8s %8.0f req/s  p99 %6.2f ms" % (i + 1, name, r["rps"], r["p99"]), flush=True)
+                print("run %d %-8s %8.0f req/s  p99 %6.2f ms" % (i + 1, name, r.rps, r.p99), flush=True)
     finally:
         for proc in servers.values():
-            proc.terminate()
-            proc.wait(20)
-    rps = {name: statistics.median(r["rps"] for r in values) for name, values in results.items()}
+            stopProcess(proc)
+    rps = {name: statistics.median(r.rps for r in values) for name, values in results.items()}
     lines = [
         "| NANO | req/s (median of %d) | server CPU per request |" % (args.runs,),
         "| --- | ---: | ---: |",
@@ -77,12 +73,10 @@ def main():
     if args.record:
         command = "python bench/overhead.py --runs %d --duration %d --connections %d" % (
             args.runs, args.duration, args.connections)
-        entry = "\n## Watchdog and metrics overhead, %s\n\nCommand: `%s` (hello app, wrk -t2 -c%d, interleaved; " \
-                "both under twistd with no access log).\nMachine: %s, %d cores, Python %s.\n\n%s\n" % (
-                    datetime.date.today().isoformat(), command, args.connections, platform.platform(),
-                    os.cpu_count(), platform.python_version(), "\n".join(lines))
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
-            f.write(entry)
+        appendToBenchmarks("\n## Watchdog and metrics overhead, %s\n\nCommand: `%s` (hello app, wrk -t2 -c%d, "
+                           "interleaved; both under twistd with no access log).\n%s\n\n%s\n" % (
+                               datetime.date.today().isoformat(), command, args.connections, machine(),
+                               "\n".join(lines)))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ Usage: python bench/stream.py [--runs 3] [--slow-mib 200] [--record]
 import argparse
 import datetime
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -24,26 +23,22 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from hello import cpuSeconds, freePort, twistd, waitForPort  # noqa: E402
+from bench.common import (HERE, appendToBenchmarks, cpuSeconds, freePort, listenOn, machine, spawn, stopProcess,
+                          twistdCommand, waitForPort)
 
 CHUNK = 65536
 
 
 def startNano(port, logfile):
-    return subprocess.Popen(
-        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "nano", "--app", os.path.join(HERE, "apps", "stream"),
-                    "--listen", "tcp:%d:interface=127.0.0.1" % (port,), "--no-access-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return spawn(twistdCommand(logfile, "nano", "--app", os.path.join(HERE, "apps", "stream"),
+                               "--listen", listenOn(port), "--no-access-log"))
 
 
 def startPlain(port, logfile):
-    return subprocess.Popen(
-        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "-y", os.path.join(HERE, "plain_stream.py")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, PLAIN_PORT=str(port)))
+    return spawn(twistdCommand(logfile, "-y", os.path.join(HERE, "plain_stream.py")), env={"PLAIN_PORT": str(port)})
 
 
 def rss(pid):
@@ -175,17 +170,13 @@ def main():
         lines.append("")
     finally:
         for proc in (nano, plain):
-            proc.terminate()
-            proc.wait(20)
+            stopProcess(proc)
     print("\n".join(lines))
     if args.record:
         command = "python bench/stream.py --runs %d --gib %s --slow-mib %d" % (args.runs, args.gib, args.slow_mib)
-        entry = "\n## Streamed responses, %s\n\nCommand: `%s` (curl reads the throughput runs; both servers " \
-                "under twistd).\nMachine: %s, %d cores, Python %s.\n\n%s\n" % (
-                    datetime.date.today().isoformat(), command, platform.platform(), os.cpu_count(),
-                    platform.python_version(), "\n".join(lines))
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
-            f.write(entry)
+        appendToBenchmarks("\n## Streamed responses, %s\n\nCommand: `%s` (curl reads the throughput runs; both "
+                           "servers under twistd).\n%s\n\n%s\n" % (
+                               datetime.date.today().isoformat(), command, machine(), "\n".join(lines)))
 
 
 if __name__ == "__main__":

@@ -34,13 +34,11 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench import suite_report
-from bench.suite_servers import (ECHO_SIZE, STREAM_SIZE, ServerError, checkRoute, freePort,
-                                 nanoCommand, plainCommand, startTwistd)
+from bench.common import HERE, ROOT, ServerError, appendToBenchmarks, freePort
+from bench.suite_servers import ECHO_SIZE, STREAM_SIZE, checkRoute, nanoCommand, plainCommand, startTwistd
 from bench.suite_workerd import WorkerdUnavailable, startWorkerd
 from bench.suite_wrk import WrkError, runWrk, writeEchoScript, wrkVersion
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 LATEST = os.path.join(HERE, "results", "latest.json")
 HISTORY = os.path.join(HERE, "results.json")
 
@@ -277,8 +275,7 @@ def main(argv=None):
         json.dump(document, f, indent=1, ensure_ascii=False)
     print("\nwrote %s" % (os.path.relpath(LATEST, ROOT),))
     if args.record:
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
-            f.write(suite_report.renderEntry(document))
+        appendToBenchmarks(suite_report.renderEntry(document))
         suite_report.appendHistory(HISTORY, document)
         print("appended to BENCHMARKS.md and %s" % (os.path.relpath(HISTORY, ROOT),))
 

@@ -15,62 +15,20 @@ instead of being measured.
 import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 
 import attr
 
-__all__ = ["Server", "ServerError", "freePort", "waitForPort", "startTwistd", "nanoCommand",
-           "plainCommand", "cpuSeconds", "checkRoute", "ROUTES", "ECHO_SIZE"]
+from bench.common import HERE, ServerError, cpuSeconds, listenOn, spawn, stopProcess, twistdCommand, waitForPort
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+__all__ = ["Server", "startTwistd", "nanoCommand", "plainCommand", "checkRoute", "ROUTES", "ECHO_SIZE"]
+
 SUITE_APP = os.path.join(HERE, "apps", "suite")
 STREAM_SIZE = 16 * 64 * 1024
 ECHO_SIZE = 64 * 1024
 ROUTES = ("/", "/json", "/stream", "/echo")
 _DOCUMENT = {"id": 42, "name": "widget", "tags": ["small", "blue"],
              "price": {"amount": 1999, "currency": "EUR"}, "in_stock": True}
-
-
-class ServerError(Exception):
-    """
-    A server did not start, or stopped answering.
-    """
-
-
-def freePort():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def waitForPort(port, process, timeout=30.0):
-    """
-    Wait until something accepts connections on 127.0.0.1:C{port}; raise
-    L{ServerError} if C{process} exits first or C{timeout} seconds pass.
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServerError("exited with status %d before listening" % (process.returncode,))
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise ServerError("nothing listens on port %d after %.0f s" % (port, timeout))
-
-
-def cpuSeconds(pid):
-    """
-    User + system CPU seconds of process C{pid}, all its threads included.
-    """
-    with open("/proc/%d/stat" % (pid,)) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @attr.define
@@ -100,13 +58,7 @@ class Server:
         """
         SIGTERM, then SIGKILL after 20 s; then the cleanups.  Idempotent.
         """
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stopProcess(self.process)
         while self.cleanup:
             self.cleanup.pop()()
 
@@ -117,35 +69,26 @@ class Server:
             return "".join(f.readlines()[-lines:])
 
 
-def _twistd():
-    candidate = os.path.join(os.path.dirname(sys.executable), "twistd")
-    if os.path.exists(candidate):
-        return [candidate]
-    return [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
-
-
 def nanoCommand(port, logfile, accessLog):
     """
     The twistd command line serving the suite app with NANO on 127.0.0.1:C{port}.
     """
-    return _twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "nano", "--app", SUITE_APP,
-                        "--listen", "tcp:%d:interface=127.0.0.1" % (port,)] + (
-        [] if accessLog else ["--no-access-log"])
+    return twistdCommand(logfile, "nano", "--app", SUITE_APP, "--listen", listenOn(port),
+                         *([] if accessLog else ["--no-access-log"]))
 
 
 def plainCommand(logfile):
     """
     The twistd command line serving bench/plain_suite.py (port from PLAIN_PORT).
     """
-    return _twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "-y", os.path.join(HERE, "plain_suite.py")]
+    return twistdCommand(logfile, "-y", os.path.join(HERE, "plain_suite.py"))
 
 
 def startTwistd(name, label, command, port, logfile, env=None):
     """
     Start a twistd server and wait until it listens; return its L{Server}.
     """
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=dict(os.environ, **(env or {})))
+    process = spawn(command, env=env)
     server = Server(name=name, label=label, process=process, port=port, logfile=logfile)
     try:
         waitForPort(port, process)

@@ -14,7 +14,8 @@ import shutil
 import subprocess
 import tempfile
 
-from bench.suite_servers import SUITE_APP, Server, ServerError, waitForPort
+from bench.common import ServerError, waitForPort
+from bench.suite_servers import SUITE_APP, Server
 
 __all__ = ["WORKERD_VERSION", "COMPATIBILITY_DATE", "WorkerdUnavailable", "installWorkerd",
            "capnpConfig", "startWorkerd"]

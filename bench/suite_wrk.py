@@ -1,21 +1,24 @@
 """
-Running wrk for bench/suite.py and reading its output.
+Running wrk for the benchmarks (bench/suite.py, hello.py, workers.py, ...) and
+reading its output.
 
 `runWrk` runs one wrk measurement and returns a `WrkResult` with the figures the
-suite reports: requests per second, p50/p99 latency, transfer rate, the request
-count, non-2xx responses and socket errors, and the CPU time wrk itself used (from
-the children's rusage, so the CPU split between wrk and the server is visible).
-`parseWrk` is the pure parsing half; `writeEchoScript` writes the Lua script that
+benchmarks report: requests per second, p50/p99/max latency, transfer rate, the
+request count, non-2xx responses and socket errors, and the CPU time wrk itself
+used (from the children's rusage, so the CPU split between wrk and the server is
+visible). `wrkCommand` is its command line (for runs started concurrently),
+`parseWrk` the pure parsing half; `writeEchoScript` writes the Lua script that
 turns wrk's GET into a POST of a fixed body.
 """
 
 import re
-import resource
 import subprocess
 
 import attr
 
-__all__ = ["WrkResult", "WrkError", "parseWrk", "runWrk", "writeEchoScript", "wrkVersion"]
+from bench.common import childCPU
+
+__all__ = ["WrkResult", "WrkError", "parseWrk", "runWrk", "wrkCommand", "writeEchoScript", "wrkVersion"]
 
 _LATENCY_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 _BYTES = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
@@ -30,7 +33,7 @@ class WrkError(Exception):
 @attr.frozen
 class WrkResult:
     """
-    One wrk run.  Latencies in milliseconds; C{mibps} is wrk's Transfer/sec in
+    One wrk run.  Latencies in milliseconds (C{max} the slowest request); C{mibps} is wrk's Transfer/sec in
     MiB/s (wrk counts in powers of 1024, headers and chunk framing included);
     C{socketErrors} is the total of connect, read, write and timeout errors, and
     C{socketErrorKinds} the non-zero ones by kind (C{"read 2, timeout 48"}).
@@ -40,6 +43,7 @@ class WrkResult:
     rps: float
     p50: float
     p99: float
+    max: float
     mibps: float
     requests: int
     seconds: float
@@ -86,6 +90,7 @@ def parseWrk(out):
         rps=float(_find(r"Requests/sec:\s+([0-9.]+)", out, "Requests/sec").group(1)),
         p50=_ms(_find(r"^\s+50%\s+(\S+)", out, "50% latency").group(1)),
         p99=_ms(_find(r"^\s+99%\s+(\S+)", out, "99% latency").group(1)),
+        max=_ms(_find(r"^\s+Latency\s+\S+\s+\S+\s+(\S+)", out, "maximum latency").group(1)),
         mibps=_bytes(_find(r"Transfer/sec:\s+(\S+)", out, "Transfer/sec").group(1)) / 1024 ** 2,
         requests=int(total.group(1)),
         seconds=seconds,
@@ -110,24 +115,30 @@ def writeEchoScript(path, size):
         f.write('wrk.headers["Content-Type"] = "application/octet-stream"\n')
 
 
-def _childCPU():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def runWrk(url, duration, connections, threads=2, script=None, timeout="2s"):
+def wrkCommand(url, duration, connections, threads=2, script=None, timeout="2s", headers=()):
     """
-    Run C{wrk -tT -cC -dDs --latency} against C{url} (with C{-s script} when given)
-    and return its L{WrkResult}, C{wrkCPU} included.  Raises L{WrkError} when wrk
-    exits non-zero or prints no figures (a server refusing connections, say).
+    The command line of C{wrk -tT -cC -dDs --timeout TIMEOUT --latency URL}, with
+    C{-s script} when given and one C{-H} per header line in C{headers}.
     """
     command = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration,
                "--timeout", timeout, "--latency"]
     if script is not None:
         command += ["-s", script]
-    before = _childCPU()
-    done = subprocess.run(command + [url], capture_output=True, text=True)
-    cpu = _childCPU() - before
+    for header in headers:
+        command += ["-H", header]
+    return command + [url]
+
+
+def runWrk(url, duration, connections, threads=2, script=None, timeout="2s", headers=()):
+    """
+    Run L{wrkCommand} and return its L{WrkResult}, C{wrkCPU} included.  Raises
+    L{WrkError} when wrk exits non-zero or prints no figures (a server refusing
+    connections, say).
+    """
+    before = childCPU()
+    done = subprocess.run(wrkCommand(url, duration, connections, threads, script, timeout, headers),
+                          capture_output=True, text=True)
+    cpu = childCPU() - before
     if done.returncode != 0:
         raise WrkError("wrk exited %d: %s" % (done.returncode, (done.stderr or done.stdout).strip()))
     return attr.evolve(parseWrk(done.stdout), wrkCPU=cpu)

@@ -9,7 +9,8 @@ import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from bench.suite_servers import ROUTES, checkRoute, freePort, plainCommand, startTwistd
+from bench.common import freePort
+from bench.suite_servers import ROUTES, checkRoute, plainCommand, startTwistd
 
 
 class PlainServerTests(SynchronousTestCase):

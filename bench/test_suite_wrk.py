@@ -69,6 +69,14 @@ class ParseWrkTests(SynchronousTestCase):
         self.assertEqual(result.p99, 1210.0)
         self.assertAlmostEqual(result.mibps, 2.11)
 
+    def test_max(self):
+        """
+        The slowest request is read from the Latency row's Max column, in
+        milliseconds.
+        """
+        self.assertEqual(parseWrk(STREAM).max, 19.49)
+        self.assertEqual(parseWrk(NOT_FOUND).max, 14.25)
+
     def test_missing(self):
         """
         Output without figures (wrk could not connect, say) raises WrkError naming

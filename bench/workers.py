@@ -15,24 +15,22 @@ relayed through the supervisor: that cost is measured separately with
 import argparse
 import datetime
 import os
-import platform
 import re
-import resource
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from hello import _ms, cpuSeconds, freePort, twistd, waitForPort, wrk  # noqa: E402
+from bench.common import (HERE, appendToBenchmarks, childCPU, cpuSeconds, freePort, listenOn, machine, spawn,
+                          stopProcess, twistdCommand, waitForPort)
+from bench.hello import wrk
 
 SETUPS = {
     "1 worker": [],
@@ -72,14 +70,9 @@ LOG_FORMAT = ["text"]
 
 
 def startServer(args, port, adminPort, logfile, accessLog):
-    app = os.path.join(HERE, "apps", "hello")
     extra = ([] if accessLog else ["--no-access-log"]) + ["--log-format", LOG_FORMAT[0]]
-    return subprocess.Popen(
-        twistd() + ["-n", "--pidfile=", "--logfile=" + logfile, "nano", "--app", app,
-                    "--listen", "tcp:%d:interface=127.0.0.1" % (port,),
-                    "--admin", "tcp:%d:interface=127.0.0.1" % (adminPort,)] + extra + args,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    return spawn(twistdCommand(logfile, "nano", "--app", os.path.join(HERE, "apps", "hello"),
+                               "--listen", listenOn(port), "--admin", listenOn(adminPort), *extra, *args))
 
 
 def waitReady(adminPort, timeout=60.0):
@@ -103,11 +96,6 @@ def machineCPU():
         fields = [int(v) for v in f.readline().split()[1:]]
     idle = fields[3] + fields[4]
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def childCPU():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def throughput(args):
@@ -138,24 +126,23 @@ def throughput(args):
                 cpu[name]["supervisor"] = cpu[name].get("supervisor", 0.0) + used.get(proc.pid, 0.0)
                 results[name].append(r)
                 print("run %d %-34s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %.2f s  wrk CPU %.2f s"
-                      "  non-2xx %d %s" % (i + 1, name, r["rps"], r["p50"], r["p99"], sum(used.values()),
-                                            wrkAfter - wrkBefore, r["non2xx"], r["socket_errors"]), flush=True)
+                      "  non-2xx %d %s" % (i + 1, name, r.rps, r.p50, r.p99, sum(used.values()),
+                                            wrkAfter - wrkBefore, r.non2xx, r.socketErrorKinds), flush=True)
     finally:
         for proc, _ in servers.values():
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+            stopProcess(proc, 30)
         shutil.rmtree(logdir, ignore_errors=True)
     total = args.runs * args.duration
-    base = statistics.median(r["rps"] for r in results["1 worker"])
+    base = statistics.median(r.rps for r in results["1 worker"])
     lines = [
         "| setup | req/s (median of %d) | vs 1 worker | p50 | p99 | server CPU (cores) | wrk CPU (cores) "
         "| everything else (cores) | per-worker CPU split |" % (args.runs,),
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for name in SETUPS:
-        rps = statistics.median(r["rps"] for r in results[name])
-        p50 = statistics.median(r["p50"] for r in results[name])
-        p99 = statistics.median(r["p99"] for r in results[name])
+        rps = statistics.median(r.rps for r in results[name])
+        p50 = statistics.median(r.p50 for r in results[name])
+        p99 = statistics.median(r.p99 for r in results[name])
         splits = cpu[name]["split"]
         if name == "1 worker":
             split = "-"
@@ -167,27 +154,6 @@ def throughput(args):
             name, rps, rps / base, p50, p99, cpu[name]["server"] / total, cpu[name]["wrk"] / total,
             other / total, split))
     return lines
-
-
-def wrkMax(port, duration, connections):
-    """
-    L{wrk} plus the slowest request (ms).
-    """
-    out = subprocess.run(
-        ["wrk", "-t2", "-c%d" % connections, "-d%ds" % duration, "--latency", "http://127.0.0.1:%d/" % port],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    result = {"rps": float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))}
-    latency = re.search(r"^\s+Latency\s+(\S+)\s+(\S+)\s+(\S+)", out, re.M)
-    result["max"] = _ms(latency.group(3))
-    result["p99"] = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    result["non2xx"] = int(errors.group(1)) if errors else 0
-    socketErrors = re.search(r"Socket errors: (.*)", out)
-    result["socket_errors"] = socketErrors.group(1) if socketErrors else ""
-    timeouts = re.search(r"timeout (\d+)", result["socket_errors"])
-    result["timeouts"] = int(timeouts.group(1)) if timeouts else 0
-    return result
 
 
 def faultRun(args, sharing):
@@ -215,24 +181,23 @@ def faultRun(args, sharing):
 
         killer = threading.Thread(target=kill, daemon=True)
         killer.start()
-        r = wrkMax(port, args.duration, args.connections)
+        r = wrk(port, args.duration, args.connections)
         killer.join(60)
         restarted = [p for p in children(proc.pid) if p not in pids]
         with open(logfile) as f:
             log = f.read()
         restartLine = re.search(r"worker \d exited \(.*\); restarting in [0-9.]+ s", log)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(30)
+        code = stopProcess(proc, 30)
         shutil.rmtree(logdir, ignore_errors=True)
-    total = int(r["rps"] * args.duration)
+    total = int(r.rps * args.duration)
     return [
         "%s: wrk -t2 -c%d -d%ds against --workers 2 --worker-sockets %s; worker pid %d sent SIGKILL "
         "after %.1f s." % (sharing, args.connections, args.duration, sharing, victim, args.duration / 3.0),
         "",
         "- requests completed: about %d (%.0f req/s); non-2xx responses: %d; socket errors: %s" % (
-            total, r["rps"], r["non2xx"], r["socket_errors"] or "none"),
-        "- p99 %.1f ms, slowest request %.0f ms" % (r["p99"], r["max"]),
+            total, r.rps, r.non2xx, r.socketErrorKinds or "none"),
+        "- p99 %.1f ms, slowest request %.0f ms" % (r.p99, r.max),
         "- supervisor log: `%s`" % (restartLine.group(0) if restartLine else "no restart logged"),
         "- new worker process: %s; /readyz 200 again %s after the kill" % (
             "pid %s" % restarted if restarted else "none",
@@ -267,17 +232,15 @@ def main():
             args.runs, args.duration, args.connections, args.access_log, args.log_format,
             " --skip-fault" if args.skip_fault else "")
         entry = ("\n## Workers: hello world, 1 vs 2 worker processes, access log %s (%s log), %s\n\n"
-                 "Command: `%s` (wrk -t2 -c%d -d%ds, interleaved runs, servers under twistd).\n"
-                 "Machine: %s, %d cores, Python %s; load average before the run %.2f.\n"
+                 "Command: `%s` (wrk -t2 -c%d -d%ds, interleaved runs, servers under twistd).\n%s\n"
                  "CPU columns: CPU seconds per second of wrk run (1.00 = one core); wrk and the server "
                  "share the 2 cores.\n\n%s\n" % (
                      args.access_log, args.log_format, datetime.date.today().isoformat(), command, args.connections,
-                     args.duration, platform.platform(), os.cpu_count(), platform.python_version(),
-                     loadBefore[0], "\n".join(lines)))
+                     args.duration, machine("; load average before the run %.2f" % (loadBefore[0],)),
+                     "\n".join(lines)))
         if fault:
             entry += "\nFault runs:\n\n%s" % ("\n".join(fault),)
-        with open(os.path.join(ROOT, "BENCHMARKS.md"), "a") as f:
-            f.write(entry)
+        appendToBenchmarks(entry)
 
 
 if __name__ == "__main__":

@@ -367,16 +367,8 @@ class Deployer:
                 appConfig.name, appConfig.name)])
         self._checkClashes(appConfig)
         self._checkFile()
-        d = self._load(appConfig, self.config, self._fingerprint(appConfig.path))
 
-        def loaded(pair):
-            app, error = pair
-            if error is not None:
-                app.stop()
-                raise DeployError(422, "app failed to load", [error])
-            if self._closed:
-                app.stop()
-                raise DeployError(503, "the server is shutting down")
+        def loaded(app):
             self.registry.apply(added=[app])
             self._apps[app.name] = app
             self.config = attrs.evolve(self.config, apps=self.config.apps + (appConfig,))
@@ -384,7 +376,7 @@ class Deployer:
             self._save(app.name, plainJSON(obj))
             return app
 
-        return d.addCallback(loaded)
+        return self._loadVersion(appConfig).addCallback(loaded)
 
     def replaceApp(self, name, obj):
         """
@@ -410,16 +402,8 @@ class Deployer:
         appConfig = self._parseApp(obj)
         self._checkClashes(appConfig, exceptName=name)
         self._checkFile()
-        d = self._load(appConfig, self.config, self._fingerprint(appConfig.path))
 
-        def loaded(pair):
-            app, error = pair
-            if error is not None:
-                app.stop()
-                raise DeployError(422, "app failed to load", [error])
-            if self._closed:
-                app.stop()
-                raise DeployError(503, "the server is shutting down")
+        def loaded(app):
             old = self._apps[name]
             self.registry.apply(added=[app])
             self._apps[name] = app
@@ -430,7 +414,27 @@ class Deployer:
             self._save(name, obj)
             return app
 
-        return d.addCallback(loaded)
+        return self._loadVersion(appConfig).addCallback(loaded)
+
+    def _loadVersion(self, appConfig):
+        """
+        Load a new app version for an admin change.
+
+        @return: a Deferred firing with the loaded L{nano.app.App}, or failing with
+            L{DeployError} (422: it did not load; 503: shutdown began meanwhile),
+            the version stopped then.
+        """
+        def loaded(pair):
+            app, error = pair
+            if error is not None:
+                app.stop()
+                raise DeployError(422, "app failed to load", [error])
+            if self._closed:
+                app.stop()
+                raise DeployError(503, "the server is shutting down")
+            return app
+
+        return self._load(appConfig, self.config, self._fingerprint(appConfig.path)).addCallback(loaded)
 
     def removeApp(self, name):
         """

@@ -20,13 +20,12 @@ aborted. The process then exits with status 0.
 
 import gc
 import os
-import signal
 import sys
 
 from twisted.application.service import MultiService
 from twisted.internet import endpoints
-from twisted.internet.defer import Deferred, fail, gatherResults, maybeDeferred, succeed
-from twisted.logger import ILogObserver, Logger
+from twisted.internet.defer import fail, gatherResults, maybeDeferred, succeed
+from twisted.logger import Logger
 
 import nano.crypto  # noqa: F401 (registers the crypto.* host operations)
 import nano.fetch  # noqa: F401 (registers the fetch host operations)
@@ -42,6 +41,7 @@ from nano.metrics import Metrics
 from nano.registry import AppRegistry
 from nano.resources.site import NanoSite
 from nano.resources.vhost import HostRouter
+from nano.rootservice import RootService, within
 from nano.watcher import Watcher
 
 __all__ = ["NanoService", "rssLimit"]
@@ -60,23 +60,6 @@ def rssLimit(config):
         return None
 
 
-def _within(clock, d, seconds):
-    """
-    A Deferred firing with True once C{d} fires (whatever its result), or with
-    False after C{seconds}, whichever comes first. C{d} is not cancelled.
-    """
-    result = Deferred()
-    timer = clock.callLater(max(0.0, seconds), lambda: result.called or result.callback(False))
-
-    def fired(_):
-        if not result.called:
-            timer.cancel()
-            result.callback(True)
-
-    d.addBoth(fired)
-    return result
-
-
 def _maxHeaderBytes(config):
     """
     The largest request head any app of C{config} accepts.
@@ -89,7 +72,7 @@ def _describe(address):
     return "%s:%s" % (getattr(address, "host", address), getattr(address, "port", ""))
 
 
-class NanoService(MultiService):
+class NanoService(RootService):
     """
     Serve every app of a L{nano.config.NanoConfig}.
 
@@ -147,7 +130,6 @@ class NanoService(MultiService):
         self.ready = None
         self.draining = False
         self._stopping = None
-        self._previousSighup = None
 
     @property
     def config(self):
@@ -165,20 +147,6 @@ class NanoService(MultiService):
 
     # -- startup ---------------------------------------------------------------
 
-    # A twisted.logger observer twistd should log through (--log-format json), or
-    # None for twistd's own.
-    logObserver = None
-
-    def setServiceParent(self, parent):
-        """
-        Join twistd's application; with a C{logObserver}, make it the
-        application's log observer (twistd uses an C{ILogObserver} component of the
-        application instead of its own log file observer).
-        """
-        if self.logObserver is not None and hasattr(parent, "setComponent"):
-            parent.setComponent(ILogObserver, self.logObserver)
-        MultiService.setServiceParent(self, parent)
-
     def _appStates(self):
         """
         How many apps are in each state (for the C{nano_apps} gauge).
@@ -191,8 +159,7 @@ class NanoService(MultiService):
     def startService(self):
         MultiService.startService(self)
         self._startWatching()
-        if self._installSignals:
-            self._previousSighup = signal.signal(signal.SIGHUP, self._sighup)
+        self._installSighup()
         d = self.deployer.start()
         d.addCallback(self._reportLoads)
         d.addCallback(lambda _: self._listen())
@@ -295,9 +262,6 @@ class NanoService(MultiService):
     def _fileReload(self):
         self.reload("files changed")
 
-    def _sighup(self, number, frame):
-        self._reactor.callFromThread(self.reload, "SIGHUP")
-
     # -- shutdown --------------------------------------------------------------
 
     def _allApps(self):
@@ -320,8 +284,7 @@ class NanoService(MultiService):
         timeout = self.config.drain_timeout_ms / 1000.0
         started = self._reactor.seconds()
         self._log.info("nano shutting down: draining connections (at most {s} s)", s=timeout)
-        if self._installSignals and self._previousSighup is not None:
-            signal.signal(signal.SIGHUP, self._previousSighup)
+        self._restoreSighup()
         if self.watcher is not None:
             self.watcher.stop()
         self.deployer.close()
@@ -350,7 +313,7 @@ class NanoService(MultiService):
         everything = gatherResults([app.whenIdle() for app in self._allApps()], consumeErrors=True)
         everything.addCallback(pendingWork)
         everything.addBoth(lambda _: connections)
-        d = _within(self._reactor, everything, timeout)
+        d = within(self._reactor, everything, timeout)
 
         def ended(clean):
             if clean:

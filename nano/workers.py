@@ -43,9 +43,10 @@ from twisted.internet import endpoints
 from twisted.internet.defer import Deferred, gatherResults, maybeDeferred, succeed
 from twisted.internet.error import ProcessExitedAlready
 from twisted.internet.protocol import ProcessProtocol
-from twisted.logger import ILogObserver, Logger
+from twisted.logger import Logger
 
 from nano.listeners import bindListener
+from nano.rootservice import RootService, within
 from nano.workerlog import OutputRelay
 from nano.workerspawn import CONTROL_FD
 
@@ -146,23 +147,7 @@ class _WorkerProtocol(ProcessProtocol):
         self._supervisor._ended(self._slot, self.transport, reason)
 
 
-def _within(clock, d, seconds):
-    """
-    A Deferred firing with True once C{d} fires, or with False after C{seconds}.
-    """
-    result = Deferred()
-    timer = clock.callLater(max(0.0, seconds), lambda: result.called or result.callback(False))
-
-    def fired(_):
-        if not result.called:
-            timer.cancel()
-            result.callback(True)
-
-    d.addBoth(fired)
-    return result
-
-
-class WorkerSupervisor(MultiService):
+class WorkerSupervisor(RootService):
     """
     The root service of C{twistd nano} with more than one worker (see the module
     docstring).
@@ -175,7 +160,6 @@ class WorkerSupervisor(MultiService):
     """
 
     _log = Logger()
-    logObserver = None
 
     def __init__(self, config, reactor, count, spawner, sharing="auto", backoff=Backoff(),
                  bind=bindListener, drainMargin=5.0, installSignals=False, stderr=None,
@@ -212,20 +196,10 @@ class WorkerSupervisor(MultiService):
         self.runtimeDir = None
         self.draining = False
         self._stopping = None
-        self._previousSighup = None
 
     @property
     def count(self):
         return len(self.slots)
-
-    def setServiceParent(self, parent):
-        """
-        Join twistd's application; with a C{logObserver}, make it the
-        application's log observer (as L{nano.service.NanoService} does).
-        """
-        if self.logObserver is not None and hasattr(parent, "setComponent"):
-            parent.setComponent(ILogObserver, self.logObserver)
-        MultiService.setServiceParent(self, parent)
 
     # -- startup ---------------------------------------------------------------
 
@@ -254,8 +228,7 @@ class WorkerSupervisor(MultiService):
     def startService(self):
         self.bindListeners()
         MultiService.startService(self)
-        if self._installSignals:
-            self._previousSighup = signal.signal(signal.SIGHUP, self._sighup)
+        self._installSighup()
         if self._adminSiteFactory is not None:
             self.runtimeDir = tempfile.mkdtemp(prefix="nano-workers-")
             self.adminSite = self._adminSiteFactory(self)
@@ -394,9 +367,6 @@ class WorkerSupervisor(MultiService):
         self._log.info("reloading every worker ({reason})", reason=reason)
         self.signalWorkers(signal.SIGHUP)
 
-    def _sighup(self, number, frame):
-        self._reactor.callFromThread(self.reload, "SIGHUP")
-
     # -- shutdown --------------------------------------------------------------
 
     def stopService(self):
@@ -409,8 +379,7 @@ class WorkerSupervisor(MultiService):
         self.draining = True
         timeout = self.config.drain_timeout_ms / 1000.0 + self._drainMargin
         self._log.info("nano shutting down: draining {n} workers (at most {s} s)", n=self.count, s=timeout)
-        if self._installSignals and self._previousSighup is not None:
-            signal.signal(signal.SIGHUP, self._previousSighup)
+        self._restoreSighup()
         for slot in self.slots:
             if slot.restartCall is not None:
                 slot.restartCall.cancel()
@@ -419,7 +388,7 @@ class WorkerSupervisor(MultiService):
             listener.close()
         self.signalWorkers(signal.SIGTERM)
         exited = gatherResults([slot.whenExited() for slot in self.slots])
-        d = _within(self._reactor, exited, timeout)
+        d = within(self._reactor, exited, timeout)
         d.addCallback(self._killLeft)
         d.addBoth(self._stopAdmin)
         d.addBoth(lambda _: MultiService.stopService(self))
@@ -435,7 +404,7 @@ class WorkerSupervisor(MultiService):
         self._log.warn("workers {workers} did not exit in time: killing them",
                        workers=[slot.index for slot in left])
         self.signalWorkers(signal.SIGKILL)
-        return _within(self._reactor, gatherResults([slot.whenExited() for slot in left]), 5.0)
+        return within(self._reactor, gatherResults([slot.whenExited() for slot in left]), 5.0)
 
     def _stopAdmin(self, result):
         port, self.adminPort = self.adminPort, None

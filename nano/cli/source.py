@@ -23,16 +23,9 @@ error (see L{nano.cli.shell}).
 
 import tree_sitter
 
-from nano.isolate.modulesource import JAVASCRIPT, Edits
+from nano.isolate.modulesource import JAVASCRIPT, Edits, isForAwait, patternNames, topLevelNodes
 
 __all__ = ["prepareScript", "hasTopLevelAwait"]
-
-# Nodes whose body is a new function scope (a top-level await stops there).
-_FUNCTION_NODES = frozenset((
-    "function_declaration", "function_expression", "function", "generator_function",
-    "generator_function_declaration", "arrow_function", "method_definition",
-    "class_body", "class_static_block",
-))
 
 
 def _parse(data):
@@ -40,17 +33,7 @@ def _parse(data):
 
 
 def _awaits(root):
-    stack = list(root.children)
-    while stack:
-        node = stack.pop()
-        if node.type in _FUNCTION_NODES:
-            continue
-        if node.type == "await_expression":
-            return True
-        if node.type == "for_in_statement" and any(c.type == "await" for c in node.children):
-            return True
-        stack.extend(node.children)
-    return False
+    return any(node.type == "await_expression" or isForAwait(node) for node in topLevelNodes(root))
 
 
 def hasTopLevelAwait(source):
@@ -60,21 +43,6 @@ def hasTopLevelAwait(source):
     """
     tree = _parse(source.encode("utf-8"))
     return not tree.root_node.has_error and _awaits(tree.root_node)
-
-
-def _patternNames(node, out):
-    kind = node.type
-    if kind in ("identifier", "shorthand_property_identifier_pattern"):
-        out.append(node.text.decode("utf-8"))
-    elif kind == "pair_pattern":
-        _patternNames(node.child_by_field_name("value"), out)
-    elif kind in ("object_assignment_pattern", "assignment_pattern"):
-        _patternNames(node.child_by_field_name("left"), out)
-    elif kind in ("object_pattern", "array_pattern", "rest_pattern"):
-        for child in node.named_children:
-            if child.type != "comment":
-                _patternNames(child, out)
-    return out
 
 
 def _keyword(node):
@@ -109,7 +77,7 @@ def _wrapAsync(statements, edits, persist):
             keyword = _keyword(node)
             declarators = [c for c in node.named_children if c.type == "variable_declarator"]
             for declarator in declarators:
-                _patternNames(declarator.child_by_field_name("name"), names)
+                patternNames(declarator.child_by_field_name("name"), names)
             # `let {a} = f(), b;` -> `;({a} = f(), b);` (a parenthesised assignment).
             edits.replace(keyword.start_byte, keyword.end_byte, ";(")
             last = node.children[-1]

@@ -65,6 +65,28 @@ def _read(data, at):
     return tag, at, at + length
 
 
+def _expect(data, at, tag):
+    """
+    (contents start, contents end) of the TLV at C{data[at:]}, which must have C{tag}.
+    """
+    found, start, end = _read(data, at)
+    if found != tag:
+        raise _Malformed()
+    return start, end
+
+
+def _versionedSequence(data):
+    """
+    The SEQUENCE that is all of C{data} and starts with an INTEGER (a version), as
+    (where the field after the version starts, contents end).
+    """
+    start, end = _expect(data, 0, _SEQUENCE)
+    if end != len(data):
+        raise _Malformed()
+    _, at = _expect(data, start, _INTEGER)
+    return at, end
+
+
 def _oidText(body):
     if not body or body[-1] & 0x80:
         raise _Malformed()
@@ -99,12 +121,8 @@ def _algorithmIdentifier(data, at):
     """
     (OID text, parameters TLV bytes or None, end) of the AlgorithmIdentifier at C{at}.
     """
-    tag, start, end = _read(data, at)
-    if tag != _SEQUENCE:
-        raise _Malformed()
-    tag, oidStart, oidEnd = _read(data, start)
-    if tag != _OID:
-        raise _Malformed()
+    start, end = _expect(data, at, _SEQUENCE)
+    oidStart, oidEnd = _expect(data, start, _OID)
     params = data[oidEnd:end] if oidEnd < end else None
     if params is not None:
         _, _, paramsEnd = _read(data, oidEnd)
@@ -121,12 +139,12 @@ def spkiAlgorithm(data):
     @raise HostCallError: C{DataError} when C{data} is not one DER SubjectPublicKeyInfo.
     """
     try:
-        tag, start, end = _read(data, 0)
-        if tag != _SEQUENCE or end != len(data):
+        start, end = _expect(data, 0, _SEQUENCE)
+        if end != len(data):
             raise _Malformed()
         oid, params, at = _algorithmIdentifier(data, start)
-        tag, _, keyEnd = _read(data, at)
-        if tag != _BIT_STRING or keyEnd != end:
+        _, keyEnd = _expect(data, at, _BIT_STRING)
+        if keyEnd != end:
             raise _Malformed()
         return oid, params
     except _Malformed:
@@ -141,16 +159,9 @@ def pkcs8Algorithm(data):
     @raise HostCallError: C{DataError} when C{data} is not one DER PrivateKeyInfo.
     """
     try:
-        tag, start, end = _read(data, 0)
-        if tag != _SEQUENCE or end != len(data):
-            raise _Malformed()
-        tag, _, at = _read(data, start)
-        if tag != _INTEGER:
-            raise _Malformed()
+        at, _ = _versionedSequence(data)
         oid, params, at = _algorithmIdentifier(data, at)
-        tag, keyStart, keyEnd = _read(data, at)
-        if tag != _OCTET_STRING:
-            raise _Malformed()
+        keyStart, keyEnd = _expect(data, at, _OCTET_STRING)
         return oid, params, data[keyStart:keyEnd]
     except _Malformed:
         raise dataError("the key data is not a DER PrivateKeyInfo")
@@ -164,15 +175,8 @@ def ecPrivateKeyCurve(data):
     @raise HostCallError: C{DataError} when C{data} is not a DER ECPrivateKey.
     """
     try:
-        tag, start, end = _read(data, 0)
-        if tag != _SEQUENCE or end != len(data):
-            raise _Malformed()
-        tag, _, at = _read(data, start)
-        if tag != _INTEGER:
-            raise _Malformed()
-        tag, _, at = _read(data, at)
-        if tag != _OCTET_STRING:
-            raise _Malformed()
+        at, end = _versionedSequence(data)
+        _, at = _expect(data, at, _OCTET_STRING)
         while at < end:
             tag, fieldStart, fieldEnd = _read(data, at)
             if tag == 0xA0:

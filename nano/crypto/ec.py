@@ -6,7 +6,7 @@ Keys travel as canonical DER (PKCS#8 private, SPKI public). Signatures are the
 fixed-length r || s concatenation WebCrypto uses, not DER.
 """
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import (
@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from nano.crypto import der
+from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
 from nano.crypto.common import (
     b64url,
     dataError,
@@ -44,15 +45,6 @@ _NAMES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _SIZES = {"P-256": 32, "P-384": 48, "P-521": 66}
 
 
-def _privateDer(key):
-    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
-
-
-def _publicDer(key):
-    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
 def curveOf(key):
     """
     The WebCrypto name of a loaded key's curve (None for other curves).
@@ -71,7 +63,7 @@ def generate(namedCurve):
     if curve is None:
         raise notSupported("unsupported named curve %r" % (namedCurve,))
     key = ec.generate_private_key(curve())
-    return _privateDer(key), _publicDer(key.public_key()), {"namedCurve": namedCurve}
+    return privateDer(key), publicDer(key.public_key()), {"namedCurve": namedCurve}
 
 
 def _curveFromParams(params):
@@ -151,13 +143,8 @@ def importKey(format, data, namedCurve):
         raise dataError("the key data is not a valid %s key" % (namedCurve,))
     if curve != namedCurve:
         raise dataError("the key is on %s, not %s" % (curve, namedCurve))
-    if kind == "public":
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            raise dataError("the key data is not an EC public key")
-        return "public", _publicDer(key), {"namedCurve": curve}
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise dataError("the key data is not an EC private key")
-    return "private", _privateDer(key), {"namedCurve": curve}
+    return kind, canonical(kind, key, ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey, "EC"), {
+        "namedCurve": curve}
 
 
 def exportRaw(key):
@@ -185,20 +172,14 @@ def loadPrivate(data):
     """
     A private key from PKCS#8 DER that L{importKey} or L{generate} produced.
     """
-    key = serialization.load_der_private_key(data, None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise dataError("not an EC private key")
-    return key
+    return loadDer("private", data, ec.EllipticCurvePrivateKey, "EC")
 
 
 def loadPublic(data):
     """
     A public key from SPKI DER that L{importKey} or L{generate} produced.
     """
-    key = serialization.load_der_public_key(data)
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise dataError("not an EC public key")
-    return key
+    return loadDer("public", data, ec.EllipticCurvePublicKey, "EC")
 
 
 def sign(key, hashName, data):
@@ -221,11 +202,7 @@ def verify(key, hashName, signature, data):
         return False
     r = int.from_bytes(signature[:size], "big")
     s = int.from_bytes(signature[size:], "big")
-    try:
-        key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashNamed(hashName)))
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return verifies(key.verify, encode_dss_signature(r, s), data, ec.ECDSA(hashNamed(hashName)))
 
 
 def derive(privateKey, publicKey):

@@ -5,11 +5,12 @@ Spec: https://w3c.github.io/webcrypto/#ed25519 and https://w3c.github.io/webcryp
 Keys travel as canonical DER (PKCS#8 private, SPKI public).
 """
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
 from nano.crypto import der
+from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
 from nano.crypto.common import b64url, dataError, notSupported, operationError, unb64url
 
 __all__ = [
@@ -47,15 +48,6 @@ def _kind(name):
     return kind
 
 
-def _privateDer(key):
-    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
-
-
-def _publicDer(key):
-    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
 def _rawPublic(key):
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
@@ -65,7 +57,7 @@ def generate(name):
     A new key pair: (private PKCS#8 DER, public SPKI DER, {}).
     """
     key = _kind(name).private.generate()
-    return _privateDer(key), _publicDer(key.public_key()), {}
+    return privateDer(key), publicDer(key.public_key()), {}
 
 
 def _member(jwk, name):
@@ -124,13 +116,7 @@ def importKey(name, format, data):
             raise notSupported("%s keys cannot be imported in %r format" % (name, format))
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise dataError("the key data is not a valid %s key" % (name,))
-    if kindOf == "public":
-        if not isinstance(key, kind.public):
-            raise dataError("the key data is not an %s public key" % (name,))
-        return "public", _publicDer(key), {}
-    if not isinstance(key, kind.private):
-        raise dataError("the key data is not an %s private key" % (name,))
-    return "private", _privateDer(key), {}
+    return kindOf, canonical(kindOf, key, kind.public, kind.private, name), {}
 
 
 def exportRaw(key):
@@ -155,20 +141,14 @@ def loadPrivate(name, data):
     """
     A private key from PKCS#8 DER that L{importKey} or L{generate} produced.
     """
-    key = serialization.load_der_private_key(data, None)
-    if not isinstance(key, _kind(name).private):
-        raise dataError("not an %s private key" % (name,))
-    return key
+    return loadDer("private", data, _kind(name).private, name)
 
 
 def loadPublic(name, data):
     """
     A public key from SPKI DER that L{importKey} or L{generate} produced.
     """
-    key = serialization.load_der_public_key(data)
-    if not isinstance(key, _kind(name).public):
-        raise dataError("not an %s public key" % (name,))
-    return key
+    return loadDer("public", data, _kind(name).public, name)
 
 
 def sign(key, data):
@@ -182,11 +162,7 @@ def verify(key, signature, data):
     """
     Whether C{signature} is a valid Ed25519 signature of C{data}.
     """
-    try:
-        key.verify(signature, data)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return verifies(key.verify, signature, data)
 
 
 def derive(privateKey, publicKey):

@@ -6,11 +6,12 @@ sections after it). Keys travel as canonical DER: PKCS#8 for private keys, SPKI 
 public keys (what C{importKey} and C{generate} return, and what the JS side keeps).
 """
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from nano.crypto import der
+from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
 from nano.crypto.common import (
     b64,
     b64url,
@@ -39,15 +40,6 @@ MAX_MODULUS = 8192
 _JWK_PRIVATE = ("p", "q", "dp", "dq", "qi")
 
 
-def _privateDer(key):
-    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
-
-
-def _publicDer(key):
-    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
 def _info(publicKey):
     numbers = publicKey.public_numbers()
     return {"modulusLength": publicKey.key_size, "publicExponent": b64(intBytes(numbers.e))}
@@ -67,7 +59,7 @@ def generate(modulusLength, publicExponent):
         key = rsa.generate_private_key(public_exponent=publicExponent, key_size=modulusLength)
     except (ValueError, TypeError) as e:
         raise operationError("RSA key generation failed: %s" % (e,))
-    return _privateDer(key), _publicDer(key.public_key()), _info(key.public_key())
+    return privateDer(key), publicDer(key.public_key()), _info(key.public_key())
 
 
 def _jwkInt(jwk, name):
@@ -126,13 +118,8 @@ def importKey(format, data):
             raise notSupported("RSA keys cannot be imported in %r format" % (format,))
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise dataError("the key data is not a valid RSA key")
-    if kind == "public":
-        if not isinstance(key, rsa.RSAPublicKey):
-            raise dataError("the key data is not an RSA public key")
-        return "public", _publicDer(key), _info(key)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise dataError("the key data is not an RSA private key")
-    return "private", _privateDer(key), _info(key.public_key())
+    data = canonical(kind, key, rsa.RSAPublicKey, rsa.RSAPrivateKey, "RSA")
+    return kind, data, _info(key if kind == "public" else key.public_key())
 
 
 def exportJwk(key):
@@ -157,20 +144,14 @@ def loadPrivate(data):
     A private key from DER that L{importKey} or L{generate} produced (already
     validated then, so the slow consistency check is skipped).
     """
-    key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise dataError("not an RSA private key")
-    return key
+    return loadDer("private", data, rsa.RSAPrivateKey, "RSA", unsafe_skip_rsa_key_validation=True)
 
 
 def loadPublic(data):
     """
     A public key from SPKI DER that L{importKey} or L{generate} produced.
     """
-    key = serialization.load_der_public_key(data)
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise dataError("not an RSA public key")
-    return key
+    return loadDer("public", data, rsa.RSAPublicKey, "RSA")
 
 
 def _signaturePadding(algorithm, hashName, saltLength):
@@ -199,12 +180,8 @@ def verify(algorithm, key, hashName, saltLength, signature, data):
     """
     Whether C{signature} is a valid signature of C{data}.
     """
-    pad = _signaturePadding(algorithm, hashName, saltLength)
-    try:
-        key.verify(signature, data, pad, hashNamed(hashName))
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return verifies(key.verify, signature, data, _signaturePadding(algorithm, hashName, saltLength),
+                    hashNamed(hashName))
 
 
 def oaep(key, hashName, label, data, decrypt):

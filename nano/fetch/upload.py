@@ -30,6 +30,8 @@ from twisted.logger import Logger
 from twisted.web.iweb import UNKNOWN_LENGTH, IBodyProducer
 from zope.interface import implementer
 
+from nano.streams.producer import CreditProducer
+
 __all__ = ["UploadFailed", "UploadProducer", "WINDOW"]
 
 # Bytes JS may read from its stream ahead of what the transport accepted.
@@ -43,7 +45,7 @@ class UploadFailed(Exception):
 
 
 @implementer(IBodyProducer)
-class UploadProducer:
+class UploadProducer(CreditProducer):
     """
     One request body streaming from a JS stream.
 
@@ -65,15 +67,13 @@ class UploadProducer:
             written, the transport resumed), for the fetcher's timeout.
         @param onDone: called once when the body ended, failed or was stopped.
         """
+        CreditProducer.__init__(self, window, state="waiting")
         self._handle = handle
         self._emit = emit
-        self._window = window
         self.onActivity = onActivity
         self._onDone = onDone
         self._consumer = None
         self._finished = None
-        self._owed = 0
-        self.state = "waiting"
         self.written = 0
         self.length = UNKNOWN_LENGTH if length is None else length
 
@@ -91,17 +91,7 @@ class UploadProducer:
         self._grant(self._window)
         return self._finished
 
-    def pauseProducing(self):
-        if self.state == "producing":
-            self.state = "paused"
-
-    def resumeProducing(self):
-        if self.state == "paused":
-            self.state = "producing"
-            self._activity()
-            owed, self._owed = self._owed, 0
-            if owed:
-                self._grant(owed)
+    # pauseProducing and resumeProducing: CreditProducer.
 
     def stopProducing(self):
         """
@@ -135,10 +125,7 @@ class UploadProducer:
         self._consumer.write(data)
         self.written += len(data)
         self._activity()
-        if self.state == "producing":
-            self._grant(len(data))
-        else:
-            self._owed += len(data)
+        self._credit(len(data))
         return True
 
     def close(self):
@@ -163,6 +150,8 @@ class UploadProducer:
     def _activity(self):
         if self.onActivity is not None:
             self.onActivity()
+
+    _resumed = _activity
 
     def _finish(self):
         """

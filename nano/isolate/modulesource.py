@@ -10,7 +10,9 @@ that keep every line terminator of the replaced text (and its columns when the
 replacement is not longer), and L{blank} replaces text with spaces, so that the
 transformed module keeps the line numbers (and mostly the columns) of the original.
 L{stringValue} decodes a JavaScript string literal; L{quote} writes a value as a
-JavaScript (JSON) literal.
+JavaScript (JSON) literal. L{topLevelNodes} walks what runs at a script's or module's
+top level (outside every function) and L{patternNames} lists the names a binding
+pattern declares: the module transform and the shell's script rewrite both need them.
 """
 
 import bisect
@@ -21,9 +23,16 @@ import tree_sitter
 import tree_sitter_javascript
 
 __all__ = ["ModuleLoadError", "Source", "parse", "Edits", "blank", "stringValue", "quote",
-           "JAVASCRIPT"]
+           "topLevelNodes", "isForAwait", "patternNames", "JAVASCRIPT"]
 
 JAVASCRIPT = tree_sitter.Language(tree_sitter_javascript.language())
+
+# Nodes whose body is a new function scope (top-level await and yield stop there).
+_FUNCTION_NODES = frozenset((
+    "function_declaration", "function_expression", "function", "generator_function",
+    "generator_function_declaration", "arrow_function", "method_definition",
+    "class_body", "class_static_block",
+))
 
 
 class ModuleLoadError(Exception):
@@ -234,3 +243,47 @@ def stringValue(source, node):
 
 def quote(value):
     return json.dumps(value)
+
+
+def topLevelNodes(root):
+    """
+    Every node below C{root} that is not inside a function body (or a class body):
+    the code that runs at the top level, where C{await} makes a module async.
+    """
+    stack = list(root.children)
+    while stack:
+        node = stack.pop()
+        if node.type in _FUNCTION_NODES:
+            continue
+        yield node
+        if node.child_count:
+            stack.extend(node.children)
+
+
+def isForAwait(node):
+    """
+    Whether C{node} is a C{for await (... of ...)} statement.
+    """
+    return node.type == "for_in_statement" and node.child_count > 1 and node.children[1].type == "await"
+
+
+def patternNames(node, out=None):
+    """
+    The names a binding pattern (an identifier, or an object or array pattern with
+    defaults and rest elements) declares, appended to C{out} (a new list by
+    default), which is returned.
+    """
+    if out is None:
+        out = []
+    kind = node.type
+    if kind in ("identifier", "shorthand_property_identifier_pattern"):
+        out.append(node.text.decode("utf-8"))
+    elif kind == "pair_pattern":
+        patternNames(node.child_by_field_name("value"), out)
+    elif kind in ("object_assignment_pattern", "assignment_pattern"):
+        patternNames(node.child_by_field_name("left"), out)
+    elif kind in ("object_pattern", "array_pattern", "rest_pattern"):
+        for child in node.named_children:
+            if child.type != "comment":
+                patternNames(child, out)
+    return out

@@ -38,20 +38,12 @@ import tree_sitter
 
 from nano.isolate.livebindings import rewriteReferences
 from nano.isolate.modulesource import (
-    JAVASCRIPT, Edits, ModuleLoadError, Source, parse, quote, stringValue)
+    JAVASCRIPT, Edits, ModuleLoadError, Source, isForAwait, parse, patternNames, quote, stringValue, topLevelNodes)
 
 __all__ = ["HEADER", "Transformed", "transformModule", "transformJSONModule"]
 
 HEADER = '(      function*(__nano_mod){"use strict";__nano_link();yield;'
 _ASYNC_HEADER = '(async function*(__nano_mod){"use strict";__nano_link();yield;'
-
-# Nodes whose body is a new function scope (top-level await/yield stop there).
-_FUNCTION_NODES = frozenset((
-    "function_declaration", "function_expression", "function", "generator_function",
-    "generator_function_declaration", "arrow_function", "method_definition",
-    "class_body", "class_static_block",
-))
-
 
 _ANONYMOUS_FUNCTIONS = frozenset(("arrow_function", "function_expression", "function",
                                   "generator_function", "class"))
@@ -63,27 +55,12 @@ def _isAnonymousFunction(node):
     return node.type in _ANONYMOUS_FUNCTIONS and node.child_by_field_name("name") is None
 
 
-def _patternNames(node, out):
-    kind = node.type
-    if kind in ("identifier", "shorthand_property_identifier_pattern"):
-        out.append(node.text.decode("utf-8"))
-    elif kind == "pair_pattern":
-        _patternNames(node.child_by_field_name("value"), out)
-    elif kind in ("object_assignment_pattern", "assignment_pattern"):
-        _patternNames(node.child_by_field_name("left"), out)
-    elif kind in ("object_pattern", "array_pattern", "rest_pattern"):
-        for child in node.named_children:
-            if child.type != "comment":
-                _patternNames(child, out)
-    return out
-
-
 def _declaredNames(declaration):
     if declaration.type in ("lexical_declaration", "variable_declaration"):
         names = []
         for declarator in declaration.named_children:
             if declarator.type == "variable_declarator":
-                _patternNames(declarator.child_by_field_name("name"), names)
+                patternNames(declarator.child_by_field_name("name"), names)
         return names
     name = declaration.child_by_field_name("name")
     return [name.text.decode("utf-8")] if name is not None else []
@@ -101,20 +78,11 @@ def _topLevelAwait(source, root):
     C{yield} there is a syntax error.
     """
     found = False
-    stack = list(root.children)
-    while stack:
-        node = stack.pop()
-        kind = node.type
-        if kind in _FUNCTION_NODES:
-            continue
-        if kind == "await_expression":
+    for node in topLevelNodes(root):
+        if node.type == "await_expression" or isForAwait(node):
             found = True
-        elif kind == "yield_expression":
+        elif node.type == "yield_expression":
             raise source.error(node.start_byte, "SyntaxError: yield is not allowed in a module's top level")
-        elif kind == "for_in_statement" and node.child_count > 1 and node.children[1].type == "await":
-            found = True
-        if node.child_count:
-            stack.extend(node.children)
     return found
 
 

@@ -10,20 +10,68 @@ as it wrote, but only while the transport is producing. When the transport pause
 queue fills, C{desiredSize} falls and the source's C{pull()} is no longer called;
 when it resumes, the withheld credit is granted at once. What NANO holds per streamed
 response is thus bounded by the window plus the transport's buffer.
+
+L{CreditProducer} is that flow control alone; request bodies streamed by C{fetch()}
+(L{nano.fetch.upload}) use it too.
 """
 
 from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from zope.interface import implementer
 
-__all__ = ["BodyProducer", "WINDOW"]
+__all__ = ["BodyProducer", "CreditProducer", "WINDOW"]
 
 # Bytes JS may read ahead of what the transport accepted.
 WINDOW = 1024 * 1024
 
 
+class CreditProducer:
+    """
+    Credit for a JS stream whose chunks go to a transport: bytes are granted to JS
+    (C{_grant(nbytes)}, defined by the subclass) while the transport is producing,
+    and owed while it is paused; resuming grants what is owed at once.
+
+    @ivar state: C{"producing"}, C{"paused"}, C{"done"}, or a state of the
+        subclass before it produces.
+    """
+
+    def __init__(self, window, state="producing"):
+        self._window = window
+        self._owed = 0
+        self.state = state
+
+    def _grant(self, nbytes):
+        raise NotImplementedError()
+
+    def _credit(self, nbytes):
+        """
+        Give JS C{nbytes} more: now while producing, else when the transport resumes.
+        """
+        if self.state == "producing":
+            self._grant(nbytes)
+        else:
+            self._owed += nbytes
+
+    def _resumed(self):
+        """
+        Called when the transport resumes, before the owed credit is granted.
+        """
+
+    def pauseProducing(self):
+        if self.state == "producing":
+            self.state = "paused"
+
+    def resumeProducing(self):
+        if self.state == "paused":
+            self.state = "producing"
+            self._resumed()
+            owed, self._owed = self._owed, 0
+            if owed:
+                self._grant(owed)
+
+
 @implementer(IPushProducer)
-class BodyProducer:
+class BodyProducer(CreditProducer):
     """
     Feeds one request from a JS stream.
 
@@ -40,12 +88,10 @@ class BodyProducer:
         @param cancel: C{cancel()} tells JS to cancel its stream (called at most
             once, when the client goes away).
         """
+        CreditProducer.__init__(self, window)
         self._request = request
         self._grant = grant
         self._cancel = cancel
-        self._window = window
-        self._owed = 0
-        self.state = "producing"
         self.written = 0
 
     def start(self):
@@ -54,10 +100,7 @@ class BodyProducer:
         """
         self._request.registerProducer(self, True)
         self._request.write(b"")
-        if self.state == "producing":
-            self._grant(self._window)
-        else:
-            self._owed += self._window
+        self._credit(self._window)
 
     def write(self, data):
         """
@@ -72,10 +115,7 @@ class BodyProducer:
         else:
             self._request.write(bytes(data))
         self.written += len(data)
-        if self.state == "producing":
-            self._grant(len(data))
-        else:
-            self._owed += len(data)
+        self._credit(len(data))
 
     def finish(self):
         """
@@ -104,18 +144,7 @@ class BodyProducer:
         else:
             transport.loseConnection()
 
-    # -- IPushProducer ---------------------------------------------------------
-
-    def pauseProducing(self):
-        if self.state == "producing":
-            self.state = "paused"
-
-    def resumeProducing(self):
-        if self.state == "paused":
-            self.state = "producing"
-            owed, self._owed = self._owed, 0
-            if owed:
-                self._grant(owed)
+    # -- IPushProducer (pause and resume: CreditProducer) ----------------------
 
     def stopProducing(self):
         """

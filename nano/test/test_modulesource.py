@@ -1,12 +1,14 @@
 """
-Tests for L{nano.isolate.modulesource}: positions, parse errors, line-keeping edits
-and JavaScript string literals.
+Tests for L{nano.isolate.modulesource}: positions, parse errors, line-keeping edits,
+JavaScript string literals, the top-level walk and binding pattern names.
 """
 
+import tree_sitter
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate.modulesource import (
-    JAVASCRIPT, Edits, ModuleLoadError, Source, blank, parse, quote, stringValue)
+    JAVASCRIPT, Edits, ModuleLoadError, Source, blank, isForAwait, parse, patternNames, quote, stringValue,
+    topLevelNodes)
 
 
 def _parseError(text):
@@ -134,3 +136,47 @@ class StringLiteralTests(SynchronousTestCase):
         """
         self.assertEqual(quote('a"b'), '"a\\"b"')
         self.assertEqual(quote(["x", 1]), '["x", 1]')
+
+
+def _tree(text):
+    return tree_sitter.Parser(JAVASCRIPT).parse(text.encode("utf-8")).root_node
+
+
+class TopLevelTests(SynchronousTestCase):
+    """
+    L{topLevelNodes} walks the code outside every function; L{isForAwait} spots
+    C{for await}.
+    """
+
+    def test_functionsSkipped(self):
+        """
+        Awaits inside functions, arrows, methods and class bodies are not top
+        level; one in a block at the top level is.
+        """
+        def awaits(text):
+            return [n.text.decode() for n in topLevelNodes(_tree(text)) if n.type == "await_expression"]
+        self.assertEqual(awaits("async function f() { await a; }\nconst g = async () => await b;\n"
+                                "class C { async m() { await c; } static { d; } }"), [])
+        self.assertEqual(awaits("if (x) { await y; }"), ["await y"])
+
+    def test_forAwait(self):
+        """
+        C{for await (... of ...)} is a for-await statement; C{for (... of ...)} is not.
+        """
+        statements = [n for n in topLevelNodes(_tree("for await (const x of y) {}\nfor (const x of y) {}"))
+                      if n.type == "for_in_statement"]
+        self.assertEqual(sorted(isForAwait(n) for n in statements), [False, True])
+
+
+class PatternNamesTests(SynchronousTestCase):
+    """
+    L{patternNames} lists the names a binding pattern declares.
+    """
+
+    def test_patterns(self):
+        """
+        Identifiers, shorthand and renamed properties, defaults, nested array
+        patterns and rest elements all declare names, in source order.
+        """
+        declarator = _tree("let {a, b: c, d = 1, e: [f, ...g], ...h} = x;").named_children[0].named_children[0]
+        self.assertEqual(patternNames(declarator.child_by_field_name("name")), ["a", "c", "d", "f", "g", "h"])

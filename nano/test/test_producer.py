@@ -11,7 +11,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import Request, Site
 from zope.interface.verify import verifyObject
 
-from nano.streams.producer import BodyProducer
+from nano.streams.producer import BodyProducer, CreditProducer
 
 
 class _Transport(StringTransport):
@@ -167,3 +167,47 @@ class BodyProducerTests(SynchronousTestCase):
         self.assertEqual(self.producer.state, "paused")
         self.transport.producer.resumeProducing()
         self.assertEqual(self.producer.state, "producing")
+
+
+class _Credited(CreditProducer):
+    def __init__(self, state="producing"):
+        CreditProducer.__init__(self, 10, state)
+        self.grants = []
+        self.resumes = 0
+
+    def _grant(self, nbytes):
+        self.grants.append(nbytes)
+
+    def _resumed(self):
+        self.resumes += 1
+
+
+class CreditProducerTests(SynchronousTestCase):
+    """
+    L{CreditProducer} grants credit while producing and owes it while paused.
+    """
+
+    def test_owedWhilePaused(self):
+        """
+        Credit given while paused is granted in one piece on resume, after the
+        subclass heard of the resume.
+        """
+        producer = _Credited()
+        producer._credit(3)
+        producer.pauseProducing()
+        producer._credit(4)
+        producer._credit(5)
+        self.assertEqual((producer.grants, producer.state), ([3], "paused"))
+        producer.resumeProducing()
+        self.assertEqual((producer.grants, producer.state, producer.resumes), ([3, 9], "producing", 1))
+
+    def test_otherStates(self):
+        """
+        Pausing and resuming change nothing in a state other than producing and
+        paused; credit given there is owed.
+        """
+        producer = _Credited(state="waiting")
+        producer.pauseProducing()
+        producer.resumeProducing()
+        producer._credit(2)
+        self.assertEqual((producer.grants, producer.state, producer.resumes), ([], "waiting", 0))

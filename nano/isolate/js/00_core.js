@@ -5,6 +5,10 @@
 // The loader (nano/isolate/prelude.py) defines `nano` as {bootstrap} before this file.
 
 const ObjectDefineProperty = Object.defineProperty;
+const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const ReflectOwnKeys = Reflect.ownKeys;
+const SymbolToStringTag = Symbol.toStringTag;
+const TypeErrorCtor = TypeError;
 const ArrayPrototypePush = Array.prototype.push;
 const JSONStringify = JSON.stringify;
 const ReflectApply = Reflect.apply;
@@ -202,6 +206,32 @@ nano.errorText = function errorText(error) {
   }
 };
 
+// One line for a thrown value: "Name: message" for an error-like object, else
+// "Uncaught <value>" (what the request's abort and failure messages show).
+nano.shortError = function shortError(error) {
+  try {
+    if (error !== null && typeof error === "object" && "message" in error) {
+      return StringCtor(error.name || "Error") + ": " + StringCtor(error.message);
+    }
+    return "Uncaught " + StringCtor(error);
+  } catch (e) {
+    return "Uncaught exception";
+  }
+};
+
+// The same for a value that fails an operation (a stream's error, say): "Name:
+// message", or the value as text.
+nano.describeError = function describeError(error) {
+  try {
+    if (error !== null && typeof error === "object" && "message" in error) {
+      return StringCtor(error.name || "Error") + ": " + StringCtor(error.message);
+    }
+    return StringCtor(error);
+  } catch (e) {
+    return "an error that cannot be described";
+  }
+};
+
 nano.reportError = function reportError(error) {
   nano.send(["error", nano.errorText(error), currentRequest]);
 };
@@ -218,6 +248,57 @@ nano.withRequest = function withRequest(rid, fn) {
   } finally {
     currentRequest = saved;
   }
+};
+
+// Collections whose methods user code cannot patch (copies of the built-in methods):
+// each file makes its own at load time, before any user code runs
+// (`const SafeMap = nano.safeCollection(Map);`).
+nano.safeCollection = function safeCollection(Base) {
+  const Safe = class extends Base {};
+  const keys = ReflectOwnKeys(Base.prototype);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === "constructor") continue;
+    ObjectDefineProperty(Safe.prototype, keys[i], ObjectGetOwnPropertyDescriptor(Base.prototype, keys[i]));
+  }
+  return Safe;
+};
+
+// A new Uint8Array of the bytes of `chunks` (Uint8Arrays, `total` bytes in all), in order.
+nano.concatBytes = function concatBytes(chunks, total) {
+  const out = new Uint8ArrayCtor(total);
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    ReflectApply(TypedArraySet, out, [chunks[i], offset]);
+    offset += chunks[i].length;
+  }
+  return out;
+};
+
+// ---- WebIDL shapes shared by later files -------------------------------------------------
+
+// The TypeError of an operation called with fewer arguments than it requires.
+nano.requireArgs = function requireArgs(count, needed, what) {
+  if (count < needed) {
+    throw new TypeErrorCtor(what + ": " + needed + " argument" + (needed === 1 ? "" : "s") +
+      " required, but only " + count + " present");
+  }
+};
+
+// Makes a class's prototype look like a WebIDL interface's: every member but the
+// constructor enumerable, and a @@toStringTag.
+nano.finishInterface = function finishInterface(ctor, tag) {
+  const proto = ctor.prototype;
+  const keys = ReflectOwnKeys(proto);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key === "constructor") continue;
+    const desc = ObjectGetOwnPropertyDescriptor(proto, key);
+    desc.enumerable = true;
+    ObjectDefineProperty(proto, key, desc);
+  }
+  ObjectDefineProperty(proto, SymbolToStringTag, {
+    value: tag, writable: false, enumerable: false, configurable: true,
+  });
 };
 
 // Entry points used by the bridge (handed to Python by the loader, never global).

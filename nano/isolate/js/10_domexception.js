@@ -15,17 +15,7 @@ const SymbolToStringTag = Symbol.toStringTag;
 const StringCtor = String;
 const TypeErrorCtor = TypeError;
 
-// Collections whose methods user code cannot patch (copies of the built-in methods).
-function safeCollection(Base) {
-  const Safe = class extends Base {};
-  const keys = Reflect.ownKeys(Base.prototype);
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === "constructor") continue;
-    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
-  }
-  return Safe;
-}
-const SafeWeakMap = safeCollection(WeakMap);
+const SafeWeakMap = nano.safeCollection(WeakMap);
 
 // The legacy code constants, in the order WebIDL lists them.
 const CONSTANTS = [

@@ -30,18 +30,9 @@ const SymbolToStringTag = Symbol.toStringTag;
 const ArrayPrototypeSlice = Array.prototype.slice;
 const ArrayPrototypeSplice = Array.prototype.splice;
 const ArrayPrototypeIndexOf = Array.prototype.indexOf;
+const requireArgs = nano.requireArgs;
 
-// Collections whose methods user code cannot patch (copies of the built-in methods).
-function safeCollection(Base) {
-  const Safe = class extends Base {};
-  const keys = Reflect.ownKeys(Base.prototype);
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === "constructor") continue;
-    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
-  }
-  return Safe;
-}
-const SafeWeakMap = safeCollection(WeakMap);
+const SafeWeakMap = nano.safeCollection(WeakMap);
 
 // ---- clock ---------------------------------------------------------------------------
 // The isolate's only clock is Date.now() (millisecond resolution); performance.now() and
@@ -70,13 +61,6 @@ function toDOMString(value) {
 
 function isObject(value) {
   return value !== null && (typeof value === "object" || typeof value === "function");
-}
-
-function requireArgs(count, needed, what) {
-  if (count < needed) {
-    throw new TypeErrorCtor(what + ": " + needed + " argument" + (needed === 1 ? "" : "s") +
-      " required, but only " + count + " present");
-  }
 }
 
 function dictionary(value, what) {

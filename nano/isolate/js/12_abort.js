@@ -28,18 +28,8 @@ const MathTrunc = Math.trunc;
 const EventTarget = nano.EventTarget;
 const DOMException = nano.DOMException;
 
-// Collections whose methods user code cannot patch (copies of the built-in methods).
-function safeCollection(Base) {
-  const Safe = class extends Base {};
-  const keys = Reflect.ownKeys(Base.prototype);
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === "constructor") continue;
-    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
-  }
-  return Safe;
-}
-const SafeSet = safeCollection(Set);
-const SafeWeakMap = safeCollection(WeakMap);
+const SafeSet = nano.safeCollection(Set);
+const SafeWeakMap = nano.safeCollection(WeakMap);
 
 const CONSTRUCT = Symbol("AbortSignal construct");
 const signalStates = new SafeWeakMap();

@@ -93,17 +93,7 @@ const ERROR_CTORS = {
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
 };
 
-// Collections whose methods user code cannot patch (copies of the built-in methods).
-function safeCollection(Base) {
-  const Safe = class extends Base {};
-  const keys = Reflect.ownKeys(Base.prototype);
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === "constructor") continue;
-    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
-  }
-  return Safe;
-}
-const SafeMap = safeCollection(Map);
+const SafeMap = nano.safeCollection(Map);
 
 // ---- queueMicrotask ------------------------------------------------------------------
 const resolved = PromiseCtor.resolve();

@@ -37,6 +37,8 @@ const EventTarget = nano.EventTarget;
 const DOMException = nano.DOMException;
 const EventInitEvent = Event.prototype.initEvent;
 const EventPhase = ObjectGetOwnPropertyDescriptor(Event.prototype, "eventPhase").get;
+const requireArgs = nano.requireArgs;
+const finishInterface = nano.finishInterface;
 
 // ---- WebIDL helpers ------------------------------------------------------------------
 function isObject(value) {
@@ -50,13 +52,6 @@ function toDOMString(value) {
 
 function toUSVString(value) {
   return ReflectApply(StringPrototypeToWellFormed, toDOMString(value), []);
-}
-
-function requireArgs(count, needed, what) {
-  if (count < needed) {
-    throw new TypeErrorCtor(what + ": " + needed + " argument" + (needed === 1 ? "" : "s") +
-      " required, but only " + count + " present");
-  }
 }
 
 // sequence<T>: iterate an object with @@iterator, converting each element.
@@ -416,21 +411,6 @@ class MessageChannel {
 }
 
 // ---- WebIDL property shapes ------------------------------------------------------------
-function finishInterface(ctor, tag) {
-  const proto = ctor.prototype;
-  const keys = ReflectOwnKeys(proto);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key === "constructor") continue;
-    const desc = ObjectGetOwnPropertyDescriptor(proto, key);
-    desc.enumerable = true;
-    ObjectDefineProperty(proto, key, desc);
-  }
-  ObjectDefineProperty(proto, SymbolToStringTag, {
-    value: tag, writable: false, enumerable: false, configurable: true,
-  });
-}
-
 finishInterface(MessageEvent, "MessageEvent");
 finishInterface(MessagePort, "MessagePort");
 finishInterface(MessageChannel, "MessageChannel");

@@ -34,17 +34,7 @@ const StringPrototypeSlice = String.prototype.slice;
 const NumberParseInt = Number.parseInt;
 const SymbolToStringTag = Symbol.toStringTag;
 
-// Collections whose methods user code cannot patch (copies of the built-in methods).
-function safeCollection(Base) {
-  const Safe = class extends Base {};
-  const keys = Reflect.ownKeys(Base.prototype);
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === "constructor") continue;
-    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
-  }
-  return Safe;
-}
-const SafeWeakSet = safeCollection(WeakSet);
+const SafeWeakSet = nano.safeCollection(WeakSet);
 
 // ---- ChaCha20 ------------------------------------------------------------------------
 const key = new Uint32ArrayCtor(8);

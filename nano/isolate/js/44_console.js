@@ -59,17 +59,7 @@ const ErrorIsError = typeof Error.isError === "function" ? Error.isError : undef
 const SymbolToStringTag = Symbol.toStringTag;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-// Collections whose methods user code cannot patch (copies of the built-in methods).
-function safeCollection(Base) {
-  const Safe = class extends Base {};
-  const keys = Reflect.ownKeys(Base.prototype);
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === "constructor") continue;
-    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
-  }
-  return Safe;
-}
-const SafeMap = safeCollection(Map);
+const SafeMap = nano.safeCollection(Map);
 
 const MAX_ITEMS = 100;
 const MAX_KEYS = 1000;

@@ -9,17 +9,7 @@ const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const TypeErrorCtor = TypeError;
 const StringCtor = String;
 
-// Collections whose methods user code cannot patch (copies of the built-in methods).
-function safeCollection(Base) {
-  const Safe = class extends Base {};
-  const keys = Reflect.ownKeys(Base.prototype);
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === "constructor") continue;
-    Object.defineProperty(Safe.prototype, keys[i], Object.getOwnPropertyDescriptor(Base.prototype, keys[i]));
-  }
-  return Safe;
-}
-const SafeWeakSet = safeCollection(WeakSet);
+const SafeWeakSet = nano.safeCollection(WeakSet);
 
 const CONSTRUCT = Symbol("Navigator construct");
 const brands = new SafeWeakSet();

@@ -63,7 +63,6 @@ const DataViewBuffer = getter(DataView.prototype, "buffer");
 const DataViewByteOffset = getter(DataView.prototype, "byteOffset");
 const DataViewByteLength = getter(DataView.prototype, "byteLength");
 const TypedArraySlice = TypedArrayPrototype.slice;
-const TypedArraySet = TypedArrayPrototype.set;
 const TypedArrayToStringTag = getter(TypedArrayPrototype, Symbol.toStringTag);
 
 const TEXT_PLAIN = "text/plain;charset=UTF-8";
@@ -320,14 +319,7 @@ function bodyBytes(body) {
 }
 
 function concat(chunks, total) {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8ArrayCtor(total);
-  let offset = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    ReflectApply(TypedArraySet, out, [chunks[i], offset]);
-    offset += chunks[i].length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0] : nano.concatBytes(chunks, total);
 }
 
 function readAllStream(stream, limit) {

@@ -62,7 +62,6 @@ const TypedArrayBuffer = getter(TypedArrayPrototype, "buffer");
 const TypedArrayByteOffset = getter(TypedArrayPrototype, "byteOffset");
 const TypedArrayByteLength = getter(TypedArrayPrototype, "byteLength");
 const TypedArrayToStringTag = getter(TypedArrayPrototype, SymbolToStringTag);
-const TypedArraySet = TypedArrayPrototype.set;
 const TypedArraySlice = TypedArrayPrototype.slice;
 const TypedArraySubarray = TypedArrayPrototype.subarray;
 const DataViewBuffer = getter(DataView.prototype, "buffer");
@@ -267,13 +266,7 @@ function processParts(parts, endings) {
     // storage that nobody writes, so it can be kept as is.
     return chunks[0];
   }
-  const out = new Uint8ArrayCtor(total);
-  let offset = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    ReflectApply(TypedArraySet, out, [chunks[i], offset]);
-    offset += chunks[i].length;
-  }
-  return out;
+  return nano.concatBytes(chunks, total);
 }
 
 // --- the classes ----------------------------------------------------------------------
@@ -465,23 +458,8 @@ function makeFile(bytes, name, type, lastModified) {
 
 // --- WebIDL property shapes -------------------------------------------------------------
 
-function finishInterface(ctor, tag) {
-  const proto = ctor.prototype;
-  const keys = Reflect.ownKeys(proto);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key === "constructor") continue;
-    const desc = ObjectGetOwnPropertyDescriptor(proto, key);
-    desc.enumerable = true;
-    ObjectDefineProperty(proto, key, desc);
-  }
-  ObjectDefineProperty(proto, SymbolToStringTag, {
-    value: tag, writable: false, enumerable: false, configurable: true,
-  });
-}
-
-finishInterface(Blob, "Blob");
-finishInterface(File, "File");
+nano.finishInterface(Blob, "Blob");
+nano.finishInterface(File, "File");
 
 nano.Blob = Blob;
 nano.File = File;

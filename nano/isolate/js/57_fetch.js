@@ -55,12 +55,12 @@ const PromiseReject = Promise.reject.bind(Promise);
 const PromiseResolve = Promise.resolve.bind(Promise);
 const PromisePrototypeThen = Promise.prototype.then;
 const ReflectApply = Reflect.apply;
-const StringCtor = String;
 const StringPrototypeToLowerCase = String.prototype.toLowerCase;
 const TypeErrorCtor = TypeError;
 const Uint8ArrayCtor = Uint8Array;
 const MathRound = Math.round;
 const RequestCtor = nano.Request;
+const describe = nano.describeError;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
@@ -78,17 +78,6 @@ function lower(s) {
 // --- one fetch ------------------------------------------------------------------------
 
 let nextHandle = 0;
-
-function describe(e) {
-  try {
-    if (e !== null && typeof e === "object" && "message" in e) {
-      return StringCtor(e.name || "Error") + ": " + StringCtor(e.message);
-    }
-    return StringCtor(e);
-  } catch (x) {
-    return "an error that cannot be described";
-  }
-}
 
 function mebibytes(bytes) {
   return MathRound(bytes / (1024 * 1024) * 10) / 10;

@@ -48,6 +48,7 @@ const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const TypedArrayByteLength = Object.getOwnPropertyDescriptor(TypedArrayPrototype, "byteLength").get;
 const TypedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get;
 const TypedArraySlice = TypedArrayPrototype.slice;
+const describeError = nano.describeError;
 
 // Bytes a response body may hold in JS before it is read (queued plus in flight).
 // Measured while chunks still crossed as base64: 1 MiB (79_body_pump.js's window) cost
@@ -141,17 +142,6 @@ nano.onMessage("fetch_error", function fetchError(handle, name, message) {
 // --- request bodies ---------------------------------------------------------------------
 
 const uploads = new MapCtor(); // handle -> upload
-
-function describeError(e) {
-  try {
-    if (e !== null && typeof e === "object" && "message" in e) {
-      return StringCtor(e.name || "Error") + ": " + StringCtor(e.message);
-    }
-    return StringCtor(e);
-  } catch (x) {
-    return "an error that cannot be described";
-  }
-}
 
 function endUpload(upload) {
   if (upload.done) return false;

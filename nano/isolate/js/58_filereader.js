@@ -32,6 +32,8 @@ const TypedArraySubarray = TypedArrayPrototype.subarray;
 const Event = nano.Event;
 const EventTarget = nano.EventTarget;
 const DOMException = nano.DOMException;
+const requireArgs = nano.requireArgs;
+const finishInterface = nano.finishInterface;
 
 // ---- WebIDL helpers ------------------------------------------------------------------
 function isObject(value) {
@@ -48,13 +50,6 @@ function toDouble(value, what) {
   const x = NumberCtor(value);
   if (!NumberIsFinite(x)) throw new TypeErrorCtor(what + " is not a finite number");
   return x;
-}
-
-function requireArgs(count, needed, what) {
-  if (count < needed) {
-    throw new TypeErrorCtor(what + ": " + needed + " argument" + (needed === 1 ? "" : "s") +
-      " required, but only " + count + " present");
-  }
 }
 
 // ---- ProgressEvent ---------------------------------------------------------------------
@@ -289,21 +284,6 @@ class FileReader extends EventTarget {
 }
 
 // ---- WebIDL property shapes ------------------------------------------------------------
-function finishInterface(ctor, tag) {
-  const proto = ctor.prototype;
-  const keys = ReflectOwnKeys(proto);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key === "constructor") continue;
-    const desc = ObjectGetOwnPropertyDescriptor(proto, key);
-    desc.enumerable = true;
-    ObjectDefineProperty(proto, key, desc);
-  }
-  ObjectDefineProperty(proto, SymbolToStringTag, {
-    value: tag, writable: false, enumerable: false, configurable: true,
-  });
-}
-
 finishInterface(ProgressEvent, "ProgressEvent");
 finishInterface(FileReader, "FileReader");
 const CONSTANTS = [["EMPTY", EMPTY], ["LOADING", LOADING], ["DONE", DONE]];

@@ -22,8 +22,6 @@ const MapPrototypeSet = Map.prototype.set;
 const MapPrototypeDelete = Map.prototype.delete;
 const PromiseCtor = Promise;
 const TypeErrorCtor = TypeError;
-const Uint8ArrayCtor = Uint8Array;
-const TypedArraySet = Object.getPrototypeOf(Uint8Array.prototype).set;
 const ArrayPrototypePush = Array.prototype.push;
 const RS = typeof globalThis.ReadableStream === "function" ? globalThis.ReadableStream : null;
 
@@ -65,16 +63,6 @@ nano.collectRequestBody = function collectRequestBody(rid, onBody, onError) {
   nano.send(["body_pull", rid, 0, 1e15]);
 };
 
-function concat(chunks, total) {
-  const out = new Uint8ArrayCtor(total);
-  let offset = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    ReflectApply(TypedArraySet, out, [chunks[i], offset]);
-    offset += chunks[i].length;
-  }
-  return out;
-}
-
 nano.onMessage("body", function body(rid, data) {
   const entry = ReflectApply(MapPrototypeGet, bodies, [rid]);
   if (entry === undefined) return;
@@ -93,7 +81,7 @@ nano.onMessage("body_end", function bodyEnd(rid) {
   if (entry === undefined) return;
   ReflectApply(MapPrototypeDelete, bodies, [rid]);
   if (entry.kind === "collect") {
-    entry.onBody(concat(entry.chunks, entry.received));
+    entry.onBody(nano.concatBytes(entry.chunks, entry.received));
     return;
   }
   entry.controller.close();

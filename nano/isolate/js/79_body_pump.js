@@ -26,6 +26,7 @@ const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const TypeErrorCtor = TypeError;
 const StringCtor = String;
 const Uint8ArrayCtor = Uint8Array;
+const shortError = nano.shortError;
 const TypedArrayByteLength = Object.getOwnPropertyDescriptor(
   Object.getPrototypeOf(Uint8Array.prototype), "byteLength").get;
 
@@ -54,17 +55,6 @@ function getReader(stream) {
     readerCancel = proto.cancel;
   }
   return reader;
-}
-
-function shortError(e) {
-  try {
-    if (e !== null && typeof e === "object" && "message" in e) {
-      return StringCtor(e.name || "Error") + ": " + StringCtor(e.message);
-    }
-    return "Uncaught " + StringCtor(e);
-  } catch (x) {
-    return "Uncaught exception";
-  }
 }
 
 function finish(pump) {

@@ -19,13 +19,13 @@ const ReflectApply = Reflect.apply;
 const ObjectFreeze = Object.freeze;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const JSONParse = JSON.parse;
-const StringCtor = String;
 const MapPrototypeGet = Map.prototype.get;
 const MapPrototypeSet = Map.prototype.set;
 const MapPrototypeDelete = Map.prototype.delete;
 const MapPrototypeValues = Map.prototype.values;
 const TextEncoderEncode = TextEncoder.prototype.encode;
 const textEncoder = new TextEncoder();
+const shortError = nano.shortError;
 
 let appEnv = ObjectFreeze({});
 let handler = null; // (request, env, ctx) => Response | Promise<Response>
@@ -168,17 +168,6 @@ function describe(value) {
     // fall through
   }
   return "an object";
-}
-
-function shortError(e) {
-  try {
-    if (e !== null && typeof e === "object" && "message" in e) {
-      return StringCtor(e.name || "Error") + ": " + StringCtor(e.message);
-    }
-    return "Uncaught " + StringCtor(e);
-  } catch (x) {
-    return "Uncaught exception";
-  }
 }
 
 // A body whose Content-Encoding is gzip or br (and encodeBody "automatic") leaves

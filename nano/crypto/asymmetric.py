@@ -1,0 +1,72 @@
+"""
+What the asymmetric key families (L{nano.crypto.rsa}, L{nano.crypto.ec},
+L{nano.crypto.okp}) share: the canonical DER their keys travel as (PKCS#8 for
+private keys, SPKI for public keys), loading that DER back into a key of the
+expected class, the type check that ends an import, and a verification that
+answers whether a signature is valid instead of raising.
+"""
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+
+from nano.crypto.common import dataError
+
+__all__ = ["privateDer", "publicDer", "loadDer", "canonical", "verifies"]
+
+
+def privateDer(key):
+    """
+    The unencrypted PKCS#8 DER of a private key.
+    """
+    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def publicDer(key):
+    """
+    The SubjectPublicKeyInfo DER of a public key.
+    """
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def loadDer(keyType, data, keyClass, name, **options):
+    """
+    A C{keyType} (C{"private"} or C{"public"}) key from the DER an import or a
+    generation produced (PKCS#8 or SPKI); C{options} go to cryptography's loader of
+    private keys.
+
+    @raise HostCallError: C{DataError} ("not an NAME private key") when it is not
+        a C{keyClass}.
+    """
+    if keyType == "private":
+        key = serialization.load_der_private_key(data, None, **options)
+    else:
+        key = serialization.load_der_public_key(data)
+    if not isinstance(key, keyClass):
+        raise dataError("not an %s %s key" % (name, keyType))
+    return key
+
+
+def canonical(keyType, key, publicClass, privateClass, name):
+    """
+    The canonical DER of an imported C{keyType} key, once it is checked to be of
+    the class that type needs.
+
+    @raise HostCallError: C{DataError} ("the key data is not an NAME public key")
+        otherwise.
+    """
+    if not isinstance(key, publicClass if keyType == "public" else privateClass):
+        raise dataError("the key data is not an %s %s key" % (name, keyType))
+    return publicDer(key) if keyType == "public" else privateDer(key)
+
+
+def verifies(verify, *args):
+    """
+    Whether C{verify(*args)} (a cryptography key's C{verify}) accepts the
+    signature: C{False} where it raises C{InvalidSignature} or C{ValueError}.
+    """
+    try:
+        verify(*args)
+    except (InvalidSignature, ValueError):
+        return False
+    return True

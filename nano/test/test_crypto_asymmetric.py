@@ -1,0 +1,65 @@
+"""
+Tests for L{nano.crypto.asymmetric}: canonical DER, loading it back, the type check
+that ends an import, and verification as a bool.
+"""
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+from twisted.trial.unittest import SynchronousTestCase
+
+from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
+from nano.isolate.hostcalls import HostCallError
+
+_KEY = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+
+
+class DerTests(SynchronousTestCase):
+    def test_roundTrip(self):
+        """
+        PKCS#8 and SPKI DER load back into keys with the same raw bytes.
+        """
+        private = loadDer("private", privateDer(_KEY), ed25519.Ed25519PrivateKey, "Ed25519")
+        public = loadDer("public", publicDer(_KEY.public_key()), ed25519.Ed25519PublicKey, "Ed25519")
+        raw = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        self.assertEqual(private.public_key().public_bytes(*raw), _KEY.public_key().public_bytes(*raw))
+        self.assertEqual(public.public_bytes(*raw), _KEY.public_key().public_bytes(*raw))
+
+    def test_wrongClass(self):
+        """
+        DER of another kind of key is a DataError naming the kind and type expected.
+        """
+        error = self.assertRaises(HostCallError, loadDer, "private", privateDer(_KEY),
+                                  x25519.X25519PrivateKey, "X25519")
+        self.assertEqual((error.name, error.message), ("DataError", "not an X25519 private key"))
+
+
+class CanonicalTests(SynchronousTestCase):
+    def test_canonical(self):
+        """
+        A key of the class its type needs is returned as its canonical DER.
+        """
+        self.assertEqual(canonical("private", _KEY, ed25519.Ed25519PublicKey, ed25519.Ed25519PrivateKey,
+                                   "Ed25519"), privateDer(_KEY))
+        self.assertEqual(canonical("public", _KEY.public_key(), ed25519.Ed25519PublicKey,
+                                   ed25519.Ed25519PrivateKey, "Ed25519"), publicDer(_KEY.public_key()))
+
+    def test_wrongType(self):
+        """
+        A private key where a public one was read is a DataError.
+        """
+        error = self.assertRaises(HostCallError, canonical, "public", _KEY, ed25519.Ed25519PublicKey,
+                                  ed25519.Ed25519PrivateKey, "Ed25519")
+        self.assertEqual((error.name, error.message), ("DataError", "the key data is not an Ed25519 public key"))
+
+
+class VerifiesTests(SynchronousTestCase):
+    def test_verifies(self):
+        """
+        A valid signature verifies; a changed message or a short signature does not
+        (without raising).
+        """
+        signature = _KEY.sign(b"data")
+        public = _KEY.public_key()
+        self.assertTrue(verifies(public.verify, signature, b"data"))
+        self.assertFalse(verifies(public.verify, signature, b"datb"))
+        self.assertFalse(verifies(public.verify, signature[:10], b"data"))
