@@ -8,6 +8,11 @@ bootstrapped isolates ready, so starting an app (cold start, reload, or a reset 
 a limit) pays only for the app's own modules. The pool refills itself one isolate at
 a time after each take, so a burst of cold starts never has more than one bootstrap
 in progress on top of the isolates asked for.
+
+Takes that find no isolate ready wait for a bootstrap (at most C{maxBootstraps} run
+for them at once). When such a burst is over, one event says how many takes waited,
+how many bootstraps ran at most at once (the refill included) and how long the
+burst lasted.
 """
 
 import collections
@@ -119,6 +124,8 @@ class IsolatePool:
         self._stopped = False
         self._refill = None
         self._inProgress = None
+        # The burst of takes that waited for a bootstrap: [start, takes, peak].
+        self._burst = None
 
     @property
     def ready(self):
@@ -144,6 +151,9 @@ class IsolatePool:
             return succeed(bootstrapped)
         d = Deferred()
         self._queued.append(d)
+        if self._burst is None:
+            self._burst = [self._reactor.seconds(), 0, 0]
+        self._burst[1] += 1
         self._runQueued()
         return d
 
@@ -158,6 +168,9 @@ class IsolatePool:
         while self._queued and self._running < self._maxBootstraps:
             waiter = self._queued.popleft()
             self._running += 1
+            burst = self._burst
+            if burst is not None:
+                burst[2] = max(burst[2], self._running + (1 if self._filling else 0))
             started = self._bootstrap(self._reactor, self._dev)
             started.addBoth(self._bootstrapped, waiter)
 
@@ -169,7 +182,18 @@ class IsolatePool:
             waiter.callback(result)
         self._runQueued()
         if not self._queued:
+            if self._running == 0 and self._burst is not None:
+                self._burstOver()
             self._scheduleFill()
+
+    def _burstOver(self):
+        started, takes, peak = self._burst
+        self._burst = None
+        self._log.info(
+            "isolate pool: {takes} isolate starts waited for a bootstrap, at most {peak} bootstraps "
+            "at once, for {ms:.1f} ms",
+            takes=takes, peak=peak, ms=(self._reactor.seconds() - started) * 1000,
+        )
 
     def _scheduleFill(self):
         if self._stopped or self._filling or self._refill is not None or len(self._ready) >= self.size:

@@ -7,6 +7,7 @@ import os
 
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
+from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate.modules import loadModuleGraph
@@ -104,6 +105,24 @@ class IsolatePoolTests(SynchronousTestCase):
             self.bootstraps.finish()
         self.assertEqual([self.successResultOf(d).n for d in takes], [1, 2, 3, 4, 5])
         self.assertEqual(pool.waiting, 0)
+
+    def test_burstReported(self):
+        """
+        When the last take that waited got its isolate, one event tells how many
+        waited, how many bootstraps ran at most at once and for how long.
+        """
+        events = []
+        globalLogPublisher.addObserver(events.append)
+        self.addCleanup(globalLogPublisher.removeObserver, events.append)
+        pool = IsolatePool(self.clock, size=0, bootstrap=self.bootstraps, maxBootstraps=2)
+        takes = [pool.take() for _ in range(3)]
+        self.clock.advance(0.25)
+        for _ in range(3):
+            self.assertEqual([e for e in events if "peak" in e], [])
+            self.bootstraps.finish()
+        [event] = [e for e in events if "peak" in e]
+        self.assertEqual((event["takes"], event["peak"], event["ms"]), (3, 2, 250.0))
+        self.assertEqual(len([self.successResultOf(d) for d in takes]), 3)
 
     def test_stop(self):
         """
