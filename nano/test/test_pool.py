@@ -3,6 +3,7 @@ Tests for L{nano.isolate.pool}: the pool's filling logic with a fake bootstrap, 
 a real isolate loaded from a real pool.
 """
 
+import json
 import os
 
 from twisted.internet.defer import Deferred
@@ -11,7 +12,7 @@ from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate.modules import loadModuleGraph
-from nano.isolate.pool import IsolatePool
+from nano.isolate.pool import IsolatePool, bootstrap
 from nano.isolate.runtime import Isolate
 from nano.testing import PumpedReactor
 
@@ -22,6 +23,10 @@ class _Bootstrapped:
     def __init__(self, n):
         self.n = n
         self.closed = False
+        self.warmed = False
+
+    def warm(self):
+        self.warmed = True
 
     def close(self):
         self.closed = True
@@ -86,12 +91,17 @@ class IsolatePoolTests(SynchronousTestCase):
     def test_takeEmpty(self):
         """
         With nothing ready, taking bootstraps one for the caller (the refill is a
-        separate bootstrap).
+        separate bootstrap); that one is not warmed, those kept ready are.
         """
         d = self.pool.take()
         self.assertNoResult(d)
         self.bootstraps.finish()
-        self.assertEqual(self.successResultOf(d).n, 1)
+        taken = self.successResultOf(d)
+        self.assertEqual((taken.n, taken.warmed), (1, False))
+        self.pool.start()
+        self.clock.advance(0.05)
+        self.bootstraps.finish()
+        self.assertEqual(self.successResultOf(self.pool.take()).warmed, True)
 
     def test_burstBounded(self):
         """
@@ -175,6 +185,8 @@ class PooledIsolateTests(SynchronousTestCase):
             def gotError(self, error):
                 self.result = error
 
+        # The pool warmed the isolate: its throwaway response reached the adopting
+        # isolate, which ignored it.
         sink = Sink()
         isolate.fetch("GET", "http://a.test/origin", [], None, sink)
         reactor.pump(lambda: sink.result is not None)
@@ -184,3 +196,23 @@ class PooledIsolateTests(SynchronousTestCase):
         isolate.fetch("GET", "http://a.test/agent", [], None, sink)
         reactor.pump(lambda: sink.result is not None)
         self.assertEqual(sink.result.body, b"Cloudflare-Workers")
+
+    def test_warm(self):
+        """
+        Warming runs two throwaway requests (request id 0) through the request path
+        and leaves no handler behind: a request before an app loads is still refused.
+        """
+        reactor = PumpedReactor()
+        box = []
+        bootstrap(reactor).addBoth(box.append)
+        reactor.pump(lambda: box)
+        bootstrapped = box[0]
+        self.addCleanup(bootstrapped.close)
+        bootstrapped.warm()
+        reactor.pump(lambda: sum(len(json.loads(batch)) for batch in bootstrapped.early) >= 2)
+        messages = [m for batch in bootstrapped.early for m in json.loads(batch)]
+        self.assertEqual([m[:3] for m in messages], [["res", 0, 200], ["res", 0, 200]])
+        del bootstrapped.early[:]
+        bootstrapped.context.post(bootstrapped.dispatch, '[["req", 5, "GET", "http://a.test/", [], null]]')
+        reactor.pump(lambda: bootstrapped.early)
+        self.assertEqual(json.loads(bootstrapped.early[0])[0][:4], ["err", 5, "exception", "Error: the app is not loaded"])
