@@ -28,7 +28,8 @@ timeout.
 from twisted.internet.defer import Deferred, fail, gatherResults, succeed
 from twisted.logger import Logger
 
-from nano.isolate.modules import ModuleLoadError, loadModuleGraph
+from nano.isolate.graphcache import sharedGraphCache
+from nano.isolate.modules import ModuleLoadError
 from nano.isolate.runtime import Isolate, LoadError
 from nano.metrics import AppStats
 
@@ -62,7 +63,7 @@ class App:
     _log = Logger()
 
     def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None, watchdog=None,
-                 pool=None, stats=None):
+                 pool=None, stats=None, graphs=None):
         """
         @param hostOps: the asynchronous host operations the app's isolates may
             call (see L{nano.hostops}); none when None.
@@ -72,6 +73,9 @@ class App:
         @param stats: the app's L{nano.metrics.AppStats}: each isolate that loaded
             is counted there by reason (C{"cold"}, C{"reload"}: the version replaced
             another, C{"recycle"}: after a reset), and so is each reset by limit.
+        @param graphs: the L{nano.isolate.graphcache.GraphCache} module graphs come
+            from (the process's shared one when None): a graph checked at start is
+            not parsed again at the cold start, unless the files changed.
         """
         self._reactor = reactor
         self.config = config
@@ -82,6 +86,7 @@ class App:
         self._watchdog = watchdog
         self._pool = pool
         self._stats = stats if stats is not None else AppStats()
+        self._graphs = graphs if graphs is not None else sharedGraphCache()
         self._idleAfter = config.limits.idle_unload_s
         self._idleCall = None
         self._lastActive = None
@@ -111,7 +116,7 @@ class App:
         """
         if self._idleAfter is not None and self.isolate is None and self.state == "stopped":
             try:
-                loadModuleGraph(self.config.path, self.config.main)
+                self._graphs.load(self.config.path, self.config.main)
             except ModuleLoadError as e:
                 return self._failed(LoadError(str(e)))
             self.state = "idle"
@@ -123,7 +128,7 @@ class App:
         self.state = "loading"
         started = self._reactor.seconds()
         try:
-            graph = loadModuleGraph(self.config.path, self.config.main)
+            graph = self._graphs.load(self.config.path, self.config.main)
         except ModuleLoadError as e:
             return self._failed(LoadError(str(e)))
         isolate = self._isolateFactory(

@@ -6,6 +6,7 @@ timeout), lazy load and idle unload.
 
 import os
 import tempfile
+import time
 
 import attrs
 from twisted.internet.defer import Deferred
@@ -15,6 +16,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from nano.app import App, AppUnavailable
 from nano.config import singleAppConfig
+from nano.isolate.graphcache import GraphCache
+from nano.isolate.modules import loadModuleGraph
 from nano.isolate.runtime import LoadError
 from nano.isolate.watchdog import Watchdog
 from nano.metrics import AppStats, Metrics
@@ -312,6 +315,24 @@ class LazyLoadTests(SynchronousTestCase):
         work.callback(None)
         self.clock.advance(61)
         self.assertEqual(self.app.state, "idle")
+
+    def test_graphCheckedOnce(self):
+        """
+        The module graph checked at start is the one the cold start loads (the
+        app's graph cache gives it back while the files are unchanged).
+        """
+        built = []
+
+        def build(appDir, main):
+            built.append(appDir)
+            return loadModuleGraph(appDir, main)
+
+        graphs = GraphCache(build=build, now=lambda: time.time() + 60)
+        app = App(self.clock, self.config, isolateFactory=ControlledIsolate, graphs=graphs)
+        self.successResultOf(app.start())
+        self.successResultOf(app.acquire())
+        self.assertEqual(len(built), 1)
+        self.assertEqual(ControlledIsolate.instances[0].graph.entry, "index.js")
 
     def test_recycleReason(self):
         """
