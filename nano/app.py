@@ -12,7 +12,12 @@ With C{idle_unload_s} set the app loads lazily: starting it only checks its modu
 graph (syntax and imports, so a broken app is still reported at once) and leaves it
 C{"idle"}; its first request starts the isolate. Once no request has been in flight
 and no C{ctx.waitUntil} work has been pending for C{idle_unload_s} seconds, the
-isolate closes (its timers with it) and the app is C{"idle"} again.
+isolate closes (its timers with it) and the app is C{"idle"} again. The request that
+starts an idle app's isolate is a cold start: when it has been answered, one event
+(C{"app {app} cold start: ..."}) gives the time from its arrival to the end of its
+response (C{cold_start_ms}; for a response that is not streamed, when the status
+line, headers and body were written) and how long the isolate took to load
+(C{load_ms}).
 
 L{App.drain} retires a version (replaced, removed, or the server shuts down): new
 requests get 503 with C{Retry-After}, the requests in flight finish, then the
@@ -23,7 +28,8 @@ timeout.
 from twisted.internet.defer import Deferred, fail, gatherResults, succeed
 from twisted.logger import Logger
 
-from nano.isolate.modules import ModuleLoadError, loadModuleGraph
+from nano.isolate.graphcache import sharedGraphCache
+from nano.isolate.modules import ModuleLoadError
 from nano.isolate.runtime import Isolate, LoadError
 from nano.metrics import AppStats
 
@@ -58,7 +64,7 @@ class App:
     _log = Logger()
 
     def __init__(self, reactor, config, dev=False, isolateFactory=Isolate, hostOps=None, watchdog=None,
-                 pool=None, stats=None):
+                 pool=None, stats=None, graphs=None):
         """
         @param hostOps: the asynchronous host operations the app's isolates may
             call (see L{nano.hostops}); none when None.
@@ -69,6 +75,9 @@ class App:
             is counted there by reason (C{"cold"}, C{"reload"}: the version replaced
             another, C{"recycle"}: after a reset), and so is each reset by limit,
             with its time.
+        @param graphs: the L{nano.isolate.graphcache.GraphCache} module graphs come
+            from (the process's shared one when None): a graph checked at start is
+            not parsed again at the cold start, unless the files changed.
         """
         self._reactor = reactor
         self.config = config
@@ -79,10 +88,13 @@ class App:
         self._watchdog = watchdog
         self._pool = pool
         self.stats = self._stats = stats if stats is not None else AppStats()
+        self._graphs = graphs if graphs is not None else sharedGraphCache()
         self._idleAfter = config.limits.idle_unload_s
         self._idleCall = None
         self._lastActive = None
         self._startReason = "cold"
+        self._coldArrival = None
+        self._coldLoad = None
         self.isolate = None
         self.state = "stopped"
         self.loadError = None
@@ -106,7 +118,7 @@ class App:
         """
         if self._idleAfter is not None and self.isolate is None and self.state == "stopped":
             try:
-                loadModuleGraph(self.config.path, self.config.main)
+                self._graphs.load(self.config.path, self.config.main)
             except ModuleLoadError as e:
                 return self._failed(LoadError(str(e)))
             self.state = "idle"
@@ -118,7 +130,7 @@ class App:
         self.state = "loading"
         started = self._reactor.seconds()
         try:
-            graph = loadModuleGraph(self.config.path, self.config.main)
+            graph = self._graphs.load(self.config.path, self.config.main)
         except ModuleLoadError as e:
             return self._failed(LoadError(str(e)))
         isolate = self._isolateFactory(
@@ -134,6 +146,8 @@ class App:
             self.state = "ready"
             self.loadError = None
             self.loadedAt = self._reactor.seconds()
+            if self._coldArrival is not None:
+                self._coldLoad = self.loadedAt - started
             self._log.info(
                 "app {app} ready in {ms:.1f} ms", app=self.name, ms=(self.loadedAt - started) * 1000,
                 reason=reason,
@@ -216,10 +230,23 @@ class App:
             isolate.close()
 
     def requestStarted(self):
+        """
+        A request arrived (before L{acquire}); the first one to arrive while the
+        app is idle is its cold start.
+        """
+        if self.state == "idle" and self._coldArrival is None:
+            self._coldArrival = self._reactor.seconds()
+            self._coldLoad = None
         self.inflight += 1
         self.requests += 1
 
     def requestFinished(self, status):
+        """
+        A request's response ended (or the request ended without one) with
+        C{status}.
+        """
+        if self._coldArrival is not None:
+            self._coldStartAnswered(status)
         self.inflight -= 1
         if status >= 500:
             self.errors += 1
@@ -229,6 +256,15 @@ class App:
                 idle, self._idle = self._idle, []
                 for d in idle:
                     d.callback(None)
+
+    def _coldStartAnswered(self, status):
+        arrival, self._coldArrival = self._coldArrival, None
+        load, self._coldLoad = self._coldLoad, None
+        self._log.info(
+            "app {app} cold start: first request answered in {cold_start_ms:.2f} ms",
+            app=self.name, cold_start_ms=(self._reactor.seconds() - arrival) * 1000,
+            load_ms=None if load is None else load * 1000, status=status,
+        )
 
     # -- idle unload -------------------------------------------------------------
 

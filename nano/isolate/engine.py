@@ -14,11 +14,13 @@ and the drained text reaches the reactor with one C{callFromThread} per batch. T
 arrangement (c) of research/bridge-prototype.md.
 
 The only synchronous crossings (L{V8Context.getItem}, L{V8Context.makeCallback}) are
-for setup, when the isolate is known to be idle.
+for setup, when the isolate is known to be idle; L{V8Context.collectGarbage} makes
+one from a thread of its own, for a context nobody else uses yet.
 """
 
 import ctypes
 import itertools
+import os
 import threading
 import time
 
@@ -75,6 +77,14 @@ _QUIET_BASE = 1 << 62
 # --expose-statistics: getV8Statistics(), for each isolate's heap and ArrayBuffer
 # memory (00_core.js empties both global properties before any app code runs).
 _V8_FLAGS = ("--single-threaded", "--max-semi-space-size=1", "--expose-gc-as=__nanoGC", "--expose-statistics")
+
+# glibc gives each thread that allocates under contention an arena of its own (up
+# to 8 per core), and every isolate's pump thread allocates (the parser's and the
+# compiler's zones): memory freed in one arena is not reused by the others. Capped
+# at 2 arenas, 1,000 bootstrapped isolates took 0.5 MiB less each (BENCHMARKS.md,
+# "Density"). MALLOC_ARENA_MAX in the environment takes precedence.
+_MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8
 
 
 class JSError(Exception):
@@ -145,16 +155,41 @@ def startV8():
     """
     global _dll
     if _dll is None:
+        _limitMallocArenas()
         _dll = init_mini_racer(flags=_V8_FLAGS, ignore_duplicate_init=True)
     return _dll
 
 
-def _free(dll, ctx, idle):
+def _limitMallocArenas(environ=os.environ, libc=None):
+    """
+    Cap glibc's malloc arenas at C{_MALLOC_ARENAS} (before the first pump thread
+    starts), unless C{MALLOC_ARENA_MAX} is set; nothing where malloc has no
+    C{mallopt} (not glibc).
+
+    @return: True when the cap was set.
+    """
+    if "MALLOC_ARENA_MAX" in environ:
+        return False
+    if libc is None:
+        try:
+            libc = ctypes.CDLL(None)
+        except OSError:
+            return False
+    mallopt = getattr(libc, "mallopt", None)
+    if mallopt is None:
+        return False
+    return mallopt(_M_ARENA_MAX, _MALLOC_ARENAS) == 1
+
+
+def _free(dll, ctx, idle, collected):
     """
     Free a closed context, once C{idle} is set (its tasks in flight completed) or
-    C{_CLOSE_WAIT} seconds passed, when C{idle} is given. Runs on a thread of its
-    own (the GIL is released while it waits and while the library frees).
+    C{_CLOSE_WAIT} seconds passed, when C{idle} is given, and once C{collected} is
+    set (a L{V8Context.collectGarbage} in progress finished: freeing the context
+    under that blocked library call would abort the process). Runs on a thread of
+    its own (the GIL is released while it waits and while the library frees).
     """
+    collected.wait()
     if idle is not None:
         idle.wait(_CLOSE_WAIT)
     dll.mr_free_context(ctx)
@@ -228,6 +263,9 @@ class V8Context:
         self._emptyArgs = None
         self._handles = []
         self.closed = False
+        # Cleared while collectGarbage's thread is in the library.
+        self._collected = threading.Event()
+        self._collected.set()
         self.cpuClock = None
         # Times the pump thread came back to Python (completions and doorbells).
         self.boundaries = 0
@@ -428,9 +466,10 @@ class V8Context:
 
     def post(self, function, this):
         """
-        Call C{function} with C{this} set to a string, without waiting for it: one
-        asynchronous crossing whose success is never reported back (no reactor
-        wake-up). A failure is handed to C{onPostError} on the reactor thread.
+        Call C{function} with C{this} set to a string (or to a L{Handle}), without
+        waiting for it: one asynchronous crossing whose success is never reported
+        back (no reactor wake-up). A failure is handed to C{onPostError} on the
+        reactor thread.
 
         @return: the call's id, for L{completed}.
         """
@@ -443,6 +482,9 @@ class V8Context:
         self._posted[callbackId] = entry
         with self._lock:
             self._inflight += 1
+        if isinstance(this, Handle):
+            entry[0] = self._dll.mr_call_function(self._ctx, function.raw, this.raw, self._emptyArgs, callbackId)
+            return
         thisHandle = self._string(this)
         try:
             entry[0] = self._dll.mr_call_function(
@@ -552,6 +594,35 @@ class V8Context:
         except OSError:
             return 0.0
 
+    def collectGarbage(self):
+        """
+        Run V8's low-memory collection on this isolate: a full collection that also
+        shrinks the young generation and gives back free pages (after a bootstrap,
+        about 0.4 MiB of garbage and spare pages, BENCHMARKS.md "Density").
+
+        The library call blocks until the isolate's thread has run it (a few ms), so
+        it is made from a thread of its own; and it must be the only thing the
+        isolate runs: call this only on a context nothing else posts to yet (the
+        pool's bootstrap does, before handing the isolate out). Closing the context
+        meanwhile is safe: it is freed once the collection returned.
+
+        @return: a Deferred firing with None on the reactor thread when done.
+        """
+        if self.closed:
+            raise IsolateClosed("the isolate is closed")
+        done = Deferred()
+        self._collected.clear()
+
+        def collect():
+            try:
+                self._dll.mr_low_memory_notification(self._ctx)
+            finally:
+                self._collected.set()
+                self._reactor.callFromThread(done.callback, None)
+
+        threading.Thread(target=collect, name="nano-isolate-gc").start()
+        return done
+
     def free(self, handle):
         """
         Release a L{Handle}.
@@ -589,7 +660,8 @@ class V8Context:
         # message queued behind it was reset, the free for as long as returning the
         # isolate's memory takes (150 ms for 640 MiB of ArrayBuffers; bench/faults.py).
         threading.Thread(
-            target=_free, args=(self._dll, self._ctx, self._idle if busy else None), name="nano-isolate-free",
+            target=_free, args=(self._dll, self._ctx, self._idle if busy else None, self._collected),
+            name="nano-isolate-free",
         ).start()
         self._reactor.callLater(_KEEP_CALLBACK, _closedCallbacks.pop, key, None)
         for d, _taskId, timer in pending.values():

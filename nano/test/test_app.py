@@ -6,14 +6,19 @@ timeout), lazy load and idle unload.
 
 import os
 import tempfile
+import time
 
 import attrs
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
+from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.app import App, AppUnavailable
 from nano.config import singleAppConfig
+from nano.isolate.graphcache import GraphCache
+from nano.isolate.modules import loadModuleGraph
+from nano.isolate.runtime import LoadError
 from nano.isolate.watchdog import Watchdog
 from nano.metrics import AppStats, Metrics
 from nano.test.lifecycle import ControlledIsolate
@@ -326,6 +331,24 @@ class LazyLoadTests(SynchronousTestCase):
         self.clock.advance(61)
         self.assertEqual(self.app.state, "idle")
 
+    def test_graphCheckedOnce(self):
+        """
+        The module graph checked at start is the one the cold start loads (the
+        app's graph cache gives it back while the files are unchanged).
+        """
+        built = []
+
+        def build(appDir, main):
+            built.append(appDir)
+            return loadModuleGraph(appDir, main)
+
+        graphs = GraphCache(build=build, now=lambda: time.time() + 60)
+        app = App(self.clock, self.config, isolateFactory=ControlledIsolate, graphs=graphs)
+        self.successResultOf(app.start())
+        self.successResultOf(app.acquire())
+        self.assertEqual(len(built), 1)
+        self.assertEqual(ControlledIsolate.instances[0].graph.entry, "index.js")
+
     def test_recycleReason(self):
         """
         A fresh isolate after a reset is a recycle.
@@ -335,3 +358,93 @@ class LazyLoadTests(SynchronousTestCase):
         ControlledIsolate.instances[0].close()
         self.successResultOf(self.app.acquire())
         self.assertEqual(self.starts, ["cold", "recycle"])
+
+
+class ColdStartEventTests(SynchronousTestCase):
+    """
+    The request that starts an idle app's isolate is reported once it has been
+    answered: one event with the time from its arrival (C{cold_start_ms}) and the
+    isolate's load time (C{load_ms}).
+    """
+
+    def setUp(self):
+        directory = os.path.abspath(self.mktemp())
+        os.makedirs(directory)
+        with open(os.path.join(directory, "index.js"), "w") as f:
+            f.write("export default { fetch() {} };\n")
+        ControlledIsolate.held = []
+        ControlledIsolate.instances = []
+        self.addCleanup(setattr, ControlledIsolate, "held", None)
+        self.clock = Clock()
+        config = singleAppConfig(directory).apps[0]
+        config = attrs.evolve(config, limits=attrs.evolve(config.limits, idle_unload_s=60))
+        self.app = App(self.clock, config, isolateFactory=ControlledIsolate)
+        self.successResultOf(self.app.start())
+        self.events = []
+        globalLogPublisher.addObserver(self.events.append)
+        self.addCleanup(globalLogPublisher.removeObserver, self.events.append)
+
+    def coldStarts(self):
+        return [e for e in self.events if "cold_start_ms" in e]
+
+    def test_firstRequest(self):
+        """
+        The first request's event comes when it is answered: 2 ms loading plus
+        3 ms for the response make 5 ms; later requests and requests that arrived
+        while it loaded are not cold starts.
+        """
+        self.app.requestStarted()
+        waiting = self.app.acquire()
+        self.app.requestStarted()
+        second = self.app.acquire()
+        self.clock.advance(0.002)
+        ControlledIsolate.held[0].callback(None)
+        self.successResultOf(waiting)
+        self.successResultOf(second)
+        self.assertEqual(self.coldStarts(), [])
+        self.clock.advance(0.003)
+        self.app.requestFinished(200)
+        self.app.requestFinished(200)
+        self.app.requestStarted()
+        self.app.requestFinished(200)
+        [event] = self.coldStarts()
+        self.assertEqual((event["app"], event["status"]), (self.app.name, 200))
+        self.assertAlmostEqual(event["cold_start_ms"], 5.0)
+        self.assertAlmostEqual(event["load_ms"], 2.0)
+
+    def test_loadedApp(self):
+        """
+        An app loaded at start (no idle_unload_s) has no cold start event.
+        """
+        config = attrs.evolve(self.app.config, limits=attrs.evolve(self.app.config.limits, idle_unload_s=None))
+        app = App(self.clock, config, isolateFactory=ControlledIsolate)
+        app.start()
+        ControlledIsolate.held[0].callback(None)
+        app.requestStarted()
+        app.requestFinished(200)
+        self.assertEqual(self.coldStarts(), [])
+
+    def test_afterIdleUnload(self):
+        """
+        The first request after an idle unload is a cold start again.
+        """
+        for _ in range(2):
+            self.app.requestStarted()
+            self.app.acquire()
+            ControlledIsolate.held[-1].callback(None)
+            self.app.requestFinished(200)
+            self.clock.advance(61)
+        self.assertEqual(len(self.coldStarts()), 2)
+
+    def test_failedLoad(self):
+        """
+        When the isolate fails to load, the event still comes (the request was
+        answered, with an error) and has no load time.
+        """
+        self.app.requestStarted()
+        waiting = self.app.acquire()
+        ControlledIsolate.held[0].errback(LoadError("boom"))
+        self.failureResultOf(waiting, AppUnavailable)
+        self.app.requestFinished(503)
+        [event] = self.coldStarts()
+        self.assertEqual((event["status"], event["load_ms"]), (503, None))

@@ -122,6 +122,18 @@ class V8ContextTests(SynchronousTestCase):
         self.reactor.pump(lambda: self.drained)
         self.assertEqual(self.drained, ["[1,2,3]"])
 
+    def test_postInOrder(self):
+        """
+        L{V8Context.post} takes a string or a L{Handle} as C{this}; posted calls run
+        in the order they were posted, before anything posted later.
+        """
+        record = self.result(self.context.eval(
+            "globalThis.seen = []; (function () { 'use strict'; seen.push(typeof this === 'string' ? this : this.v) })"))
+        value = self.result(self.context.eval("({v: 'handle'})"))
+        self.context.post(record, "first")
+        self.context.post(record, value)
+        self.assertEqual(self.result(self.context.eval("seen.join()")), "first,handle")
+
     def test_oldestPostAge(self):
         """
         While a posted call runs its age grows; once it completed there is none.

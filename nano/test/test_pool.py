@@ -3,14 +3,16 @@ Tests for L{nano.isolate.pool}: the pool's filling logic with a fake bootstrap, 
 a real isolate loaded from a real pool.
 """
 
+import json
 import os
 
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
+from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate.modules import loadModuleGraph
-from nano.isolate.pool import IsolatePool
+from nano.isolate.pool import IsolatePool, bootstrap
 from nano.isolate.runtime import Isolate
 from nano.testing import PumpedReactor
 
@@ -21,6 +23,10 @@ class _Bootstrapped:
     def __init__(self, n):
         self.n = n
         self.closed = False
+        self.warmed = False
+
+    def warm(self):
+        self.warmed = True
 
     def close(self):
         self.closed = True
@@ -85,12 +91,17 @@ class IsolatePoolTests(SynchronousTestCase):
     def test_takeEmpty(self):
         """
         With nothing ready, taking bootstraps one for the caller (the refill is a
-        separate bootstrap).
+        separate bootstrap); that one is not warmed, those kept ready are.
         """
         d = self.pool.take()
         self.assertNoResult(d)
         self.bootstraps.finish()
-        self.assertEqual(self.successResultOf(d).n, 1)
+        taken = self.successResultOf(d)
+        self.assertEqual((taken.n, taken.warmed), (1, False))
+        self.pool.start()
+        self.clock.advance(0.05)
+        self.bootstraps.finish()
+        self.assertEqual(self.successResultOf(self.pool.take()).warmed, True)
 
     def test_burstBounded(self):
         """
@@ -104,6 +115,24 @@ class IsolatePoolTests(SynchronousTestCase):
             self.bootstraps.finish()
         self.assertEqual([self.successResultOf(d).n for d in takes], [1, 2, 3, 4, 5])
         self.assertEqual(pool.waiting, 0)
+
+    def test_burstReported(self):
+        """
+        When the last take that waited got its isolate, one event tells how many
+        waited, how many bootstraps ran at most at once and for how long.
+        """
+        events = []
+        globalLogPublisher.addObserver(events.append)
+        self.addCleanup(globalLogPublisher.removeObserver, events.append)
+        pool = IsolatePool(self.clock, size=0, bootstrap=self.bootstraps, maxBootstraps=2)
+        takes = [pool.take() for _ in range(3)]
+        self.clock.advance(0.25)
+        for _ in range(3):
+            self.assertEqual([e for e in events if "peak" in e], [])
+            self.bootstraps.finish()
+        [event] = [e for e in events if "peak" in e]
+        self.assertEqual((event["takes"], event["peak"], event["ms"]), (3, 2, 250.0))
+        self.assertEqual(len([self.successResultOf(d) for d in takes]), 3)
 
     def test_stop(self):
         """
@@ -156,6 +185,8 @@ class PooledIsolateTests(SynchronousTestCase):
             def gotError(self, error):
                 self.result = error
 
+        # The pool warmed the isolate: its throwaway response reached the adopting
+        # isolate, which ignored it.
         sink = Sink()
         isolate.fetch("GET", "http://a.test/origin", [], None, sink)
         reactor.pump(lambda: sink.result is not None)
@@ -165,3 +196,23 @@ class PooledIsolateTests(SynchronousTestCase):
         isolate.fetch("GET", "http://a.test/agent", [], None, sink)
         reactor.pump(lambda: sink.result is not None)
         self.assertEqual(sink.result.body, b"Cloudflare-Workers")
+
+    def test_warm(self):
+        """
+        Warming runs two throwaway requests (request id 0) through the request path
+        and leaves no handler behind: a request before an app loads is still refused.
+        """
+        reactor = PumpedReactor()
+        box = []
+        bootstrap(reactor).addBoth(box.append)
+        reactor.pump(lambda: box)
+        bootstrapped = box[0]
+        self.addCleanup(bootstrapped.close)
+        bootstrapped.warm()
+        reactor.pump(lambda: sum(len(json.loads(batch)) for batch in bootstrapped.early) >= 2)
+        messages = [m for batch in bootstrapped.early for m in json.loads(batch)]
+        self.assertEqual([m[:3] for m in messages], [["res", 0, 200], ["res", 0, 200]])
+        del bootstrapped.early[:]
+        bootstrapped.context.post(bootstrapped.dispatch, '[["req", 5, "GET", "http://a.test/", [], null]]')
+        reactor.pump(lambda: bootstrapped.early)
+        self.assertEqual(json.loads(bootstrapped.early[0])[0][:4], ["err", 5, "exception", "Error: the app is not loaded"])

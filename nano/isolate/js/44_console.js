@@ -668,12 +668,15 @@ function renderTable(data, properties) {
     const left = ((width - text.length) / 2) | 0;
     return " ".repeat(left) + text + " ".repeat(width - text.length - left);
   };
-  const rule = (l, m, r) => l + widths.map((w) => "─".repeat(w)).join(m) + r;
-  const out = [rule("┌", "┬", "┐"),
-    "│" + header.map((h, i) => center(h, widths[i])).join("│") + "│",
-    rule("├", "┼", "┤")];
-  for (const line of body) out.push("│" + line.map((c, i) => center(c, widths[i])).join("│") + "│");
-  out.push(rule("└", "┴", "┘"));
+  // The box-drawing characters are escapes: one character above U+00FF anywhere in
+  // the prelude makes V8 keep the whole prelude text as a two-byte string on every
+  // isolate's heap (nano/test/test_prelude.py checks).
+  const rule = (l, m, r) => l + widths.map((w) => "\u2500".repeat(w)).join(m) + r;
+  const out = [rule("\u250c", "\u252c", "\u2510"),
+    "\u2502" + header.map((h, i) => center(h, widths[i])).join("\u2502") + "\u2502",
+    rule("\u251c", "\u253c", "\u2524")];
+  for (const line of body) out.push("\u2502" + line.map((c, i) => center(c, widths[i])).join("\u2502") + "\u2502");
+  out.push(rule("\u2514", "\u2534", "\u2518"));
   return out.join("\n");
 }
 
