@@ -47,7 +47,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from hello import freePort, twistd  # noqa: E402
+from common import freePort, twistd  # noqa: E402
 
 _APP = """// Generated app {n}.
 const NAME = "app{n}";

@@ -141,10 +141,15 @@ class IndexTablesTests(SynchronousTestCase):
 
     def test_sourceIsPrintableASCII(self):
         """
-        The tables fragment is a single ASCII statement setting C{nano.encodingTables}.
+        The tables fragment is a single ASCII statement setting
+        C{nano.encodingTablesHolder} to a function that returns them as JSON.
         """
         source = encodingTablesSource()
-        self.assertTrue(source.startswith("nano.encodingTables = {"))
+        prefix = "nano.encodingTablesHolder = function () { return "
+        self.assertTrue(source.startswith(prefix))
+        self.assertTrue(source.endswith("; };"))
+        tables = json.loads(source[len(prefix):-len("; };")])
+        self.assertEqual(sorted(tables), ["gb18030Ranges", "multi", "single"])
         self.assertTrue(source.isascii())
         self.assertNotIn("\\", source)
 
@@ -437,7 +442,7 @@ class LegacyDecoderTests(_IsolateMixin, SynchronousTestCase):
 
 class MissingTablesTests(_IsolateMixin, SynchronousTestCase):
     """
-    Without C{nano.encodingTables} only the table-free encodings work.
+    Without C{nano.encodingTablesHolder} only the table-free encodings work.
     """
 
     withTables = False

@@ -5,7 +5,7 @@
 // Spec: https://encoding.spec.whatwg.org/ (names and labels, UTF-8, UTF-16BE/LE,
 // single-byte, x-user-defined, replacement, TextDecoder's decode steps).
 // Host operations: none. Legacy index tables come from the loader as
-// `nano.encodingTables` (built by nano/isolate/encodings.py) and are unpacked on first use.
+// `nano.encodingTablesHolder` (built by nano/isolate/encodings.py) and are unpacked on first use.
 //
 // Internals on `nano` for other prelude files (from this file unless noted):
 //   nano.getEncoding(label)        "get an encoding": the lowercased encoding name for a
@@ -42,6 +42,8 @@ const StringCtor = String;
 const StringFromCharCode = String.fromCharCode;
 const StringCharCodeAt = uncurry(String.prototype.charCodeAt);
 const StringSlice = uncurry(String.prototype.slice);
+const StringIndexOf = uncurry(String.prototype.indexOf);
+const StringLastIndexOf = uncurry(String.prototype.lastIndexOf);
 const StringToLowerCase = uncurry(String.prototype.toLowerCase);
 const MapCtor = Map;
 const MapGet = uncurry(Map.prototype.get);
@@ -155,13 +157,27 @@ function getEncoding(label) {
 
 const indexCache = new MapCtor();
 
+// The tables are the JSON text returned by nano.encodingTablesHolder, a function that
+// never runs: V8 only pre-parses it, so the text exists once per isolate (in the
+// prelude's script source) instead of twice (source and string literal, 210 KB in all).
+// It is read back through Function.prototype.toString and parsed on first use.
+const FunctionToString = uncurry(Function.prototype.toString);
+const JSONParse = JSON.parse;
+let parsedTables;
+
 function tables() {
-  const t = nano.encodingTables;
-  if (t === undefined) {
-    throw new RangeErrorCtor("nano: the legacy encoding tables are not loaded");
+  if (parsedTables === undefined) {
+    const holder = nano.encodingTablesHolder;
+    if (holder === undefined) {
+      throw new RangeErrorCtor("nano: the legacy encoding tables are not loaded");
+    }
+    const text = FunctionToString(holder);
+    const start = StringIndexOf(text, "{", StringIndexOf(text, "return"));
+    parsedTables = JSONParse(StringSlice(text, start, StringLastIndexOf(text, ";")));
   }
-  return t;
+  return parsedTables;
 }
+nano.encodingTables = tables;
 
 function unpackIndex(packed) {
   // First count the pointers so the result can be one Int32Array (-1: no code point).

@@ -33,7 +33,7 @@ function gb18030RangesCodePoint(pointer) {
   if (pointer === 7457) return 0xe7c7;
   if (pointer >= 189000) return 0x10000 + pointer - 189000;
   if (rangePointers === null) {
-    const flat = nano.encodingTables.gb18030Ranges;
+    const flat = nano.encodingTables().gb18030Ranges;
     rangePointers = new Int32ArrayCtor(flat.length / 2);
     rangeCodePoints = new Int32ArrayCtor(flat.length / 2);
     for (let i = 0; i < rangePointers.length; i++) {
