@@ -25,7 +25,10 @@ def parseFrame(data, copy=True):
     @param copy: payloads as C{bytes} copies (True), or as slices of C{data}
         (False: memoryviews no more durable than C{data}).
     @return: C{(messages, payloads, frameId)}; C{frameId} is None for a frame
-        without one.
+        without one. Messages refer to payloads by index: when the head gives the
+        index of the frame's first payload (a drain that split a large outbox
+        continues the numbering of the one before), C{payloads} starts with that
+        many C{None} so that the indexes hold.
     @raise ValueError: for a malformed frame.
     """
     if len(data) < 4:
@@ -34,7 +37,8 @@ def parseFrame(data, copy=True):
     head = json.loads(bytes(data[4:4 + headLength]).decode("utf-8", "surrogatepass"))
     messages, lengths = head[0], head[1]
     frameId = head[2] if len(head) > 2 else None
-    payloads = []
+    base = head[3] if len(head) > 3 else 0
+    payloads = [None] * base
     offset = 4 + headLength
     for length in lengths:
         piece = data[offset:offset + length]

@@ -308,10 +308,13 @@ class Isolate:
 
     def requestStats(self):
         """
-        Ask JS for its heap and ArrayBuffer sizes (answered by L{_op_stats}).
+        Ask JS for its heap and ArrayBuffer sizes (answered by L{_op_stats}), with
+        the memory limit: JS collects its garbage before it answers with figures over
+        that limit, so only live memory counts against C{memory_mb} (streamed chunks
+        already sent are garbage that V8 may keep for a while).
         """
         if not self.closed and self._context is not None:
-            self._send(["stats"])
+            self._send(["stats", self._memoryLimit])
 
     def _op_stats(self, live, external):
         self.heapBytes = live

@@ -159,3 +159,64 @@ class BodyPumpTests(SynchronousTestCase):
         third = self.internal["drain"]()
         self.assertEqual(parseFrame(bytes(third))[1], [b"\x03"])
         self.assertEqual(address(third), address(first))
+
+
+class LargeDrainTests(SynchronousTestCase):
+    """
+    A drain whose attached bytes are over 2 MiB is split at a message boundary: each
+    frame stays small enough to be reused, the rest comes with the next drain (the
+    doorbell rings again), and every message still finds its payload by index.
+    """
+
+    def setUp(self):
+        self.racer = MiniRacer()
+        self.addCleanup(self.racer.close)
+        self.racer.eval(prelude.buildPartialPrelude(("00_",)))
+        self.internal = self.racer.eval("__nano.internal")
+        self.racer.eval("globalThis.rings = 0;")
+        self.internal["setDoorbell"](this=self.racer.eval("(function () { rings++; })"))
+
+    def test_split(self):
+        """
+        Six 768 KiB chunks and messages without bytes between them leave in frames
+        of at most 2 MiB of payload, in order, each chunk intact.
+        """
+        self.racer.eval("""
+            for (let i = 0; i < 6; i++) {
+              const chunk = new Uint8Array(768 * 1024).fill(i + 1);
+              __nano.send(["chunk", i, __nano.attachBytes(chunk)]);
+              __nano.send(["note", i]);
+            }
+        """)
+        received = []
+        frames = []
+        for _ in range(10):
+            out = self.internal["drain"]()
+            if isinstance(out, str):
+                received.extend(json.loads(out))
+                break
+            messages, payloads, _ = parseFrame(bytes(out))
+            frames.append(sum(len(p) for p in payloads if p is not None))
+            for message in messages:
+                if message[0] == "chunk":
+                    data = payloads[message[2]]
+                    received.append(["chunk", message[1], len(data), set(data)])
+                else:
+                    received.append(message)
+        expected = []
+        for i in range(6):
+            expected += [["chunk", i, 768 * 1024, {i + 1}], ["note", i]]
+        self.assertEqual(received, expected)
+        self.assertEqual(frames, [2 * 768 * 1024] * 3)
+        self.assertEqual(self.racer.eval("rings"), 3)
+
+    def test_oneBigMessage(self):
+        """
+        A single message with more than 2 MiB attached still leaves whole.
+        """
+        self.racer.eval("__nano.send(['chunk', 1, __nano.attachBytes(new Uint8Array(3 * 1024 * 1024).fill(9))]);"
+                        "__nano.send(['end', 1]);")
+        messages, payloads, _ = parseFrame(bytes(self.internal["drain"]()))
+        self.assertEqual(messages, [["chunk", 1, 0]])
+        self.assertEqual((len(payloads[0]), set(payloads[0])), (3 * 1024 * 1024, {9}))
+        self.assertEqual(json.loads(self.internal["drain"]()), [["end", 1]])

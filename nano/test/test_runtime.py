@@ -332,6 +332,23 @@ class IsolateTests(SynchronousTestCase):
         self.assertGreater(isolate.externalBytes, 48 * 1024 * 1024 - 1)
         self.assertGreater(isolate.heapBytes, 100 * 1024)
 
+    def test_garbageNotCounted(self):
+        """
+        ArrayBuffers that are garbage (dropped, not yet collected) do not count
+        against the memory limit: over the limit, JS collects before it reports, and
+        the isolate is not reset. Without a limit the same figures include them.
+        """
+        unlimited, _ = self.load("rt-runaway")
+        limited, _ = self.load("rt-runaway", memoryLimit=32 * 1024 * 1024)
+        for isolate in (unlimited, limited):
+            self.assertEqual(self.fetch(isolate, "/garbage").body, b"dropped 50331648")
+            isolate.requestStats()
+            self.reactor.pump(lambda: isolate.heapBytes is not None)
+        self.assertGreater(unlimited.externalBytes, 48 * 1024 * 1024 - 1)
+        self.assertLess(limited.externalBytes, 32 * 1024 * 1024)
+        self.assertFalse(limited.closed)
+        self.assertEqual(self.fetch(limited, "/").body, b"fine")
+
     def test_closeFailsRequests(self):
         """
         Closing the isolate fails its requests in flight.

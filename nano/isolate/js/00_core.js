@@ -10,6 +10,7 @@ const ReflectOwnKeys = Reflect.ownKeys;
 const SymbolToStringTag = Symbol.toStringTag;
 const TypeErrorCtor = TypeError;
 const ArrayPrototypePush = Array.prototype.push;
+const ArrayPrototypeSplice = Array.prototype.splice;
 const JSONStringify = JSON.stringify;
 const ReflectApply = Reflect.apply;
 const StringCtor = String;
@@ -52,6 +53,11 @@ if (v8Statistics !== null) globalThis.getV8Statistics = undefined;
 
 const outbox = [];
 const payloads = []; // Uint8Arrays that queued messages refer to by index
+// For each queued message, how many payloads were attached when it was sent (a drain
+// that splits the outbox cuts after a message, with every payload it may refer to).
+const outboxMarks = [];
+let payloadBase = 0; // the index (as returned by attachBytes) of payloads[0]
+let attachedBytes = 0; // the bytes in payloads
 const handlers = new Map();
 nano.inbound = null; // Uint8Array over the inbound SharedArrayBuffer
 let doorbell = null;
@@ -66,6 +72,7 @@ nano.defineGlobal = function defineGlobal(name, value) {
 
 nano.send = function send(message) {
   ReflectApply(ArrayPrototypePush, outbox, [message]);
+  ReflectApply(ArrayPrototypePush, outboxMarks, [payloads.length]);
   if (!doorbellRung && doorbell !== null) {
     doorbellRung = true;
     doorbell();
@@ -74,10 +81,11 @@ nano.send = function send(message) {
 
 // Binary data for Python: the message carries the returned index instead of the bytes,
 // and the bytes leave with the same drain, copied once into the drained frame (no
-// base64). The bytes must not change until the next drain.
+// base64). The bytes must not change until they are drained.
 nano.attachBytes = function attachBytes(bytes) {
   ReflectApply(ArrayPrototypePush, payloads, [bytes]);
-  return payloads.length - 1;
+  attachedBytes += ReflectApply(TypedArrayByteLength, bytes, []);
+  return payloadBase + payloads.length - 1;
 };
 
 // UTF-8 of JSON text (JSON.stringify escapes lone surrogates, so every surrogate here
@@ -119,12 +127,20 @@ function utf8(text) {
 }
 
 // The drained frame when bytes are attached: [u32 LE length of the JSON][JSON of
-// [messages, [payload lengths]] as UTF-8][payload bytes, in order].
+// [messages, [payload lengths], frame id, index of the first payload] as UTF-8]
+// [payload bytes, in order].
 // Frame buffers are reused: allocating (and later freeing) a fresh megabyte per drain
 // cost more than everything else when streaming (each new ArrayBuffer's pages are
 // faulted in and zeroed by the kernel). A frame is lent to Python until it answers
-// "frame_free" with the frame's id (the head's third element).
+// "frame_free" with the frame's id (the head's third element). A drain carries at most
+// FRAME_KEEP bytes of payload unless one message alone has more (see drainCount):
+// the chunks of many streams read in one task (50 concurrent 1 MiB responses) made
+// frames of tens of MiB, and four of those kept in the pool held 200 MiB per isolate,
+// over the default memory_mb. Frames are 1 MiB or FRAME_CAP (room for FRAME_KEEP and
+// the head); only those go back to the pool, a bigger one is garbage once used.
 const FRAME_MIN = 1024 * 1024;
+const FRAME_KEEP = 2 * 1024 * 1024;
+const FRAME_CAP = FRAME_KEEP + 64 * 1024;
 const FRAME_POOL = 4;
 const framePool = []; // spare buffers (whole Uint8Arrays)
 const framesLent = new Map(); // frame id -> buffer lent to Python
@@ -139,11 +155,12 @@ function frameBuffer(size) {
       return buffer;
     }
   }
-  return new Uint8ArrayCtor(size > FRAME_MIN ? size : FRAME_MIN);
+  return new Uint8ArrayCtor(size <= FRAME_MIN ? FRAME_MIN : size <= FRAME_CAP ? FRAME_CAP : size);
 }
 
-function frame(text) {
-  const count = payloads.length;
+// The first `count` payloads in a frame after the messages' JSON `text`; they leave
+// `payloads`.
+function frame(text, count) {
   const lengths = [];
   let total = 0;
   for (let i = 0; i < count; i++) {
@@ -152,7 +169,7 @@ function frame(text) {
     total += n;
   }
   const id = ++nextFrameId;
-  const head = utf8("[" + text + "," + JSONStringify(lengths) + "," + id + "]");
+  const head = utf8("[" + text + "," + JSONStringify(lengths) + "," + id + "," + payloadBase + "]");
   const headLength = ReflectApply(TypedArrayByteLength, head, []);
   const size = 4 + headLength + total;
   const buffer = frameBuffer(size);
@@ -168,8 +185,33 @@ function frame(text) {
     ReflectApply(TypedArraySet, out, [payloads[i], offset]);
     offset += lengths[i];
   }
-  payloads.length = 0;
+  if (count === payloads.length) {
+    payloads.length = 0;
+    payloadBase = 0;
+    attachedBytes = 0;
+  } else {
+    ReflectApply(ArrayPrototypeSplice, payloads, [0, count]);
+    payloadBase += count;
+    attachedBytes -= total;
+  }
   return out;
+}
+
+// How many of the queued messages one drain takes: all of them, unless their payloads
+// are more than FRAME_KEEP bytes; then the longest run from the start whose payloads
+// fit (at least one message), so that frames stay small enough to be reused. Many
+// streams read in one task (50 responses of 1 MiB) would otherwise make one frame of
+// tens of MiB.
+function drainCount() {
+  if (attachedBytes <= FRAME_KEEP) return outbox.length;
+  let bytes = 0;
+  let counted = 0;
+  for (let i = 0; i < outbox.length; i++) {
+    const mark = outboxMarks[i];
+    for (; counted < mark; counted++) bytes += ReflectApply(TypedArrayByteLength, payloads[counted], []);
+    if (bytes > FRAME_KEEP) return i === 0 ? 1 : i;
+  }
+  return outbox.length;
 }
 
 nano.onMessage = function onMessage(op, fn) {
@@ -177,20 +219,35 @@ nano.onMessage = function onMessage(op, fn) {
 };
 
 // Python asks now and then (the watchdog); the answer is [live heap bytes, external
-// (ArrayBuffer) bytes].
-nano.onMessage("stats", function stats() {
-  if (v8Statistics === null) return;
+// (ArrayBuffer) bytes]. "Live" is what V8 has not yet found to be garbage: when the
+// sum is over `limit` (the app's memory_mb in bytes, or null), a full collection runs
+// first and the figures are read again, so that dead ArrayBuffers (streamed chunks
+// already sent, which V8 frees lazily: 200 MiB of them were seen under load) never
+// count against the limit. The collection blocks this isolate only, for a few ms.
+function memoryFigures() {
   const s = v8Statistics();
   const live = s.new_space_live_bytes + s.old_space_live_bytes + s.code_space_live_bytes +
     s.lo_space_live_bytes + s.code_lo_space_live_bytes;
-  nano.send(["stats", live, s.amount_of_external_allocated_memory]);
+  return [live, s.amount_of_external_allocated_memory];
+}
+
+nano.onMessage("stats", function stats(limit) {
+  if (v8Statistics === null) return;
+  let figures = memoryFigures();
+  if (typeof limit === "number" && figures[0] + figures[1] > limit && v8GC !== null) {
+    v8GC();
+    figures = memoryFigures();
+  }
+  nano.send(["stats", figures[0], figures[1]]);
 });
 
 nano.onMessage("frame_free", function frameFree(id) {
   const buffer = ReflectApply(MapPrototypeGet, framesLent, [id]);
   if (buffer === undefined) return;
   ReflectApply(MapPrototypeDelete, framesLent, [id]);
-  if (framePool.length < FRAME_POOL) ReflectApply(ArrayPrototypePush, framePool, [buffer]);
+  if (framePool.length < FRAME_POOL && buffer.length <= FRAME_CAP) {
+    ReflectApply(ArrayPrototypePush, framePool, [buffer]);
+  }
 });
 
 nano.errorText = function errorText(error) {
@@ -325,9 +382,32 @@ nano.internal = {
   drain() {
     doorbellRung = false;
     if (outbox.length === 0) return "[]";
-    const text = JSONStringify(outbox);  // captured: user code cannot replace it
-    outbox.length = 0;
-    return payloads.length === 0 ? text : frame(text);
+    if (payloads.length === 0) {
+      const text = JSONStringify(outbox);  // captured: user code cannot replace it
+      outbox.length = 0;
+      outboxMarks.length = 0;
+      return text;
+    }
+    const count = drainCount();
+    if (count === outbox.length) {
+      const text = JSONStringify(outbox);
+      const out = frame(text, payloads.length);
+      outbox.length = 0;
+      outboxMarks.length = 0;
+      return out;
+    }
+    // Split: the first `count` messages now, the rest at the next drain (asked for
+    // by ringing the doorbell again).
+    const taken = outboxMarks[count - 1];
+    const text = JSONStringify(ReflectApply(ArrayPrototypeSplice, outbox, [0, count]));
+    ReflectApply(ArrayPrototypeSplice, outboxMarks, [0, count]);
+    for (let i = 0; i < outboxMarks.length; i++) outboxMarks[i] -= taken;
+    const out = frame(text, taken);
+    if (doorbell !== null) {
+      doorbellRung = true;
+      doorbell();
+    }
+    return out;
   },
   // Python calls this once at bootstrap: the inbound buffer, a SharedArrayBuffer
   // Python writes bytes into and messages refer to by [offset, length] (see

@@ -6,6 +6,7 @@
 //   /hog         allocates until the heap limit is hit
 //   /hang        never answers (a request left in flight)
 //   /buffers     keeps 48 MiB of ArrayBuffers alive (V8's heap limit does not see them)
+//   /garbage     allocates 48 MiB of ArrayBuffers and drops them (garbage, not live)
 export default {
   async fetch(request, env, ctx) {
     const path = new URL(request.url).pathname;
@@ -33,6 +34,11 @@ export default {
       globalThis.held = [];
       for (let i = 0; i < 12; i++) globalThis.held.push(new Uint8Array(4 * 1024 * 1024).fill(1));
       return new Response("held");
+    }
+    if (path === "/garbage") {
+      let total = 0;
+      for (let i = 0; i < 12; i++) total += new Uint8Array(4 * 1024 * 1024).fill(1).length;
+      return new Response("dropped " + total);
     }
     return new Response("fine");
   },
