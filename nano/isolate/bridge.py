@@ -18,33 +18,35 @@ __all__ = ["Inbound", "JSBytes", "dumps", "parseFrame"]
 
 def parseFrame(data, copy=True):
     """
-    Split a binary drain frame (see C{drain()} in C{00_core.js}) into the messages
+    Split a binary drain frame (see C{frame()} in C{00_core.js}: the payloads, then
+    the head's JSON, then the head's length as a little-endian u32) into the messages
     and the list of attached payloads.
 
     @param data: C{bytes}, or a C{memoryview}.
     @param copy: payloads as C{bytes} copies (True), or as slices of C{data}
         (False: memoryviews no more durable than C{data}).
-    @return: C{(messages, payloads, frameId)}; C{frameId} is None for a frame
-        without one. Messages refer to payloads by index: when the head gives the
-        index of the frame's first payload (a drain that split a large outbox
-        continues the numbering of the one before), C{payloads} starts with that
-        many C{None} so that the indexes hold.
+    @return: C{(messages, payloads, frameId)}. Messages refer to payloads by index,
+        numbered across frames until the isolate has sent every payload: when the
+        frame's first payload has index N, C{payloads} starts with N C{None}s so
+        that the indexes hold.
     @raise ValueError: for a malformed frame.
     """
-    if len(data) < 4:
+    size = len(data)
+    if size < 4:
         raise ValueError("short frame")
-    headLength = int.from_bytes(data[:4], "little")
-    head = json.loads(bytes(data[4:4 + headLength]).decode("utf-8", "surrogatepass"))
-    messages, lengths = head[0], head[1]
-    frameId = head[2] if len(head) > 2 else None
-    base = head[3] if len(head) > 3 else 0
-    payloads = [None] * base
-    offset = 4 + headLength
+    headLength = int.from_bytes(data[size - 4:], "little")
+    headStart = size - 4 - headLength
+    if headStart < 0:
+        raise ValueError("frame head longer than the frame")
+    head = json.loads(bytes(data[headStart:size - 4]).decode("utf-8", "surrogatepass"))
+    messages, lengths, frameId, first = head
+    payloads = [None] * first
+    offset = 0
     for length in lengths:
         piece = data[offset:offset + length]
         payloads.append(bytes(piece) if copy else piece)
         offset += length
-    if offset != len(data):
+    if offset != headStart:
         raise ValueError("frame length mismatch")
     return messages, payloads, frameId
 

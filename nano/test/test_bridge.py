@@ -14,9 +14,9 @@ class FrameTests(SynchronousTestCase):
     L{parseFrame} reads binary drain frames and refuses malformed ones.
     """
 
-    def frame(self, messages, payloads, frameId=7):
-        head = json.dumps([messages, [len(p) for p in payloads], frameId]).encode()
-        return len(head).to_bytes(4, "little") + head + b"".join(payloads)
+    def frame(self, messages, payloads, frameId=7, first=0):
+        head = json.dumps([messages, [len(p) for p in payloads], frameId, first]).encode()
+        return b"".join(payloads) + head + len(head).to_bytes(4, "little")
 
     def test_roundTrip(self):
         """
@@ -32,7 +32,7 @@ class FrameTests(SynchronousTestCase):
         """
         data = bytearray(self.frame([["x", 0]], [b"abc"]))
         messages, payloads, _ = parseFrame(memoryview(data))
-        data[-3:] = b"zzz"
+        data[:3] = b"zzz"
         self.assertEqual((messages, payloads), ([["x", 0]], [b"abc"]))
 
     def test_malformed(self):
@@ -40,8 +40,17 @@ class FrameTests(SynchronousTestCase):
         Short frames, bad JSON and lengths that do not add up raise ValueError.
         """
         good = self.frame([["x"]], [b"abc"])
-        for bad in (b"", b"\x01\x00", good[:-1], good + b"!", b"\x03\x00\x00\x00[[]"):
+        for bad in (b"", b"\x01\x00", good[1:], b"!" + good, b"[[]\x03\x00\x00\x00",
+                    b"\xff\x00\x00\x00"):
             self.assertRaises(ValueError, parseFrame, bad)
+
+    def test_firstIndex(self):
+        """
+        A frame whose first payload has index 2 (an earlier frame of the same drain
+        sequence had two) gives payloads at indexes 2 and 3.
+        """
+        messages, payloads, _ = parseFrame(self.frame([["chunk", 1, 2], ["chunk", 1, 3]], [b"a", b"b"], first=2))
+        self.assertEqual(payloads, [None, None, b"a", b"b"])
 
 
 class _Memory:

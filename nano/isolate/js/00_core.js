@@ -11,6 +11,7 @@ const SymbolToStringTag = Symbol.toStringTag;
 const TypeErrorCtor = TypeError;
 const ArrayPrototypePush = Array.prototype.push;
 const ArrayPrototypeSplice = Array.prototype.splice;
+const ArrayPrototypeShift = Array.prototype.shift;
 const JSONStringify = JSON.stringify;
 const ReflectApply = Reflect.apply;
 const StringCtor = String;
@@ -57,12 +58,9 @@ if (v8Statistics !== null) globalThis.getV8Statistics = undefined;
 
 
 const outbox = [];
-const payloads = []; // Uint8Arrays that queued messages refer to by index
-// For each queued message, how many payloads were attached when it was sent (a drain
-// that splits the outbox cuts after a message, with every payload it may refer to).
+// For each queued message, how many payloads had been attached when it was sent (its
+// payloads have lower indexes: a drain takes the messages its frame has payloads for).
 const outboxMarks = [];
-let payloadBase = 0; // the index (as returned by attachBytes) of payloads[0]
-let attachedBytes = 0; // the bytes in payloads
 const handlers = new Map();
 nano.inbound = null; // Uint8Array over the inbound SharedArrayBuffer
 let doorbell = null;
@@ -77,20 +75,96 @@ nano.defineGlobal = function defineGlobal(name, value) {
 
 nano.send = function send(message) {
   ReflectApply(ArrayPrototypePush, outbox, [message]);
-  ReflectApply(ArrayPrototypePush, outboxMarks, [payloads.length]);
+  ReflectApply(ArrayPrototypePush, outboxMarks, [nextPayload]);
+  sentMark = nextPayload;
   if (!doorbellRung && doorbell !== null) {
     doorbellRung = true;
     doorbell();
   }
 };
 
-// Binary data for Python: the message carries the returned index instead of the bytes,
-// and the bytes leave with the same drain, copied once into the drained frame (no
-// base64). The bytes must not change until they are drained.
+// Binary data for Python: the message carries the index attachBytes returns and the
+// bytes leave with a drain, in a binary frame (no base64). They are copied at once into
+// the frame being filled (a "stage"), so the caller may reuse its buffer as soon as
+// attachBytes returns: an app that enqueues the same Uint8Array again and again, each
+// time with new contents, sends each content, and the bytes are still copied only once.
+//
+// A frame: [payload bytes, in order][JSON of [messages, [payload lengths], frame id,
+// index of the first payload] as UTF-8][u32 LE length of that JSON]. The head is
+// written after the payloads because it is known only at the drain. Frame buffers are
+// FRAME_CAP bytes (FRAME_KEEP of payload and HEAD_ROOM for the head) and reused:
+// allocating and freeing a fresh megabyte per drain cost more than everything else
+// when streaming (each new buffer's pages are faulted in and zeroed by the kernel). A
+// frame is lent to Python until it answers "frame_free" with its id. When a payload
+// does not fit in the current stage a new stage starts, and each drain takes one stage
+// with the messages that refer to it (the doorbell rings again for the rest): so a
+// drain carries at most FRAME_KEEP bytes unless one payload alone is bigger (it gets a
+// buffer of its own, not pooled). The chunks of many streams read in one task (50
+// concurrent 1 MiB responses) once made frames of tens of MiB, and keeping four of
+// those in the pool held 200 MiB per isolate, over the default memory_mb.
+const FRAME_KEEP = 2 * 1024 * 1024;
+const HEAD_ROOM = 64 * 1024;
+const FRAME_CAP = FRAME_KEEP + HEAD_ROOM;
+const FRAME_POOL = 4;
+const framePool = []; // spare buffers (whole Uint8Arrays)
+const framesLent = new Map(); // frame id -> buffer lent to Python
+let nextFrameId = 0;
+const stages = []; // {buffer, used, first, lengths}, oldest first
+let nextPayload = 0; // the index the next attached payload gets (0 again once all left)
+let sentMark = 0; // nextPayload when the last message was sent
+let stagedBytes = 0; // attached bytes waiting for a drain
+const afterDrain = []; // functions to call once, after the next frame leaves
+
+// Attached bytes not yet drained. Readers that produce bytes in bulk (response body
+// pumps) stop above a few megabytes and wait for nano.whenDrained: the frame buffers
+// in flight then stay few enough to be reused from the pool, and an isolate does not
+// copy tens of megabytes ahead of what Python takes.
+nano.stagedBytes = function staged() {
+  return stagedBytes;
+};
+nano.whenDrained = function whenDrained(fn) {
+  ReflectApply(ArrayPrototypePush, afterDrain, [fn]);
+};
+
+function frameBuffer(size) {
+  for (let i = 0; i < framePool.length; i++) {
+    const buffer = framePool[i];
+    if (buffer.length >= size) {
+      framePool[i] = framePool[framePool.length - 1];
+      framePool.length--;
+      return buffer;
+    }
+  }
+  return new Uint8ArrayCtor(size <= FRAME_CAP ? FRAME_CAP : size);
+}
+
+function releaseBuffer(buffer) {
+  if (framePool.length < FRAME_POOL && buffer.length <= FRAME_CAP) {
+    ReflectApply(ArrayPrototypePush, framePool, [buffer]);
+  }
+}
+
 nano.attachBytes = function attachBytes(bytes) {
-  ReflectApply(ArrayPrototypePush, payloads, [bytes]);
-  attachedBytes += ReflectApply(TypedArrayByteLength, bytes, []);
-  return payloadBase + payloads.length - 1;
+  const n = ReflectApply(TypedArrayByteLength, bytes, []);
+  let stage = stages.length === 0 ? null : stages[stages.length - 1];
+  if (stage === null || stage.used + n > stage.buffer.length - HEAD_ROOM) {
+    if (stage !== null && sentMark < nextPayload) {
+      // A message not sent yet may refer to this stage's payloads and to this one:
+      // keep them in one frame (grow the stage) rather than split them.
+      const bigger = frameBuffer(stage.used + n + HEAD_ROOM);
+      ReflectApply(TypedArraySet, bigger, [ReflectApply(TypedArraySubarray, stage.buffer, [0, stage.used]), 0]);
+      releaseBuffer(stage.buffer);
+      stage.buffer = bigger;
+    } else {
+      stage = { buffer: frameBuffer(n + HEAD_ROOM), used: 0, first: nextPayload, lengths: [] };
+      ReflectApply(ArrayPrototypePush, stages, [stage]);
+    }
+  }
+  ReflectApply(TypedArraySet, stage.buffer, [bytes, stage.used]);
+  stage.used += n;
+  stagedBytes += n;
+  ReflectApply(ArrayPrototypePush, stage.lengths, [n]);
+  return nextPayload++;
 };
 
 // UTF-8 of JSON text (JSON.stringify escapes lone surrogates, so every surrogate here
@@ -131,92 +205,47 @@ function utf8(text) {
   return ReflectApply(TypedArraySubarray, out, [0, j]);
 }
 
-// The drained frame when bytes are attached: [u32 LE length of the JSON][JSON of
-// [messages, [payload lengths], frame id, index of the first payload] as UTF-8]
-// [payload bytes, in order].
-// Frame buffers are reused: allocating (and later freeing) a fresh megabyte per drain
-// cost more than everything else when streaming (each new ArrayBuffer's pages are
-// faulted in and zeroed by the kernel). A frame is lent to Python until it answers
-// "frame_free" with the frame's id (the head's third element). A drain carries at most
-// FRAME_KEEP bytes of payload unless one message alone has more (see drainCount):
-// the chunks of many streams read in one task (50 concurrent 1 MiB responses) made
-// frames of tens of MiB, and four of those kept in the pool held 200 MiB per isolate,
-// over the default memory_mb. Frames are 1 MiB or FRAME_CAP (room for FRAME_KEEP and
-// the head); only those go back to the pool, a bigger one is garbage once used.
-const FRAME_MIN = 1024 * 1024;
-const FRAME_KEEP = 2 * 1024 * 1024;
-const FRAME_CAP = FRAME_KEEP + 64 * 1024;
-const FRAME_POOL = 4;
-const framePool = []; // spare buffers (whole Uint8Arrays)
-const framesLent = new Map(); // frame id -> buffer lent to Python
-let nextFrameId = 0;
-
-function frameBuffer(size) {
-  for (let i = 0; i < framePool.length; i++) {
-    const buffer = framePool[i];
-    if (buffer.length >= size) {
-      framePool[i] = framePool[framePool.length - 1];
-      framePool.length--;
-      return buffer;
-    }
+// The oldest stage as a frame, with the queued messages that refer to its payloads
+// (and those before them): they leave the outbox.
+function frame() {
+  const stage = ReflectApply(ArrayPrototypeShift, stages, []);
+  stagedBytes -= stage.used;
+  const end = stage.first + stage.lengths.length;
+  let count = 0;
+  while (count < outbox.length && outboxMarks[count] <= end) count++;
+  let text;
+  if (count === outbox.length) {
+    text = JSONStringify(outbox);
+    outbox.length = 0;
+    outboxMarks.length = 0;
+  } else {
+    text = JSONStringify(ReflectApply(ArrayPrototypeSplice, outbox, [0, count]));
+    ReflectApply(ArrayPrototypeSplice, outboxMarks, [0, count]);
   }
-  return new Uint8ArrayCtor(size <= FRAME_MIN ? FRAME_MIN : size <= FRAME_CAP ? FRAME_CAP : size);
-}
-
-// The first `count` payloads in a frame after the messages' JSON `text`; they leave
-// `payloads`.
-function frame(text, count) {
-  const lengths = [];
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    const n = ReflectApply(TypedArrayByteLength, payloads[i], []);
-    lengths[i] = n;
-    total += n;
+  if (stages.length === 0) {
+    nextPayload = 0;
+    sentMark = 0;
   }
   const id = ++nextFrameId;
-  const head = utf8("[" + text + "," + JSONStringify(lengths) + "," + id + "," + payloadBase + "]");
+  const head = utf8("[" + text + "," + JSONStringify(stage.lengths) + "," + id + "," + stage.first + "]");
   const headLength = ReflectApply(TypedArrayByteLength, head, []);
-  const size = 4 + headLength + total;
-  const buffer = frameBuffer(size);
+  const size = stage.used + headLength + 4;
+  let buffer = stage.buffer;
+  if (size > buffer.length) {
+    // A head longer than HEAD_ROOM (many messages in one drain): a bigger buffer.
+    const bigger = new Uint8ArrayCtor(size);
+    ReflectApply(TypedArraySet, bigger, [ReflectApply(TypedArraySubarray, buffer, [0, stage.used]), 0]);
+    releaseBuffer(buffer);
+    buffer = bigger;
+  }
+  ReflectApply(TypedArraySet, buffer, [head, stage.used]);
+  const at = stage.used + headLength;
+  buffer[at] = headLength & 0xff;
+  buffer[at + 1] = (headLength >>> 8) & 0xff;
+  buffer[at + 2] = (headLength >>> 16) & 0xff;
+  buffer[at + 3] = (headLength >>> 24) & 0xff;
   ReflectApply(MapPrototypeSet, framesLent, [id, buffer]);
-  const out = ReflectApply(TypedArraySubarray, buffer, [0, size]);
-  out[0] = headLength & 0xff;
-  out[1] = (headLength >>> 8) & 0xff;
-  out[2] = (headLength >>> 16) & 0xff;
-  out[3] = (headLength >>> 24) & 0xff;
-  ReflectApply(TypedArraySet, out, [head, 4]);
-  let offset = 4 + headLength;
-  for (let i = 0; i < count; i++) {
-    ReflectApply(TypedArraySet, out, [payloads[i], offset]);
-    offset += lengths[i];
-  }
-  if (count === payloads.length) {
-    payloads.length = 0;
-    payloadBase = 0;
-    attachedBytes = 0;
-  } else {
-    ReflectApply(ArrayPrototypeSplice, payloads, [0, count]);
-    payloadBase += count;
-    attachedBytes -= total;
-  }
-  return out;
-}
-
-// How many of the queued messages one drain takes: all of them, unless their payloads
-// are more than FRAME_KEEP bytes; then the longest run from the start whose payloads
-// fit (at least one message), so that frames stay small enough to be reused. Many
-// streams read in one task (50 responses of 1 MiB) would otherwise make one frame of
-// tens of MiB.
-function drainCount() {
-  if (attachedBytes <= FRAME_KEEP) return outbox.length;
-  let bytes = 0;
-  let counted = 0;
-  for (let i = 0; i < outbox.length; i++) {
-    const mark = outboxMarks[i];
-    for (; counted < mark; counted++) bytes += ReflectApply(TypedArrayByteLength, payloads[counted], []);
-    if (bytes > FRAME_KEEP) return i === 0 ? 1 : i;
-  }
-  return outbox.length;
+  return ReflectApply(TypedArraySubarray, buffer, [0, size]);
 }
 
 nano.onMessage = function onMessage(op, fn) {
@@ -250,9 +279,7 @@ nano.onMessage("frame_free", function frameFree(id) {
   const buffer = ReflectApply(MapPrototypeGet, framesLent, [id]);
   if (buffer === undefined) return;
   ReflectApply(MapPrototypeDelete, framesLent, [id]);
-  if (framePool.length < FRAME_POOL && buffer.length <= FRAME_CAP) {
-    ReflectApply(ArrayPrototypePush, framePool, [buffer]);
-  }
+  releaseBuffer(buffer);
 });
 
 nano.errorText = function errorText(error) {
@@ -382,35 +409,32 @@ nano.internal = {
       }
     }
   },
-  // Python calls this once per doorbell: returns every queued message as JSON text,
-  // or as a binary frame (see frame()) when bytes are attached.
+  // Python calls this once per doorbell: returns the queued messages as JSON text, or
+  // as a binary frame (see frame()) when bytes are attached; when some are left for
+  // another frame, the doorbell rings again.
   drain() {
     doorbellRung = false;
     if (outbox.length === 0) return "[]";
-    if (payloads.length === 0) {
+    if (stages.length === 0) {
       const text = JSONStringify(outbox);  // captured: user code cannot replace it
       outbox.length = 0;
       outboxMarks.length = 0;
       return text;
     }
-    const count = drainCount();
-    if (count === outbox.length) {
-      const text = JSONStringify(outbox);
-      const out = frame(text, payloads.length);
-      outbox.length = 0;
-      outboxMarks.length = 0;
-      return out;
-    }
-    // Split: the first `count` messages now, the rest at the next drain (asked for
-    // by ringing the doorbell again).
-    const taken = outboxMarks[count - 1];
-    const text = JSONStringify(ReflectApply(ArrayPrototypeSplice, outbox, [0, count]));
-    ReflectApply(ArrayPrototypeSplice, outboxMarks, [0, count]);
-    for (let i = 0; i < outboxMarks.length; i++) outboxMarks[i] -= taken;
-    const out = frame(text, taken);
-    if (doorbell !== null) {
+    const out = frame();
+    if (outbox.length > 0 && doorbell !== null) {
       doorbellRung = true;
       doorbell();
+    }
+    if (afterDrain.length > 0) {
+      const waiting = ReflectApply(ArrayPrototypeSplice, afterDrain, [0, afterDrain.length]);
+      for (let i = 0; i < waiting.length; i++) {
+        try {
+          waiting[i]();
+        } catch (e) {
+          nano.reportError(e);
+        }
+      }
     }
     return out;
   },

@@ -47,7 +47,6 @@ const TypeErrorCtor = TypeError;
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const TypedArrayByteLength = Object.getOwnPropertyDescriptor(TypedArrayPrototype, "byteLength").get;
 const TypedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get;
-const TypedArraySlice = TypedArrayPrototype.slice;
 const describeError = nano.describeError;
 
 // Bytes a response body may hold in JS before it is read (queued plus in flight).
@@ -168,9 +167,8 @@ function gotUploadChunk(upload, chunk) {
   }
   const length = ReflectApply(TypedArrayByteLength, chunk, []);
   if (length > 0) {
-    // A copy: the bytes leave with the next drain, and a producer may still change
-    // the chunk it enqueued until then.
-    call("fetch_body_write", [upload.handle, nano.attachBytes(ReflectApply(TypedArraySlice, chunk, []))]);
+    // attachBytes copies the bytes at once: the producer may reuse its chunk.
+    call("fetch_body_write", [upload.handle, nano.attachBytes(chunk)]);
     upload.credit -= length;
   }
   if (!upload.looping) pumpUpload(upload);

@@ -88,6 +88,7 @@ function gotChunk(pump, result) {
   }
   const length = ReflectApply(TypedArrayByteLength, chunk, []);
   if (length > 0) {
+    lastChunkSize = length;
     nano.send(["chunk", pump.rid, nano.attachBytes(chunk)]);
     pump.credit -= length;
     pumped += length;
@@ -99,8 +100,38 @@ function gotChunk(pump, result) {
   read(pump);
 }
 
+// Pumps wait for the next drain (see nano.stagedBytes) while the attached bytes not
+// yet drained, plus what the reads in flight are expected to bring (at the size of
+// the last chunk), reach STAGED_LIMIT: 50 streams read in one task would otherwise
+// copy 50 MiB into fresh frame buffers before Python took the first, instead of
+// reusing a few. Only while some bytes are staged (so a drain is coming).
+const STAGED_LIMIT = 2 * 1024 * 1024;
+let waitingForDrain = [];
+let readsInFlight = 0;
+let lastChunkSize = 64 * 1024;
+
+function resumeAfterDrain() {
+  const waiting = waitingForDrain;
+  waitingForDrain = [];
+  for (let i = 0; i < waiting.length; i++) {
+    waiting[i].parked = false;
+    read(waiting[i]);
+  }
+}
+
+function mustWait() {
+  const staged = nano.stagedBytes();
+  return staged > 0 && staged + readsInFlight * lastChunkSize >= STAGED_LIMIT;
+}
+
 function read(pump) {
-  if (pump.done || pump.reading || pump.credit <= 0) return;
+  if (pump.done || pump.reading || pump.parked || pump.credit <= 0) return;
+  if (mustWait()) {
+    pump.parked = true;
+    if (waitingForDrain.length === 0) nano.whenDrained(resumeAfterDrain);
+    waitingForDrain[waitingForDrain.length] = pump;
+    return;
+  }
   pump.reading = true;
   let promise;
   try {
@@ -110,15 +141,16 @@ function read(pump) {
     failed(pump, e);
     return;
   }
+  readsInFlight++;
   ReflectApply(PromisePrototypeThen, promise, [
-    (result) => gotChunk(pump, result),
-    (error) => { pump.reading = false; failed(pump, error); },
+    (result) => { readsInFlight--; gotChunk(pump, result); },
+    (error) => { readsInFlight--; pump.reading = false; failed(pump, error); },
   ]);
 }
 
 nano.pumpResponseStream = function pumpResponseStream(rid, stream, onDone) {
   const reader = getReader(stream);
-  const pump = { rid, reader, credit: 0, reading: false, done: false, onDone };
+  const pump = { rid, reader, credit: 0, reading: false, parked: false, done: false, onDone };
   ReflectApply(MapPrototypeSet, pumps, [rid, pump]);
 };
 
