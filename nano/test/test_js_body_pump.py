@@ -40,18 +40,25 @@ def _pumpSource():
         return f.read()
 
 
+def _pumpIsolate(self):
+    """
+    C{setUp} of the pump tests: an isolate with the core, the fake stream and the
+    pump; C{self.racer}, C{self.internal}; a doorbell that does nothing.
+    """
+    self.racer = MiniRacer()
+    self.addCleanup(self.racer.close)
+    self.racer.eval(prelude.buildPartialPrelude(("00_", "10_"), extra=(_FAKE_STREAM, _pumpSource())))
+    self.internal = self.racer.eval("__nano.internal")
+    self.internal["setDoorbell"](this=self.racer.eval("(function () {})"))
+    self.racer.eval("globalThis.done = [];")
+
+
 class BodyPumpTests(SynchronousTestCase):
     """
     C{nano.pumpResponseStream} sends chunks while it has credit.
     """
 
-    def setUp(self):
-        self.racer = MiniRacer()
-        self.addCleanup(self.racer.close)
-        self.racer.eval(prelude.buildPartialPrelude(("00_", "10_"), extra=(_FAKE_STREAM, _pumpSource())))
-        self.internal = self.racer.eval("__nano.internal")
-        self.internal["setDoorbell"](this=self.racer.eval("(function () {})"))
-        self.racer.eval("globalThis.done = [];")
+    setUp = _pumpIsolate
 
     def start(self, chunks):
         self.racer.eval("globalThis.s = new ReadableStream(%s);"
@@ -245,12 +252,7 @@ class ManyStreamsTests(SynchronousTestCase):
     order, with every stream's end.
     """
 
-    def setUp(self):
-        self.racer = MiniRacer()
-        self.addCleanup(self.racer.close)
-        self.racer.eval(prelude.buildPartialPrelude(("00_", "10_"), extra=(_FAKE_STREAM, _pumpSource())))
-        self.internal = self.racer.eval("__nano.internal")
-        self.internal["setDoorbell"](this=self.racer.eval("(function () {})"))
+    setUp = _pumpIsolate
 
     def test_boundedStaging(self):
         """
