@@ -65,8 +65,8 @@ def _write(memory, offset, data):
 
 class InboundTests(SynchronousTestCase):
     """
-    L{Inbound} places bytes for JS in the free half of the inbound buffer, and falls
-    back to base64 when it cannot.
+    L{Inbound} places bytes for JS in the free space of the inbound buffer (a ring),
+    and falls back to base64 when it cannot.
     """
 
     def setUp(self):
@@ -88,29 +88,49 @@ class InboundTests(SynchronousTestCase):
 
     def test_tooBig(self):
         """
-        Bytes that do not fit in a half go as base64.
+        Bytes larger than the buffer go as base64.
         """
         from nano.isolate.bridge import JSBytes, dumps
 
-        text = dumps([["body", 1, JSBytes(b"x" * 9)]], self.inbound)
-        self.assertEqual(json.loads(text), [["body", 1, "eHh4eHh4eHh4"]])
+        text = dumps([["body", 1, JSBytes(b"x" * 17)]], self.inbound)
+        self.assertEqual(json.loads(text), [["body", 1, "eHh4eHh4eHh4eHh4eHh4eHg="]])
 
-    def test_halvesInTurn(self):
+    def test_ring(self):
         """
-        A half stays busy until the dispatch that carried it finished; the other
-        half serves meanwhile; with both busy, bytes go as base64.
+        Each batch's bytes follow the previous batch's while that one's dispatch has
+        not finished; with no room left, bytes go as base64; finished dispatches free
+        their space in order, and the ring wraps to the start.
         """
         from nano.isolate.bridge import JSBytes, dumps
 
-        first = json.loads(dumps([["b", JSBytes(b"1")]], self.inbound))
-        self.inbound.sent("call-1")
-        second = json.loads(dumps([["b", JSBytes(b"2")]], self.inbound))
-        self.inbound.sent("call-2")
-        third = json.loads(dumps([["b", JSBytes(b"3")]], self.inbound))
-        self.inbound.sent("call-3")
-        self.assertEqual((first, second, third), ([["b", [0, 1]]], [["b", [8, 1]]], [["b", "Mw=="]]))
+        def batch(data, callId):
+            out = json.loads(dumps([["b", JSBytes(data)]], self.inbound))[0][1]
+            self.inbound.sent(callId)
+            return out
+
+        self.assertEqual(batch(b"a" * 6, "call-1"), [0, 6])
+        self.assertEqual(batch(b"b" * 6, "call-2"), [6, 6])
+        self.assertEqual(batch(b"c" * 6, "call-3"), "Y2NjY2Nj")
         self.done.add("call-1")
-        self.assertEqual(json.loads(dumps([["b", JSBytes(b"4")]], self.inbound)), [["b", [0, 1]]])
+        self.assertEqual(batch(b"d" * 4, "call-4"), [12, 4])
+        self.assertEqual(batch(b"e" * 5, "call-5"), [0, 5])
+        self.assertEqual(batch(b"f" * 2, "call-6"), "ZmY=")
+        self.done.update(["call-2", "call-3", "call-4"])
+        self.assertEqual(batch(b"g" * 8, "call-7"), [5, 8])
+        self.assertEqual(bytes(self.memory.data), b"eeeeeggggggggddd")
+        self.done.update(["call-5", "call-6", "call-7"])
+        self.assertEqual(batch(b"h" * 16, "call-8"), [0, 16])
+
+    def test_sameBatch(self):
+        """
+        The bytes of one batch are placed one after the other and stay busy
+        together.
+        """
+        from nano.isolate.bridge import JSBytes, dumps
+
+        text = dumps([["b", JSBytes(b"12345678")], ["b", JSBytes(b"9abcdefg")], ["b", JSBytes(b"!")]],
+                     self.inbound)
+        self.assertEqual(json.loads(text), [["b", [0, 8]], ["b", [8, 8]], ["b", "IQ=="]])
 
     def test_noBuffer(self):
         """
