@@ -552,6 +552,11 @@ class Isolate:
             seconds = max(0.0, float(delay)) / 1000.0
         except (TypeError, ValueError):
             seconds = 0.0
+        if seconds == 0.0:
+            # Already due (JS re-arms for the next due timer after each callback):
+            # queue it now rather than after one more reactor iteration.
+            self._send(["timer", tid])
+            return
         self._timers[tid] = self._reactor.callLater(seconds, self._fireTimer, tid)
 
     def _op_timer_clear(self, tid):
