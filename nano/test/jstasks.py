@@ -33,6 +33,7 @@ class TaskIsolate:
         self._internal["setDoorbell"](this=self.ctx.eval("(function () {})"))
         self.messages = []
         self.armed = {}
+        self.burst = {}
 
     def close(self):
         self.ctx.close()
@@ -41,6 +42,7 @@ class TaskIsolate:
         for message in json.loads(self._internal["drain"]()):
             if message[0] == "timer_set":
                 self.armed[message[1]] = message[2]
+                self.burst[message[1]] = message[3] if len(message) > 3 else 1
             elif message[0] == "timer_clear":
                 self.armed.pop(message[1], None)
             self.messages.append(message)
@@ -75,7 +77,9 @@ class TaskIsolate:
         if not self.armed:
             return False
         (timerId,) = list(self.armed)
-        del self.armed[timerId]
+        self.burst[timerId] -= 1
+        if self.burst[timerId] <= 0:
+            del self.armed[timerId]
         self._internal["dispatch"](this=json.dumps([["timer", timerId]]))
         self.drain()
         return True

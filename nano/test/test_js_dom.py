@@ -54,6 +54,7 @@ class _Isolate:
         self.internal["setDoorbell"](this=self.racer.eval("(function () {})"))
         self.messages = []
         self.armed = {}
+        self.burst = {}
 
     def eval(self, source):
         result = self.racer.eval(source)
@@ -68,6 +69,7 @@ class _Isolate:
         for message in batch:
             if message[0] == "timer_set":
                 self.armed[message[1]] = message[2]
+                self.burst[message[1]] = message[3] if len(message) > 3 else 1
             elif message[0] == "timer_clear":
                 self.armed.pop(message[1], None)
             self.messages.append(message)
@@ -79,12 +81,15 @@ class _Isolate:
 
     def fireNext(self):
         """
-        Fire the armed host timer (there is at most one); return False if none is armed.
+        Fire the armed host timer (there is at most one) once: a host timer armed for a
+        burst of n due timers stays armed for n firings. Return False if none is armed.
         """
         if not self.armed:
             return False
         (timerId,) = list(self.armed)
-        del self.armed[timerId]
+        self.burst[timerId] -= 1
+        if self.burst[timerId] <= 0:
+            del self.armed[timerId]
         self.send(["timer", timerId])
         return True
 
@@ -410,10 +415,44 @@ class TimerTests(_IsolateTestCase):
         iso = self.isolate()
         timerId = iso.eval("globalThis.got = null; setTimeout((a, b) => { got = [a, b]; }, 50, 1, 'x')")
         self.assertGreater(timerId, 0)
-        self.assertIn(["timer_set", timerId, iso.armed[timerId]], iso.messages)
+        self.assertIn(["timer_set", timerId, iso.armed[timerId], 1], iso.messages)
         self.assertTrue(0 <= iso.armed[timerId] <= 50)
         iso.fireNext()
         self.assertEqual(iso.json("got"), [1, "x"])
+
+    def test_burst(self):
+        """
+        Timers due together arm one host timer for that many "timer" messages (each
+        a task of its own: the microtasks of one callback run before the next). The
+        count is taken when the host timer is armed: four timers created one after
+        the other arm it for the first, the re-arm after it covers the rest. A timer
+        cleared during a burst does not run; once nothing due is left the host is
+        re-armed for the next timer and the burst's remaining message is ignored.
+        """
+        iso = self.isolate()
+        iso.eval("""globalThis.order = [];
+          globalThis.ids = [1, 2, 3, 4, 5].map((n) => setTimeout(() => {
+            order.push("t" + n);
+            if (n === 2) clearTimeout(ids[3]);
+            Promise.resolve().then(() => order.push("m" + n));
+          }, 0));
+          setTimeout(() => order.push("later"), 1000);""")
+        ((firstId, _),) = iso.armed.items()
+        self.assertEqual(iso.burst[firstId], 1)
+        iso.fireNext()
+        ((burstId, _),) = iso.armed.items()
+        self.assertEqual(iso.burst[burstId], 4)
+        for _ in range(3):
+            iso.fireNext()
+        self.assertEqual(iso.json("order"), ["t1", "m1", "t2", "m2", "t3", "m3", "t5", "m5"])
+        # Nothing due is left: the host timer was re-armed for "later" before the
+        # burst's fourth message.
+        ((laterId, laterDelay),) = iso.armed.items()
+        self.assertNotIn(laterId, (firstId, burstId))
+        self.assertEqual(iso.burst[laterId], 1)
+        self.assertGreater(laterDelay, 900)
+        iso.send(["timer", burstId])
+        self.assertEqual(iso.json("order"), ["t1", "m1", "t2", "m2", "t3", "m3", "t5", "m5"])
 
     def test_deadlineOrder(self):
         """

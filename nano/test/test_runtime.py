@@ -332,6 +332,26 @@ class IsolateTests(SynchronousTestCase):
         self.assertGreater(isolate.externalBytes, 48 * 1024 * 1024 - 1)
         self.assertGreater(isolate.heapBytes, 100 * 1024)
 
+    def test_timerBurst(self):
+        """
+        Timers due together are fired as one burst: the host timer posts one task
+        per due timer at once (no round trip through JS between them), and every
+        callback runs.
+        """
+        isolate, _ = self.load("faults-tenant")
+        posted = []
+        post = isolate._context.post
+
+        def countingPost(function, this):
+            if isinstance(this, str) and this.startswith('[["timer",'):
+                posted.append(this)
+            return post(function, this)
+
+        isolate._context.post = countingPost
+        self.assertEqual(self.fetch(isolate, "/timers?n=300&ms=0").body, b"fired 300")
+        self.assertGreater(len(posted), 200)
+        self.assertLess(len(set(posted)), 20)
+
     def test_garbageNotCounted(self):
         """
         ArrayBuffers that are garbage (dropped, not yet collected) do not count
