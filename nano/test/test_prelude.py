@@ -36,17 +36,24 @@ class PreludeTests(SynchronousTestCase):
                 _text, stats = minify(f.read())
             self.assertIsNone(stats.reason, path)
 
-    def test_fileSourceMinified(self):
+    def jsFile(self, text):
         """
-        L{prelude.fileSource} gives a file's minified text, and reads the file again
-        once it changed.
+        Write C{text} to a prelude-like file in a new directory; return its path
+        and a cache directory beside it (not made yet).
         """
         directory = self.mktemp()
         os.makedirs(directory)
         path = os.path.join(directory, "99_test.js")
         with open(path, "w") as f:
-            f.write("// comment\nconst a = 1;\n")
-        cacheDir = os.path.join(directory, "cache")
+            f.write(text)
+        return path, os.path.join(directory, "cache")
+
+    def test_fileSourceMinified(self):
+        """
+        L{prelude.fileSource} gives a file's minified text, and reads the file again
+        once it changed.
+        """
+        path, cacheDir = self.jsFile("// comment\nconst a = 1;\n")
         self.assertEqual(prelude.fileSource(path, cacheDir), "const a=1;\n")
         with open(path, "w") as f:
             f.write("// comment\nconst b  =  22;\n")
@@ -58,12 +65,7 @@ class PreludeTests(SynchronousTestCase):
         source, and read back by later processes (here: after the process cache
         is emptied).
         """
-        directory = self.mktemp()
-        os.makedirs(directory)
-        path = os.path.join(directory, "99_test.js")
-        with open(path, "w") as f:
-            f.write("const  c = 3;\n")
-        cacheDir = os.path.join(directory, "cache")
+        path, cacheDir = self.jsFile("const  c = 3;\n")
         self.assertEqual(prelude.fileSource(path, cacheDir), "const c=3;\n")
         [name] = os.listdir(cacheDir)
         with open(os.path.join(cacheDir, name), "w") as f:
@@ -75,12 +77,8 @@ class PreludeTests(SynchronousTestCase):
         """
         When the cache directory cannot be made, the file is minified anyway.
         """
-        directory = self.mktemp()
-        os.makedirs(directory)
-        path = os.path.join(directory, "99_test.js")
-        with open(path, "w") as f:
-            f.write("const  d = 4;\n")
-        blocker = os.path.join(directory, "not-a-directory")
+        path, _ = self.jsFile("const  d = 4;\n")
+        blocker = os.path.join(os.path.dirname(path), "not-a-directory")
         with open(blocker, "w") as f:
             f.write("")
         self.assertEqual(prelude.fileSource(path, os.path.join(blocker, "cache")), "const d=4;\n")
