@@ -1,9 +1,10 @@
 """
 The bridge's wire format from JS to Python: a drain returns either the JSON text of
 the queued messages or, when bytes are attached to them (C{nano.attachBytes}), a
-binary frame: C{[u32 LE length of the head][head: JSON of [messages, [payload
-lengths], frame id] as UTF-8][payloads, in order]}. Messages refer to their payloads
-by index. JS reuses frame buffers: once Python has copied what it needs, it sends
+binary frame: C{[payloads, in order][head: JSON of [messages, [payload lengths],
+frame id, index of the first payload] as UTF-8][u32 LE length of the head]}. Messages
+refer to their payloads by index (numbered on across the frames of one split outbox).
+JS reuses frame buffers: once Python has copied what it needs, it sends
 C{["frame_free", id]} back.
 
 From Python to JS a batch is JSON text; bytes in it (L{JSBytes}) travel through the
