@@ -29,6 +29,20 @@ from twisted.logger import Logger
 
 from py_mini_racer._dll import MR_CALLBACK, init_mini_racer
 
+from nano.isolate.v8values import (
+    _T_ARRAY_BUFFER,
+    _T_STR,
+    _T_UNDEFINED,
+    Handle,
+    IsolateClosed,
+    JSError,
+    JSOutOfMemory,
+    JSParseError,
+    JSTerminated,
+    SharedMemory,
+    convert,
+)
+
 __all__ = [
     "JSError",
     "JSParseError",
@@ -36,28 +50,12 @@ __all__ = [
     "JSOutOfMemory",
     "IsolateClosed",
     "Handle",
+    "SharedMemory",
     "V8Context",
     "startV8",
 ]
 
 MINI_RACER_VERSION = "0.14.1"
-
-# Value types of mini-racer 0.14.1 (mini_racer.cc).
-_T_NULL = 1
-_T_BOOL = 2
-_T_INT = 3
-_T_DOUBLE = 4
-_T_STR = 5
-_T_UNDEFINED = 11
-_T_SHARED_ARRAY_BUFFER = 101
-_T_ARRAY_BUFFER = 102
-_T_EXECUTE_EXC = 200
-_T_PARSE_EXC = 201
-_T_OOM_EXC = 202
-_T_TIMEOUT_EXC = 203
-_T_TERMINATED_EXC = 204
-_T_VALUE_EXC = 205
-_T_KEY_EXC = 206
 
 # Callback ids 0 is mini-racer's "uncancelable" id; we never use it.
 _DOORBELL_ID = 1
@@ -86,48 +84,6 @@ _V8_FLAGS = ("--single-threaded", "--max-semi-space-size=1", "--expose-gc-as=__n
 _MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8
 
-
-class JSError(Exception):
-    """
-    JavaScript threw while running a task. C{str()} is V8's text: for an uncaught
-    error C{"<file>:<line>: <Name>: <message>"}, the source line, a caret line and the
-    stack.
-    """
-
-
-class JSParseError(JSError):
-    """
-    The script did not compile (V8's parse exception).
-    """
-
-
-class JSTerminated(JSError):
-    """
-    Execution was terminated: the task was cancelled (deadline) or the isolate closed.
-    """
-
-
-class JSOutOfMemory(JSError):
-    """
-    The isolate hit its hard memory limit.
-    """
-
-
-class IsolateClosed(Exception):
-    """
-    The isolate was closed before the operation completed.
-    """
-
-
-_ERRORS = {
-    _T_EXECUTE_EXC: JSError,
-    _T_PARSE_EXC: JSParseError,
-    _T_OOM_EXC: JSOutOfMemory,
-    _T_TIMEOUT_EXC: JSTerminated,
-    _T_TERMINATED_EXC: JSTerminated,
-    _T_VALUE_EXC: JSError,
-    _T_KEY_EXC: JSError,
-}
 
 _dll = None
 
@@ -193,33 +149,6 @@ def _free(dll, ctx, idle, collected):
     if idle is not None:
         idle.wait(_CLOSE_WAIT)
     dll.mr_free_context(ctx)
-
-
-class SharedMemory:
-    """
-    A JS C{SharedArrayBuffer} whose memory Python writes directly (the isolate's
-    inbound buffer). Its value handle is kept until the context closes, which keeps
-    the backing store alive.
-    """
-
-    __slots__ = ("address", "length", "raw")
-
-    def __init__(self, address, length, raw):
-        self.address = address
-        self.length = length
-        self.raw = raw
-
-
-class Handle:
-    """
-    A JS value kept alive for Python (a function, object or array). Freed by
-    L{V8Context.free} or when the context closes.
-    """
-
-    __slots__ = ("raw",)
-
-    def __init__(self, raw):
-        self.raw = raw
 
 
 class V8Context:
@@ -331,37 +260,13 @@ class V8Context:
 
     def _convert(self, raw):
         """
-        Turn a raw value into a Python value (pump thread). Strings and bytes are
-        copied; objects become L{Handle}s (not freed); errors become exceptions.
+        Turn a raw value into a Python value (pump thread, L{convert}); free its
+        handle unless it lives on as a L{Handle} or L{SharedMemory}.
         """
-        contents = raw.contents
-        typ = contents.type
         keep = False
         try:
-            if typ == _T_STR:
-                return ctypes.string_at(contents.value.value_ptr, contents.len).decode(
-                    "utf-8", "surrogatepass"
-                )
-            if typ in _ERRORS:
-                text = ctypes.string_at(contents.value.value_ptr, contents.len).decode(
-                    "utf-8", "replace"
-                )
-                return _ERRORS[typ](text)
-            if typ == _T_UNDEFINED or typ == _T_NULL:
-                return None
-            if typ == _T_BOOL:
-                return contents.value.int_val == 1
-            if typ == _T_INT:
-                return contents.value.int_val
-            if typ == _T_DOUBLE:
-                return contents.value.double_val
-            if typ == _T_ARRAY_BUFFER:
-                return ctypes.string_at(contents.value.value_ptr, contents.len)
-            if typ == _T_SHARED_ARRAY_BUFFER:
-                keep = True
-                return SharedMemory(contents.value.value_ptr, contents.len, raw)
-            keep = True
-            return Handle(raw)
+            value, keep = convert(raw)
+            return value
         finally:
             if not keep:
                 self._dll.mr_free_value(self._ctx, raw)

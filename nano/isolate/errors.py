@@ -7,7 +7,8 @@ import re
 
 import attrs
 
-__all__ = ["STREAMED", "LoadError", "IsolateFailure", "ScriptError", "ResponseStart", "describeJSError"]
+__all__ = ["STREAMED", "LoadError", "IsolateFailure", "ScriptError", "ResponseStart", "describeJSError",
+           "moduleLoadError"]
 
 # The body argument of Isolate.fetch for a body that arrives later, through bodyChunk
 # and bodyEnd.
@@ -80,3 +81,16 @@ def describeJSError(error):
         column,
         match.group("message"),
     )
+
+
+def moduleLoadError(path, error):
+    """
+    The L{LoadError} for module C{path}, whose script failed with the
+    L{nano.isolate.engine.JSError} C{error}. V8 reads a script's sourceURL comment
+    only after parsing the whole file, so a parse error names the script
+    C{"<anonymous>"}: the module's path is put in its place.
+    """
+    text = describeJSError(error)
+    if text.startswith("<anonymous>:"):
+        text = path + text[len("<anonymous>"):]
+    return LoadError(text)

@@ -14,23 +14,14 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from nano.isolate.engine import (
-    IsolateClosed,
-    JSError,
-    JSOutOfMemory,
-    JSTerminated,
-)
+from nano.isolate.engine import IsolateClosed, JSError, JSOutOfMemory, JSTerminated
 from nano.interfaces import IIsolate
 from nano.isolate.bridge import Inbound, JSBytes, dumps, parseFrame
 from nano.isolate.errors import (
-    STREAMED,
-    IsolateFailure,
-    LoadError,
-    ResponseStart,
-    ScriptError,
-    describeJSError,
+    STREAMED, IsolateFailure, LoadError, ResponseStart, ScriptError, describeJSError, moduleLoadError,
 )
 from nano.isolate.hostcalls import HostCalls
+from nano.isolate.hosttimers import HostTimers
 from nano.isolate.pool import USER_AGENT, BootstrapError, bootstrap
 from nano.isolate.watchdog import Watchdog
 
@@ -41,15 +32,15 @@ __all__ = ["USER_AGENT", "Isolate", "LoadError", "ResponseStart", "ScriptError",
 
 _SETUP_TIMEOUT = 10.0
 _REQUEST_IDS = 4096
+def _loadTimeout():
+    return LoadError("the app did not finish loading in %d s" % (_SETUP_TIMEOUT,))
+
+
 _LIMIT_MESSAGES = {
     "cpu": "the app exceeded its CPU time limit",
     "memory": "the app exceeded its memory limit",
     "stuck": "the app's isolate stopped answering",
 }
-
-
-# The most "timer" messages one host timer sends (40_timers.js asks for at most 64).
-_TIMER_BURST = 64
 
 
 @implementer(IIsolate)
@@ -99,7 +90,7 @@ class Isolate:
         self._flushCall = None
         self._requests = {}
         self._nextId = 0
-        self._timers = {}
+        self._timers = HostTimers(reactor, self._fireTimer)
         self._loaded = None
         self._settled = {}
         self.cpuLimit = cpuLimit
@@ -180,7 +171,7 @@ class Isolate:
     def _loadTimedOut(self):
         d, self._loaded = self._loaded, None
         if d is not None:
-            d.errback(LoadError("the app did not finish loading in %d s" % (_SETUP_TIMEOUT,)))
+            d.errback(_loadTimeout())
 
     def _evalModule(self, path, source):
         context = self._context
@@ -188,12 +179,7 @@ class Isolate:
 
         def failed(failure):
             failure.trap(JSError)
-            text = describeJSError(failure.value)
-            # V8 reads the sourceURL comment only after parsing the whole file, so a
-            # parse error names the script "<anonymous>": we know which module it is.
-            if text.startswith("<anonymous>:"):
-                text = path + text[len("<anonymous>"):]
-            raise LoadError(text)
+            raise moduleLoadError(path, failure.value)
 
         def register(pair):
             # Posted, not awaited: the isolate runs tasks in the order they were
@@ -212,7 +198,7 @@ class Isolate:
         if failure.check(LoadError):
             return failure
         if failure.check(JSTerminated):
-            raise LoadError("the app did not finish loading in %d s" % (_SETUP_TIMEOUT,))
+            raise _loadTimeout()
         if failure.check(JSError):
             raise LoadError(describeJSError(failure.value))
         return failure
@@ -278,22 +264,29 @@ class Isolate:
         if self._flushCall is None:
             self._flushCall = self._reactor.callLater(0, self._flush)
 
-    def _flush(self):
+    def _flush(self, alone=None, times=0):
+        """
+        Send the queued messages to JS as one batch (one task), then, if given, the
+        message text C{alone} C{times} more times, each as a task of its own.
+        """
         self._flushCall = None
         if self._credits:
             credits, self._credits = self._credits, {}
             for rid, nbytes in credits.items():
                 self._outbox.append(["credit", rid, nbytes])
-        if self.closed or not self._outbox:
+        if self.closed or not (self._outbox or times):
             return
-        batch, self._outbox = self._outbox, []
-        inbound = self._inbound
         try:
-            callId = self._context.post(self._dispatchFn, dumps(batch, inbound))
+            if self._outbox:
+                batch, self._outbox = self._outbox, []
+                inbound = self._inbound
+                callId = self._context.post(self._dispatchFn, dumps(batch, inbound))
+                if inbound is not None:
+                    inbound.sent(callId)
+            for _ in range(times):
+                self._context.post(self._dispatchFn, alone)
         except IsolateClosed:
             return
-        if inbound is not None:
-            inbound.sent(callId)
         self._watchdog.watch(self)
 
     # -- what the watchdog reads -------------------------------------------------
@@ -549,28 +542,10 @@ class Isolate:
         self._onLog("error", "uncaught " + text, self._requestIds.get(rid) if rid is not None else None)
 
     def _op_timer_set(self, tid, delay, count=1):
-        """
-        Arm the isolate's host timer C{tid}: after C{delay} ms, send C{count}
-        "timer" messages for it (the timers due together, see C{40_timers.js}).
-        """
-        old = self._timers.pop(tid, None)
-        if old is not None and old.active():
-            old.cancel()
-        try:
-            seconds = max(0.0, float(delay)) / 1000.0
-        except (TypeError, ValueError):
-            seconds = 0.0
-        count = min(count, _TIMER_BURST) if isinstance(count, int) and count > 1 else 1
-        if seconds == 0.0:
-            # Already due: fire now rather than after one more reactor iteration.
-            self._fireTimer(tid, count)
-            return
-        self._timers[tid] = self._reactor.callLater(seconds, self._fireTimer, tid, count)
+        self._timers.set(tid, delay, count)
 
     def _op_timer_clear(self, tid):
-        call = self._timers.pop(tid, None)
-        if call is not None and call.active():
-            call.cancel()
+        self._timers.clear(tid)
 
     def _op_call(self, callId, op, args, rid):
         self._hostCalls.start(callId, op, args, rid)
@@ -583,32 +558,14 @@ class Isolate:
         Timer C{tid} is due: one "timer" message, or C{count} of them, each posted as
         a task of its own so that JS runs its microtasks between the callbacks.
         """
-        self._timers.pop(tid, None)
         if count <= 1:
             self._send(["timer", tid])
-            return
-        self._flush()  # what was queued before goes first
-        if self.closed:
-            return
-        message = '[["timer",%d]]' % (tid,)
-        try:
-            for _ in range(count):
-                self._context.post(self._dispatchFn, message)
-        except IsolateClosed:
-            return
-        self._watchdog.watch(self)
+        else:
+            self._flush('[["timer",%d]]' % (tid,), count)
 
     def _fatal(self, kind, message):
-        """
-        The isolate cannot go on: fail every request in flight and close it.
-        """
-        requests, self._requests = self._requests, {}
-        streams, self._streams = self._streams, {}
-        self.close()
-        for sink in requests.values():
-            sink.gotError(IsolateFailure(kind, message))
-        for sink in streams.values():
-            sink.bodyFailed(IsolateFailure(kind, message))
+        """The isolate cannot go on: fail every request in flight and close it."""
+        self._closeWith(IsolateFailure(kind, message))
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -616,13 +573,13 @@ class Isolate:
         """
         Close the isolate: drop its timers, fail its requests in flight, free V8.
         """
+        self._closeWith(IsolateFailure("closed", "the isolate was closed"))
+
+    def _closeWith(self, failure):
         if self.closed:
             return
         self.closed = True
-        for call in self._timers.values():
-            if call.active():
-                call.cancel()
-        self._timers.clear()
+        self._timers.clearAll()
         self._hostCalls.cancelAll()
         if self._flushCall is not None and self._flushCall.active():
             self._flushCall.cancel()
@@ -632,11 +589,11 @@ class Isolate:
         requests, self._requests = self._requests, {}
         self.inflight = 0
         for sink in requests.values():
-            sink.gotError(IsolateFailure("closed", "the isolate was closed"))
+            sink.gotError(failure)
         streams, self._streams = self._streams, {}
         self._bodies = {}
         for sink in streams.values():
-            sink.bodyFailed(IsolateFailure("closed", "the isolate was closed"))
+            sink.bodyFailed(failure)
         settled, self._settled = self._settled, {}
         for d in settled.values():
             d.callback(None)
