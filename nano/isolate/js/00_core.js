@@ -15,6 +15,7 @@ const ArrayPrototypeShift = Array.prototype.shift;
 const JSONStringify = JSON.stringify;
 const ReflectApply = Reflect.apply;
 const StringCtor = String;
+const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const MapPrototypeGet = Map.prototype.get;
 const MapPrototypeSet = Map.prototype.set;
 const MapPrototypeDelete = Map.prototype.delete;
@@ -364,6 +365,24 @@ nano.concatBytes = function concatBytes(chunks, total) {
 };
 
 // ---- WebIDL shapes shared by later files -------------------------------------------------
+
+// Whether a value is an object in WebIDL's sense (a function is one too).
+nano.isObject = function isObject(value) {
+  return value !== null && (typeof value === "object" || typeof value === "function");
+};
+
+// DOMString: ToString, which throws a TypeError for a Symbol.
+function toDOMString(value) {
+  if (typeof value === "string") return value;
+  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
+  return StringCtor(value);
+}
+nano.toDOMString = toDOMString;
+
+// USVString: the DOMString with each lone surrogate replaced by U+FFFD.
+nano.toUSVString = function toUSVString(value) {
+  return ReflectApply(StringPrototypeToWellFormed, toDOMString(value), []);
+};
 
 // The TypeError of an operation called with fewer arguments than it requires.
 nano.requireArgs = function requireArgs(count, needed, what) {

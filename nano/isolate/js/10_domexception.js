@@ -12,7 +12,6 @@ const ObjectSetPrototypeOf = Object.setPrototypeOf;
 const ObjectFreeze = Object.freeze;
 const WeakMapCtor = WeakMap;
 const SymbolToStringTag = Symbol.toStringTag;
-const StringCtor = String;
 const TypeErrorCtor = TypeError;
 
 const SafeWeakMap = nano.safeCollection(WeakMap);
@@ -44,12 +43,7 @@ const CODES = {
 
 const states = new SafeWeakMap();
 
-function toDOMString(value) {
-  if (typeof value === "symbol") {
-    throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  }
-  return StringCtor(value);
-}
+const toDOMString = nano.toDOMString;
 
 function stateOf(self, what) {
   const state = states.get(self);

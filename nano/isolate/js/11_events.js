@@ -54,14 +54,8 @@ nano.highResNow = function highResNow() {
 };
 
 // ---- helpers -------------------------------------------------------------------------
-function toDOMString(value) {
-  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  return StringCtor(value);
-}
-
-function isObject(value) {
-  return value !== null && (typeof value === "object" || typeof value === "function");
-}
+const toDOMString = nano.toDOMString;
+const isObject = nano.isObject;
 
 function dictionary(value, what) {
   if (value === undefined || value === null) return undefined;

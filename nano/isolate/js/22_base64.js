@@ -11,7 +11,6 @@
 
 const ErrorCtor = Error;
 const TypeErrorCtor = TypeError;
-const StringCtor = String;
 const StringCharCodeAt = Function.prototype.call.bind(String.prototype.charCodeAt);
 const Uint8ArrayCtor = Uint8Array;
 const isomorphicDecode = nano.isomorphicDecode;
@@ -21,11 +20,7 @@ function isAsciiWhitespace(c) {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
 }
 
-function toDOMString(value) {
-  if (typeof value === "string") return value;
-  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  return StringCtor(value);
-}
+const toDOMString = nano.toDOMString;
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const BASE64_CODES = new Uint8ArrayCtor(64);

@@ -15,7 +15,6 @@ const ObjectDefineProperty = Object.defineProperty;
 const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const uncurry = (fn) => Function.prototype.call.bind(fn);
-const StringCtor = String;
 const StringCharCodeAt = uncurry(String.prototype.charCodeAt);
 const StringSlice = uncurry(String.prototype.slice);
 const TypeErrorCtor = TypeError;
@@ -248,11 +247,7 @@ function bufferSourceBytes(value) {
 // ---------------------------------------------------------------------------------------
 // WebIDL conversions.
 
-function toDOMString(value) {
-  if (typeof value === "string") return value;
-  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  return StringCtor(value);
-}
+const toDOMString = nano.toDOMString;
 
 function dictionary(value, what) {
   if (value === undefined || value === null) return undefined;

@@ -19,12 +19,9 @@ const uncurryThis = (fn) => ReflectApply(FunctionPrototypeBind, FunctionPrototyp
 const StringCharCodeAt = uncurryThis(String.prototype.charCodeAt);
 const StringSlice = uncurryThis(String.prototype.slice);
 const TypeErrorCtor = TypeError;
-const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const SymbolToStringTag = Symbol.toStringTag;
 
-function usv(v) {
-  return ReflectApply(StringPrototypeToWellFormed, `${v}`, []);
-}
+const usv = nano.toUSVString;
 
 function stripTrailingSpaces(rec) {
   if (typeof rec.path !== "string" || rec.fragment !== null || rec.query !== null) return;

@@ -10,7 +10,8 @@
 // host); `path` is an array of segments, or a string for an opaque path.
 // Exposes on `nano`: urlParse(input, baseRecord), urlBasicParse(input, base, url, override),
 // urlSerialize(record, excludeFragment), urlSerializePath, urlOrigin, urlSpecialScheme,
-// urlStates (state-override names), urlCodePoints(string, dropTabNewline), toUSVString.
+// urlStates (state-override names), urlCodePoints(string, dropTabNewline).
+// Callers convert the input with nano.toUSVString (00_core.js).
 
 const ObjectCreate = Object.create;
 const NumberParseInt = Number.parseInt;
@@ -589,5 +590,4 @@ nano.urlSerializePath = serializePath;
 nano.urlOrigin = urlOrigin;
 nano.urlStates = S;
 nano.urlSpecialScheme = isSpecialScheme;
-nano.toUSVString = toWellFormed;
 nano.urlCodePoints = codePoints;

@@ -35,12 +35,9 @@ const WeakMapCtor = WeakMap;
 const WeakMapPrototypeGet = WeakMap.prototype.get;
 const WeakMapPrototypeSet = WeakMap.prototype.set;
 const TypeErrorCtor = TypeError;
-const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const StringPrototypeReplaceAll = String.prototype.replaceAll;
 
-function usv(v) {
-  return ReflectApply(StringPrototypeToWellFormed, `${v}`, []);
-}
+const usv = nano.toUSVString;
 
 function requireArgs(count, needed, method) {
   if (count < needed) {

@@ -26,11 +26,9 @@ const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const ObjectFreeze = Object.freeze;
 const ReflectApply = Reflect.apply;
 const ReflectOwnKeys = Reflect.ownKeys;
-const StringCtor = String;
 const TypeErrorCtor = TypeError;
 const SymbolIterator = Symbol.iterator;
 const SymbolToStringTag = Symbol.toStringTag;
-const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const ArrayPrototypeSplice = Array.prototype.splice;
 const Event = nano.Event;
 const EventTarget = nano.EventTarget;
@@ -39,21 +37,11 @@ const EventInitEvent = Event.prototype.initEvent;
 const EventPhase = ObjectGetOwnPropertyDescriptor(Event.prototype, "eventPhase").get;
 const requireArgs = nano.requireArgs;
 const finishInterface = nano.finishInterface;
+const isObject = nano.isObject;
+const toDOMString = nano.toDOMString;
+const toUSVString = nano.toUSVString;
 
 // ---- WebIDL helpers ------------------------------------------------------------------
-function isObject(value) {
-  return value !== null && (typeof value === "object" || typeof value === "function");
-}
-
-function toDOMString(value) {
-  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  return StringCtor(value);
-}
-
-function toUSVString(value) {
-  return ReflectApply(StringPrototypeToWellFormed, toDOMString(value), []);
-}
-
 // sequence<T>: iterate an object with @@iterator, converting each element.
 function toSequence(value, convert, what) {
   if (!isObject(value)) throw new TypeErrorCtor(what + " is not a sequence");

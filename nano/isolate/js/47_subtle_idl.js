@@ -36,7 +36,6 @@
 // Uint8Array or a JWK object; getKeyLength(normalized) -> number or null.
 
 const TypeErrorCtor = TypeError;
-const StringCtor = String;
 const NumberIsFinite = Number.isFinite;
 const MathTrunc = Math.trunc;
 const Uint8ArrayCtor = Uint8Array;
@@ -65,19 +64,13 @@ function error(name, message) {
   return new nano.DOMException(message, name);
 }
 
-function toDOMString(value) {
-  if (typeof value === "string") return value;
-  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  return StringCtor(value);
-}
+const toDOMString = nano.toDOMString;
 
 function toBoolean(value) {
   return !!value;
 }
 
-function isObject(value) {
-  return value !== null && (typeof value === "object" || typeof value === "function");
-}
+const isObject = nano.isObject;
 
 // [EnforceRange] integer conversion to 0..max.
 function toEnforcedInteger(value, max, what) {

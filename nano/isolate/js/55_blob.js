@@ -47,7 +47,6 @@ const BigIntAsIntN = BigInt.asIntN;
 const DateNow = Date.now;
 const SymbolIterator = Symbol.iterator;
 const SymbolToStringTag = Symbol.toStringTag;
-const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const StringPrototypeToLowerCase = String.prototype.toLowerCase;
 const StringPrototypeReplace = String.prototype.replace;
 const RegExpPrototypeTest = RegExp.prototype.test;
@@ -78,18 +77,9 @@ const EMPTY_BYTES = new Uint8ArrayCtor(0);
 
 // --- WebIDL conversions -----------------------------------------------------------------
 
-function isObject(v) {
-  return v !== null && (typeof v === "object" || typeof v === "function");
-}
-
-// DOMString: ToString, which throws a TypeError for symbols.
-function domString(v) {
-  return typeof v === "string" ? v : `${v}`;
-}
-
-function usvString(v) {
-  return ReflectApply(StringPrototypeToWellFormed, domString(v), []);
-}
+const isObject = nano.isObject;
+const domString = nano.toDOMString;
+const usvString = nano.toUSVString;
 
 // [Clamp] long long
 function clampLongLong(v) {

@@ -36,7 +36,6 @@ const TypeErrorCtor = TypeError;
 const DateNow = Date.now;
 const SymbolIterator = Symbol.iterator;
 const SymbolToStringTag = Symbol.toStringTag;
-const StringPrototypeToWellFormed = String.prototype.toWellFormed;
 const WeakMapCtor = WeakMap;
 const WeakMapPrototypeGet = WeakMap.prototype.get;
 const WeakMapPrototypeSet = WeakMap.prototype.set;
@@ -47,14 +46,9 @@ const isFile = nano.isFile;
 const blobBytes = nano.blobBytes;
 const blobType = nano.blobType;
 const createFile = nano.createFile;
-
-function usvString(v) {
-  return ReflectApply(StringPrototypeToWellFormed, typeof v === "string" ? v : `${v}`, []);
-}
-
-function isObject(v) {
-  return v !== null && (typeof v === "object" || typeof v === "function");
-}
+const usvString = nano.toUSVString;
+const isObject = nano.isObject;
+const requireArgs = nano.requireArgs;
 
 function illegalThis(member) {
   return new TypeErrorCtor(`Illegal invocation: FormData.prototype.${member} called on an ` +
@@ -62,10 +56,7 @@ function illegalThis(member) {
 }
 
 function needArgs(member, count, given) {
-  if (given < count) {
-    throw new TypeErrorCtor(`Failed to execute '${member}' on 'FormData': ${count} argument` +
-      `${count === 1 ? "" : "s"} required, but only ${given} present`);
-  }
+  requireArgs(given, count, `Failed to execute '${member}' on 'FormData'`);
 }
 
 // https://xhr.spec.whatwg.org/#create-an-entry (name already converted). `filename` is

@@ -34,17 +34,10 @@ const EventTarget = nano.EventTarget;
 const DOMException = nano.DOMException;
 const requireArgs = nano.requireArgs;
 const finishInterface = nano.finishInterface;
+const isObject = nano.isObject;
+const toDOMString = nano.toDOMString;
 
 // ---- WebIDL helpers ------------------------------------------------------------------
-function isObject(value) {
-  return value !== null && (typeof value === "object" || typeof value === "function");
-}
-
-function toDOMString(value) {
-  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  return StringCtor(value);
-}
-
 function toDouble(value, what) {
   if (typeof value === "bigint") throw new TypeErrorCtor(what + ": cannot convert a BigInt to a number");
   const x = NumberCtor(value);

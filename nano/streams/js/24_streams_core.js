@@ -122,9 +122,7 @@ function queueMicrotask(fn) {
 
 // --- WebIDL conversions ---------------------------------------------------------------------
 
-function isObject(v) {
-  return v !== null && (typeof v === "object" || typeof v === "function");
-}
+const isObject = nano.isObject;
 
 // A dictionary argument: undefined and null are the empty dictionary; other non-objects
 // are a TypeError.
@@ -143,11 +141,7 @@ function toCallback(value, context) {
   return value;
 }
 
-function toDOMString(value) {
-  if (typeof value === "string") return value;
-  if (typeof value === "symbol") throw new TypeErrorCtor("Cannot convert a Symbol value to a string");
-  return `${value}`;
-}
+const toDOMString = nano.toDOMString;
 
 // unrestricted double: ToNumber (throws for Symbols and BigInts).
 function toNumber(value) {
