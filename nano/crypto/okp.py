@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
+from nano.crypto.asymmetric import canonical, derAlgorithm, loadDer, parseDer, privateDer, publicDer, verifies
 from nano.crypto.common import b64url, dataError, notSupported, operationError, unb64url
 
 __all__ = [
@@ -93,18 +93,9 @@ def importKey(name, format, data):
     """
     kind = _kind(name)
     try:
-        if format == "spki":
-            oid, params = der.spkiAlgorithm(data)
-            if oid != kind.oid or params is not None:
-                raise dataError("the SPKI is not an %s key" % (name,))
-            key = serialization.load_der_public_key(data)
-            kindOf = "public"
-        elif format == "pkcs8":
-            oid, params, _ = der.pkcs8Algorithm(data)
-            if oid != kind.oid or params is not None:
-                raise dataError("the PKCS#8 data is not an %s key" % (name,))
-            key = serialization.load_der_private_key(data, None)
-            kindOf = "private"
+        if format in ("spki", "pkcs8"):
+            kindOf, _, _ = derAlgorithm(format, data, kind.oid, name, parameters=False)
+            key = parseDer(kindOf, data)
         elif format == "raw":
             if len(data) != 32:
                 raise dataError("a raw %s public key is 32 bytes, got %d" % (name, len(data)))

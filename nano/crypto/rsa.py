@@ -7,11 +7,10 @@ public keys (what C{importKey} and C{generate} return, and what the JS side keep
 """
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
+from nano.crypto.asymmetric import canonical, derAlgorithm, loadDer, parseDer, privateDer, publicDer, verifies
 from nano.crypto.common import (
     b64,
     b64url,
@@ -100,18 +99,9 @@ def importKey(format, data):
         format or a multi-prime JWK.
     """
     try:
-        if format == "spki":
-            oid, _ = der.spkiAlgorithm(data)
-            if oid != der.OID_RSA:
-                raise dataError("the SPKI is not an rsaEncryption key")
-            key = serialization.load_der_public_key(data)
-            kind = "public"
-        elif format == "pkcs8":
-            oid, _, _ = der.pkcs8Algorithm(data)
-            if oid != der.OID_RSA:
-                raise dataError("the PKCS#8 data is not an rsaEncryption key")
-            key = serialization.load_der_private_key(data, None)
-            kind = "private"
+        if format in ("spki", "pkcs8"):
+            kind, _, _ = derAlgorithm(format, data, der.OID_RSA, "rsaEncryption")
+            key = parseDer(kind, data)
         elif format == "jwk":
             kind, key = _fromJwk(data)
         else:
