@@ -48,10 +48,6 @@ def _kind(name):
     return kind
 
 
-def _rawPublic(key):
-    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
 def generate(name):
     """
     A new key pair: (private PKCS#8 DER, public SPKI DER, {}).
@@ -77,7 +73,7 @@ def _fromJwk(kind, jwk):
     if jwk.get("d") is None:
         return "public", kind.public.from_public_bytes(x)
     key = kind.private.from_private_bytes(_member(jwk, "d"))
-    if _rawPublic(key.public_key()) != x:
+    if exportRaw(key.public_key()) != x:
         raise dataError("the JWK x member is not the public key of its d member")
     return "private", key
 
@@ -114,7 +110,7 @@ def exportRaw(key):
     """
     The 32 bytes of a public key.
     """
-    return _rawPublic(key)
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def exportJwk(name, key):
@@ -124,8 +120,8 @@ def exportJwk(name, key):
     if isinstance(key, (ed25519.Ed25519PrivateKey, x25519.X25519PrivateKey)):
         raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                 serialization.NoEncryption())
-        return {"crv": name, "x": b64url(_rawPublic(key.public_key())), "d": b64url(raw)}
-    return {"crv": name, "x": b64url(_rawPublic(key))}
+        return {"crv": name, "x": b64url(exportRaw(key.public_key())), "d": b64url(raw)}
+    return {"crv": name, "x": b64url(exportRaw(key))}
 
 
 def loadPrivate(name, data):

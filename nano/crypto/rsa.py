@@ -117,16 +117,15 @@ def exportJwk(key):
     The RSA members of a JWK (C{n}, C{e}, and for a private key C{d}, C{p}, C{q},
     C{dp}, C{dq}, C{qi}) for a loaded key.
     """
-    if isinstance(key, rsa.RSAPrivateKey):
+    private = isinstance(key, rsa.RSAPrivateKey)
+    public = (key.public_key() if private else key).public_numbers()
+    out = {"n": b64url(intBytes(public.n)), "e": b64url(intBytes(public.e))}
+    if private:
         numbers = key.private_numbers()
-        public = numbers.public_numbers
-        out = {"n": b64url(intBytes(public.n)), "e": b64url(intBytes(public.e))}
         for name, value in (("d", numbers.d), ("p", numbers.p), ("q", numbers.q),
                             ("dp", numbers.dmp1), ("dq", numbers.dmq1), ("qi", numbers.iqmp)):
             out[name] = b64url(intBytes(value))
-        return out
-    public = key.public_numbers()
-    return {"n": b64url(intBytes(public.n)), "e": b64url(intBytes(public.e))}
+    return out
 
 
 def loadPrivate(data):
@@ -183,7 +182,7 @@ def oaep(key, hashName, label, data, decrypt):
         key, or decryption fails.
     """
     algorithm = hashNamed(hashName)
-    pad = padding.OAEP(mgf=padding.MGF1(algorithm), algorithm=hashNamed(hashName), label=label or None)
+    pad = padding.OAEP(mgf=padding.MGF1(algorithm), algorithm=algorithm, label=label or None)
     try:
         if decrypt:
             return key.decrypt(data, pad)
