@@ -2,8 +2,8 @@
 What the asymmetric key families (L{nano.crypto.rsa}, L{nano.crypto.ec},
 L{nano.crypto.okp}) share: the canonical DER their keys travel as (PKCS#8 for
 private keys, SPKI for public keys), loading that DER back into a key of the
-expected class, reading the algorithm of SPKI or PKCS#8 data being imported, the
-type check that ends an import, and a verification that answers whether a
+expected class, reading the algorithm of SPKI or PKCS#8 data being imported and
+the members of a JWK being imported, the type check that ends an import, and a verification that answers whether a
 signature is valid instead of raising.
 """
 
@@ -11,9 +11,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
 from nano.crypto import der
-from nano.crypto.common import dataError
+from nano.crypto.common import dataError, unb64url
 
-__all__ = ["privateDer", "publicDer", "parseDer", "loadDer", "derAlgorithm", "canonical", "verifies"]
+__all__ = ["privateDer", "publicDer", "parseDer", "loadDer", "derAlgorithm", "jwkMember", "canonical", "verifies"]
 
 
 def privateDer(key):
@@ -78,6 +78,24 @@ def derAlgorithm(format, data, oid, label, parameters=True):
     if found != oid or (not parameters and params is not None):
         raise dataError("%s is not an %s key" % (what, label))
     return keyType, params, inner
+
+
+def jwkMember(jwk, name, family, size=None):
+    """
+    The bytes of the base64url member C{name} of a C{family} (C{"RSA"}, C{"EC"},
+    C{"OKP"}) JWK being imported, which must be C{size} bytes long when C{size} is
+    given.
+
+    @raise HostCallError: C{DataError} when it is missing, not unpadded base64url
+        text, or of another length.
+    """
+    value = jwk.get(name)
+    if value is None:
+        raise dataError("the %s JWK has no %r member" % (family, name))
+    data = unb64url(value, name)
+    if size is not None and len(data) != size:
+        raise dataError("the %s JWK member %r must be %d bytes, got %d" % (family, name, size, len(data)))
+    return data
 
 
 def canonical(keyType, key, publicClass, privateClass, name):

@@ -15,7 +15,16 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, derAlgorithm, loadDer, parseDer, privateDer, publicDer, verifies
+from nano.crypto.asymmetric import (
+    canonical,
+    derAlgorithm,
+    jwkMember,
+    loadDer,
+    parseDer,
+    privateDer,
+    publicDer,
+    verifies,
+)
 from nano.crypto.common import (
     b64url,
     dataError,
@@ -23,7 +32,6 @@ from nano.crypto.common import (
     intBytes,
     notSupported,
     operationError,
-    unb64url,
 )
 
 __all__ = [
@@ -76,13 +84,7 @@ def _curveFromParams(params):
 
 
 def _coordinate(jwk, name, size):
-    value = jwk.get(name)
-    if value is None:
-        raise dataError("the EC JWK has no %r member" % (name,))
-    data = unb64url(value, name)
-    if len(data) != size:
-        raise dataError("the EC JWK member %r must be %d bytes, got %d" % (name, size, len(data)))
-    return int.from_bytes(data, "big")
+    return int.from_bytes(jwkMember(jwk, name, "EC", size), "big")
 
 
 def _fromJwk(jwk, namedCurve):

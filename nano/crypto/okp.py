@@ -10,8 +10,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, derAlgorithm, loadDer, parseDer, privateDer, publicDer, verifies
-from nano.crypto.common import b64url, dataError, notSupported, operationError, unb64url
+from nano.crypto.asymmetric import (
+    canonical,
+    derAlgorithm,
+    jwkMember,
+    loadDer,
+    parseDer,
+    privateDer,
+    publicDer,
+    verifies,
+)
+from nano.crypto.common import b64url, dataError, notSupported, operationError
 
 __all__ = [
     "KINDS",
@@ -56,23 +65,13 @@ def generate(name):
     return privateDer(key), publicDer(key.public_key()), {}
 
 
-def _member(jwk, name):
-    value = jwk.get(name)
-    if value is None:
-        raise dataError("the OKP JWK has no %r member" % (name,))
-    data = unb64url(value, name)
-    if len(data) != 32:
-        raise dataError("the OKP JWK member %r must be 32 bytes, got %d" % (name, len(data)))
-    return data
-
-
 def _fromJwk(kind, jwk):
     if jwk.get("crv") != kind.name:
         raise dataError("the JWK crv %r is not %r" % (jwk.get("crv"), kind.name))
-    x = _member(jwk, "x")
+    x = jwkMember(jwk, "x", "OKP", 32)
     if jwk.get("d") is None:
         return "public", kind.public.from_public_bytes(x)
-    key = kind.private.from_private_bytes(_member(jwk, "d"))
+    key = kind.private.from_private_bytes(jwkMember(jwk, "d", "OKP", 32))
     if exportRaw(key.public_key()) != x:
         raise dataError("the JWK x member is not the public key of its d member")
     return "private", key

@@ -10,7 +10,16 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, derAlgorithm, loadDer, parseDer, privateDer, publicDer, verifies
+from nano.crypto.asymmetric import (
+    canonical,
+    derAlgorithm,
+    jwkMember,
+    loadDer,
+    parseDer,
+    privateDer,
+    publicDer,
+    verifies,
+)
 from nano.crypto.common import (
     b64,
     b64url,
@@ -19,7 +28,6 @@ from nano.crypto.common import (
     intBytes,
     notSupported,
     operationError,
-    unb64url,
 )
 
 __all__ = [
@@ -62,10 +70,7 @@ def generate(modulusLength, publicExponent):
 
 
 def _jwkInt(jwk, name):
-    value = jwk.get(name)
-    if value is None:
-        raise dataError("the RSA JWK has no %r member" % (name,))
-    return int.from_bytes(unb64url(value, name), "big")
+    return int.from_bytes(jwkMember(jwk, name, "RSA"), "big")
 
 
 def _fromJwk(jwk):

@@ -1,6 +1,6 @@
 """
 Tests for L{nano.crypto.asymmetric}: canonical DER, loading it back, reading the
-algorithm of imported DER, the type check that ends an import, and verification as
+algorithm of imported DER and the members of imported JWKs, the type check that ends an import, and verification as
 a bool.
 """
 
@@ -9,7 +9,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, x25519
 from twisted.trial.unittest import SynchronousTestCase
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, derAlgorithm, loadDer, parseDer, privateDer, publicDer, verifies
+from nano.crypto.asymmetric import (
+    canonical,
+    derAlgorithm,
+    jwkMember,
+    loadDer,
+    parseDer,
+    privateDer,
+    publicDer,
+    verifies,
+)
 from nano.isolate.hostcalls import HostCallError
 
 _KEY = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -90,6 +99,29 @@ class DerAlgorithmTests(SynchronousTestCase):
         error = self.assertRaises(HostCallError, derAlgorithm, "spki", data, der.OID_EC, "id-ecPublicKey",
                                   parameters=False)
         self.assertEqual(error.message, "the SPKI is not an id-ecPublicKey key")
+
+
+class JwkMemberTests(SynchronousTestCase):
+    def test_member(self):
+        """
+        A member's base64url text is decoded, of any length or of the length asked.
+        """
+        self.assertEqual(jwkMember({"n": "AQID"}, "n", "RSA"), b"\x01\x02\x03")
+        self.assertEqual(jwkMember({"x": "AQID"}, "x", "EC", 3), b"\x01\x02\x03")
+
+    def test_errors(self):
+        """
+        A missing member, one that is not base64url, and one of another length are
+        DataErrors naming the family and the member.
+        """
+        cases = [
+            (({}, "x", "OKP", 32), "the OKP JWK has no 'x' member"),
+            (({"x": "AQ=="}, "x", "OKP", 32), "JWK member 'x' is not unpadded base64url text"),
+            (({"x": "AQID"}, "x", "EC", 32), "the EC JWK member 'x' must be 32 bytes, got 3"),
+        ]
+        for args, message in cases:
+            error = self.assertRaises(HostCallError, jwkMember, *args)
+            self.assertEqual((error.name, error.message), ("DataError", message))
 
 
 class CanonicalTests(SynchronousTestCase):
