@@ -2,16 +2,18 @@
 What the asymmetric key families (L{nano.crypto.rsa}, L{nano.crypto.ec},
 L{nano.crypto.okp}) share: the canonical DER their keys travel as (PKCS#8 for
 private keys, SPKI for public keys), loading that DER back into a key of the
-expected class, the type check that ends an import, and a verification that
-answers whether a signature is valid instead of raising.
+expected class, reading the algorithm of SPKI or PKCS#8 data being imported and
+the members of a JWK being imported, the type check that ends an import, and a verification that answers whether a
+signature is valid instead of raising.
 """
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
-from nano.crypto.common import dataError
+from nano.crypto import der
+from nano.crypto.common import dataError, unb64url
 
-__all__ = ["privateDer", "publicDer", "loadDer", "canonical", "verifies"]
+__all__ = ["privateDer", "publicDer", "parseDer", "loadDer", "derAlgorithm", "jwkMember", "canonical", "verifies"]
 
 
 def privateDer(key):
@@ -29,6 +31,18 @@ def publicDer(key):
     return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+def parseDer(keyType, data, **options):
+    """
+    The key in PKCS#8 (C{keyType} C{"private"}) or SPKI (C{"public"}) DER, of
+    whatever class it is; C{options} go to cryptography's loader of private keys.
+
+    @raise ValueError: when cryptography cannot load it.
+    """
+    if keyType == "private":
+        return serialization.load_der_private_key(data, None, **options)
+    return serialization.load_der_public_key(data)
+
+
 def loadDer(keyType, data, keyClass, name, **options):
     """
     A C{keyType} (C{"private"} or C{"public"}) key from the DER an import or a
@@ -38,13 +52,50 @@ def loadDer(keyType, data, keyClass, name, **options):
     @raise HostCallError: C{DataError} ("not an NAME private key") when it is not
         a C{keyClass}.
     """
-    if keyType == "private":
-        key = serialization.load_der_private_key(data, None, **options)
-    else:
-        key = serialization.load_der_public_key(data)
+    key = parseDer(keyType, data, **options)
     if not isinstance(key, keyClass):
         raise dataError("not an %s %s key" % (name, keyType))
     return key
+
+
+def derAlgorithm(format, data, oid, label, parameters=True):
+    """
+    What C{"spki"} or C{"pkcs8"} key data being imported holds, once its algorithm
+    identifier is checked to be C{oid}: (key type, algorithm parameters as DER
+    bytes or None, and for PKCS#8 the privateKey octets, else None).
+
+    @param parameters: whether the identifier may carry parameters.
+    @raise HostCallError: C{DataError} ("the SPKI is not an LABEL key", "the PKCS#8
+        data is not an LABEL key") for another algorithm (or parameters where none
+        may be), or when the data is not DER of that structure.
+    """
+    if format == "spki":
+        found, params = der.spkiAlgorithm(data)
+        keyType, inner, what = "public", None, "the SPKI"
+    else:
+        found, params, inner = der.pkcs8Algorithm(data)
+        keyType, what = "private", "the PKCS#8 data"
+    if found != oid or (not parameters and params is not None):
+        raise dataError("%s is not an %s key" % (what, label))
+    return keyType, params, inner
+
+
+def jwkMember(jwk, name, family, size=None):
+    """
+    The bytes of the base64url member C{name} of a C{family} (C{"RSA"}, C{"EC"},
+    C{"OKP"}) JWK being imported, which must be C{size} bytes long when C{size} is
+    given.
+
+    @raise HostCallError: C{DataError} when it is missing, not unpadded base64url
+        text, or of another length.
+    """
+    value = jwk.get(name)
+    if value is None:
+        raise dataError("the %s JWK has no %r member" % (family, name))
+    data = unb64url(value, name)
+    if size is not None and len(data) != size:
+        raise dataError("the %s JWK member %r must be %d bytes, got %d" % (family, name, size, len(data)))
+    return data
 
 
 def canonical(keyType, key, publicClass, privateClass, name):

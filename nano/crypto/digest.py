@@ -9,17 +9,14 @@ Spec: https://w3c.github.io/webcrypto/#sha and https://w3c.github.io/webcrypto/#
 import hashlib
 import hmac
 
-from nano.crypto.common import HASHES, notSupported
+from nano.crypto.common import hashNamed
 
 __all__ = ["digest", "hmacSign", "hmacVerify"]
 
-_HASHLIB = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
-
 
 def _hashlibName(name):
-    if name not in HASHES:
-        raise notSupported("unsupported hash algorithm %r" % (name,))
-    return _HASHLIB[name]
+    # cryptography's hash names ("sha256", "md5", ...) are hashlib's.
+    return hashNamed(name).name
 
 
 def digest(name, data):

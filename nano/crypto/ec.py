@@ -15,7 +15,16 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
+from nano.crypto.asymmetric import (
+    canonical,
+    derAlgorithm,
+    jwkMember,
+    loadDer,
+    parseDer,
+    privateDer,
+    publicDer,
+    verifies,
+)
 from nano.crypto.common import (
     b64url,
     dataError,
@@ -23,7 +32,6 @@ from nano.crypto.common import (
     intBytes,
     notSupported,
     operationError,
-    unb64url,
 )
 
 __all__ = [
@@ -76,13 +84,7 @@ def _curveFromParams(params):
 
 
 def _coordinate(jwk, name, size):
-    value = jwk.get(name)
-    if value is None:
-        raise dataError("the EC JWK has no %r member" % (name,))
-    data = unb64url(value, name)
-    if len(data) != size:
-        raise dataError("the EC JWK member %r must be %d bytes, got %d" % (name, size, len(data)))
-    return int.from_bytes(data, "big")
+    return int.from_bytes(jwkMember(jwk, name, "EC", size), "big")
 
 
 def _fromJwk(jwk, namedCurve):
@@ -113,23 +115,14 @@ def importKey(format, data, namedCurve):
     if namedCurve not in CURVES:
         raise dataError("unsupported named curve %r" % (namedCurve,))
     try:
-        if format == "spki":
-            oid, params = der.spkiAlgorithm(data)
-            if oid != der.OID_EC:
-                raise dataError("the SPKI is not an id-ecPublicKey key")
+        if format in ("spki", "pkcs8"):
+            kind, params, inner = derAlgorithm(format, data, der.OID_EC, "id-ecPublicKey")
             curve = _curveFromParams(params)
-            key = serialization.load_der_public_key(data)
-            kind = "public"
-        elif format == "pkcs8":
-            oid, params, inner = der.pkcs8Algorithm(data)
-            if oid != der.OID_EC:
-                raise dataError("the PKCS#8 data is not an id-ecPublicKey key")
-            curve = _curveFromParams(params)
-            innerParams = der.ecPrivateKeyCurve(inner)
-            if innerParams is not None and innerParams != params:
-                raise dataError("the ECPrivateKey names another curve than its PrivateKeyInfo")
-            key = serialization.load_der_private_key(data, None)
-            kind = "private"
+            if kind == "private":
+                innerParams = der.ecPrivateKeyCurve(inner)
+                if innerParams is not None and innerParams != params:
+                    raise dataError("the ECPrivateKey names another curve than its PrivateKeyInfo")
+            key = parseDer(kind, data)
         elif format == "raw":
             curve = namedCurve
             key = ec.EllipticCurvePublicKey.from_encoded_point(CURVES[namedCurve](), data)

@@ -10,8 +10,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
-from nano.crypto.common import b64url, dataError, notSupported, operationError, unb64url
+from nano.crypto.asymmetric import (
+    canonical,
+    derAlgorithm,
+    jwkMember,
+    loadDer,
+    parseDer,
+    privateDer,
+    publicDer,
+    verifies,
+)
+from nano.crypto.common import b64url, dataError, notSupported, operationError
 
 __all__ = [
     "KINDS",
@@ -48,10 +57,6 @@ def _kind(name):
     return kind
 
 
-def _rawPublic(key):
-    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
 def generate(name):
     """
     A new key pair: (private PKCS#8 DER, public SPKI DER, {}).
@@ -60,24 +65,14 @@ def generate(name):
     return privateDer(key), publicDer(key.public_key()), {}
 
 
-def _member(jwk, name):
-    value = jwk.get(name)
-    if value is None:
-        raise dataError("the OKP JWK has no %r member" % (name,))
-    data = unb64url(value, name)
-    if len(data) != 32:
-        raise dataError("the OKP JWK member %r must be 32 bytes, got %d" % (name, len(data)))
-    return data
-
-
 def _fromJwk(kind, jwk):
     if jwk.get("crv") != kind.name:
         raise dataError("the JWK crv %r is not %r" % (jwk.get("crv"), kind.name))
-    x = _member(jwk, "x")
+    x = jwkMember(jwk, "x", "OKP", 32)
     if jwk.get("d") is None:
         return "public", kind.public.from_public_bytes(x)
-    key = kind.private.from_private_bytes(_member(jwk, "d"))
-    if _rawPublic(key.public_key()) != x:
+    key = kind.private.from_private_bytes(jwkMember(jwk, "d", "OKP", 32))
+    if exportRaw(key.public_key()) != x:
         raise dataError("the JWK x member is not the public key of its d member")
     return "private", key
 
@@ -93,18 +88,9 @@ def importKey(name, format, data):
     """
     kind = _kind(name)
     try:
-        if format == "spki":
-            oid, params = der.spkiAlgorithm(data)
-            if oid != kind.oid or params is not None:
-                raise dataError("the SPKI is not an %s key" % (name,))
-            key = serialization.load_der_public_key(data)
-            kindOf = "public"
-        elif format == "pkcs8":
-            oid, params, _ = der.pkcs8Algorithm(data)
-            if oid != kind.oid or params is not None:
-                raise dataError("the PKCS#8 data is not an %s key" % (name,))
-            key = serialization.load_der_private_key(data, None)
-            kindOf = "private"
+        if format in ("spki", "pkcs8"):
+            kindOf, _, _ = derAlgorithm(format, data, kind.oid, name, parameters=False)
+            key = parseDer(kindOf, data)
         elif format == "raw":
             if len(data) != 32:
                 raise dataError("a raw %s public key is 32 bytes, got %d" % (name, len(data)))
@@ -123,7 +109,7 @@ def exportRaw(key):
     """
     The 32 bytes of a public key.
     """
-    return _rawPublic(key)
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def exportJwk(name, key):
@@ -133,8 +119,8 @@ def exportJwk(name, key):
     if isinstance(key, (ed25519.Ed25519PrivateKey, x25519.X25519PrivateKey)):
         raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                 serialization.NoEncryption())
-        return {"crv": name, "x": b64url(_rawPublic(key.public_key())), "d": b64url(raw)}
-    return {"crv": name, "x": b64url(_rawPublic(key))}
+        return {"crv": name, "x": b64url(exportRaw(key.public_key())), "d": b64url(raw)}
+    return {"crv": name, "x": b64url(exportRaw(key))}
 
 
 def loadPrivate(name, data):

@@ -7,11 +7,19 @@ public keys (what C{importKey} and C{generate} return, and what the JS side keep
 """
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from nano.crypto import der
-from nano.crypto.asymmetric import canonical, loadDer, privateDer, publicDer, verifies
+from nano.crypto.asymmetric import (
+    canonical,
+    derAlgorithm,
+    jwkMember,
+    loadDer,
+    parseDer,
+    privateDer,
+    publicDer,
+    verifies,
+)
 from nano.crypto.common import (
     b64,
     b64url,
@@ -20,7 +28,6 @@ from nano.crypto.common import (
     intBytes,
     notSupported,
     operationError,
-    unb64url,
 )
 
 __all__ = [
@@ -63,10 +70,7 @@ def generate(modulusLength, publicExponent):
 
 
 def _jwkInt(jwk, name):
-    value = jwk.get(name)
-    if value is None:
-        raise dataError("the RSA JWK has no %r member" % (name,))
-    return int.from_bytes(unb64url(value, name), "big")
+    return int.from_bytes(jwkMember(jwk, name, "RSA"), "big")
 
 
 def _fromJwk(jwk):
@@ -100,18 +104,9 @@ def importKey(format, data):
         format or a multi-prime JWK.
     """
     try:
-        if format == "spki":
-            oid, _ = der.spkiAlgorithm(data)
-            if oid != der.OID_RSA:
-                raise dataError("the SPKI is not an rsaEncryption key")
-            key = serialization.load_der_public_key(data)
-            kind = "public"
-        elif format == "pkcs8":
-            oid, _, _ = der.pkcs8Algorithm(data)
-            if oid != der.OID_RSA:
-                raise dataError("the PKCS#8 data is not an rsaEncryption key")
-            key = serialization.load_der_private_key(data, None)
-            kind = "private"
+        if format in ("spki", "pkcs8"):
+            kind, _, _ = derAlgorithm(format, data, der.OID_RSA, "rsaEncryption")
+            key = parseDer(kind, data)
         elif format == "jwk":
             kind, key = _fromJwk(data)
         else:
@@ -127,16 +122,15 @@ def exportJwk(key):
     The RSA members of a JWK (C{n}, C{e}, and for a private key C{d}, C{p}, C{q},
     C{dp}, C{dq}, C{qi}) for a loaded key.
     """
-    if isinstance(key, rsa.RSAPrivateKey):
+    private = isinstance(key, rsa.RSAPrivateKey)
+    public = (key.public_key() if private else key).public_numbers()
+    out = {"n": b64url(intBytes(public.n)), "e": b64url(intBytes(public.e))}
+    if private:
         numbers = key.private_numbers()
-        public = numbers.public_numbers
-        out = {"n": b64url(intBytes(public.n)), "e": b64url(intBytes(public.e))}
         for name, value in (("d", numbers.d), ("p", numbers.p), ("q", numbers.q),
                             ("dp", numbers.dmp1), ("dq", numbers.dmq1), ("qi", numbers.iqmp)):
             out[name] = b64url(intBytes(value))
-        return out
-    public = key.public_numbers()
-    return {"n": b64url(intBytes(public.n)), "e": b64url(intBytes(public.e))}
+    return out
 
 
 def loadPrivate(data):
@@ -193,7 +187,7 @@ def oaep(key, hashName, label, data, decrypt):
         key, or decryption fails.
     """
     algorithm = hashNamed(hashName)
-    pad = padding.OAEP(mgf=padding.MGF1(algorithm), algorithm=hashNamed(hashName), label=label or None)
+    pad = padding.OAEP(mgf=padding.MGF1(algorithm), algorithm=algorithm, label=label or None)
     try:
         if decrypt:
             return key.decrypt(data, pad)

@@ -117,10 +117,8 @@ class _CheckedEndpoint:
         return addresses
 
     def _endpointFor(self, address):
-        if ":" in address:
-            endpoint = TCP6ClientEndpoint(self._reactor, address, self._port, timeout=self._timeout)
-        else:
-            endpoint = TCP4ClientEndpoint(self._reactor, address, self._port, timeout=self._timeout)
+        endpointClass = TCP6ClientEndpoint if ":" in address else TCP4ClientEndpoint
+        endpoint = endpointClass(self._reactor, address, self._port, timeout=self._timeout)
         if self._tlsCreator is not None:
             endpoint = wrapClientTLS(self._tlsCreator, endpoint)
         return endpoint

@@ -384,17 +384,8 @@ class _RequestState:
         """
         if self.done or self.gone:
             return
-        self.gone = True
-        self.app.requestFinished(status)
-        stats = self.resource.stats
-        stats.requestFinished(status, self.resource._reactor.seconds() - self.started)
-        stats.limitExceeded("body")
-        self.request.nanoState = None
-        self.request = None
-        if self.producer is not None:
-            self.producer.stopProducing()
-        elif self.isolate is not None and self.rid is not None:
-            self.isolate.cancel(self.rid)
+        self._abandon(status)
+        self.resource.stats.limitExceeded("body")
 
     def clientGone(self):
         """
@@ -403,9 +394,17 @@ class _RequestState:
         """
         if self.done or self.gone:
             return
+        self._abandon(499)
+
+    def _abandon(self, status):
+        """
+        Stop answering: the request counts as finished with C{status}, is let go,
+        and the app's work on it stops (its response stream cancelled, or its
+        handler when no response has started streaming).
+        """
         self.gone = True
-        self.app.requestFinished(499)
-        self.resource.stats.requestFinished(499, self.resource._reactor.seconds() - self.started)
+        self.app.requestFinished(status)
+        self.resource.stats.requestFinished(status, self.resource._reactor.seconds() - self.started)
         self.request.nanoState = None
         self.request = None
         if self.producer is not None:
