@@ -51,8 +51,12 @@ class _CountingTransport(StringTransport):
         return StringTransport.getHost(self)
 
 
-def _serve(leaf, data):
-    site = NanoSite(_Router(leaf))
+def _serve(leaf, data, **siteArgs):
+    """
+    Feed C{data} to a fresh channel of a L{NanoSite} (made with C{siteArgs})
+    routing to C{leaf}; return the channel and its transport.
+    """
+    site = NanoSite(_Router(leaf), **siteArgs)
     channel = site.buildProtocol(None)
     transport = _CountingTransport()
     channel.makeConnection(transport)
@@ -270,11 +274,7 @@ class HeaderLimitTests(SynchronousTestCase):
 
     def serve(self, data, limit=1024):
         leaf = _Leaf()
-        site = NanoSite(_Router(leaf), maxHeaderBytes=limit)
-        channel = site.buildProtocol(None)
-        transport = _CountingTransport()
-        channel.makeConnection(transport)
-        channel.dataReceived(data)
+        _, transport = _serve(leaf, data, maxHeaderBytes=limit)
         return leaf, transport
 
     def test_block(self):
