@@ -25,7 +25,6 @@ must be refused, the exit status must be 0 and come before the drain timeout
 
 import argparse
 import concurrent.futures
-import datetime
 import http.client
 import os
 import re
@@ -41,8 +40,8 @@ import time
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import (HERE, appendToBenchmarks, freePort, listenOn, machine, startNanoConfig, stopProcess,
-                          waitForPort, writeConfig)
+from bench.common import (HERE, freePort, listenOn, recordEntry, startNanoConfig, stopProcess, waitForPort,
+                          writeConfig)
 from bench.suite_wrk import parseWrk, runWrk, wrkCommand
 
 _CHANGING = """export default {
@@ -237,8 +236,7 @@ def main():
     args = parser.parse_args()
     title, command, detail, lines = (reload if args.what == "reload" else shutdown)(args)
     if args.record:
-        appendToBenchmarks("\n## %s, %s\n\nCommand: `%s` (%s).\n%s\n\n%s\n" % (
-            title, datetime.date.today().isoformat(), command, detail, machine(), "\n".join(lines)))
+        recordEntry(title, command, detail, lines)
 
 
 if __name__ == "__main__":
