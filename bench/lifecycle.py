@@ -43,6 +43,7 @@ if __package__ in (None, ""):
 from bench.common import (HERE, freePort, listenOn, recordEntry, startNanoConfig, stopProcess, waitForPort,
                           writeConfig)
 from bench.suite_wrk import parseWrk, runWrk, wrkCommand
+from nano.test.faultkit import get
 
 _CHANGING = """export default {
   fetch(request, env) {
@@ -56,16 +57,6 @@ _STEADY = 'export default { fetch: (request, env) => new Response("steady " + en
 def _write(path, text):
     with open(path, "w") as f:
         f.write(text)
-
-
-def _get(port, path, host, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Host": host})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def reload(args):
@@ -109,7 +100,7 @@ def reload(args):
             time.sleep(interval)
         results = {host: parseWrk(proc.communicate()[0]) for host, proc in wrks.items()}
         time.sleep(0.5)
-        final = _get(port, "/", "changing.bench")
+        final = get(port, "changing.bench", "/", timeout=30)
         expected = ("changing version %d g%d" % (args.rewrites, args.rewrites)).encode()
     finally:
         code = stopProcess(server, 30)
