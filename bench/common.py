@@ -2,24 +2,29 @@
 What the benchmark scripts share: a free port, the twistd command line of this
 Python, starting a server as a quiet subprocess and waiting until it listens,
 stopping it, a process's CPU time from /proc, the local upstream the fetch
-benchmarks call, and appending a dated entry to BENCHMARKS.md.
+benchmarks call, and appending a dated entry to BENCHMARKS.md. The twistd command,
+the atomic config write and the upstream's start are L{nano.test.e2e}'s, shared with
+the end-to-end tests.
 
 wrk is run and read by L{bench.suite_wrk}.
 """
 
-import json
+import datetime
 import os
 import platform
 import resource
 import signal
 import socket
 import subprocess
-import sys
 import time
+
+from nano.test.e2e import startUpstream as _startUpstream
+from nano.test.e2e import twistdCommand as twistd
+from nano.test.e2e import writeJSON as writeConfig
 
 __all__ = ["HERE", "ROOT", "ServerError", "freePort", "waitForPort", "twistd", "twistdCommand", "listenOn",
            "spawn", "stopProcess", "writeConfig", "startNanoConfig", "startUpstream", "cpuSeconds",
-           "childCPU", "machine", "appendToBenchmarks"]
+           "childCPU", "machine", "recordEntry", "appendToBenchmarks"]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -56,17 +61,6 @@ def waitForPort(port, process=None, timeout=30.0, interval=0.05):
         except OSError:
             time.sleep(interval)
     raise ServerError("nothing listens on port %d after %.0f s" % (port, timeout))
-
-
-def twistd():
-    """
-    The command that runs twistd with this Python: the C{twistd} script beside
-    the interpreter, else C{python -c}.
-    """
-    candidate = os.path.join(os.path.dirname(sys.executable), "twistd")
-    if os.path.exists(candidate):
-        return [candidate]
-    return [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
 
 
 def twistdCommand(logfile, *arguments):
@@ -107,18 +101,6 @@ def stopProcess(process, timeout=20):
     return process.returncode
 
 
-def writeConfig(path, config):
-    """
-    Write C{config} as JSON to C{path}, replacing the file atomically (a watching
-    server never reads half a file).
-    """
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        json.dump(config, f, indent=2)
-    os.replace(temporary, path)
-    return path
-
-
 def startNanoConfig(directory, config, logfile=None):
     """
     Write C{config} to C{directory}/config.json and start C{twistd nano --config}
@@ -132,12 +114,10 @@ def startNanoConfig(directory, config, logfile=None):
 
 def startUpstream():
     """
-    Start nano.test.fetch_upstream in a process of its own; return the process
-    and the port it listens on.
+    Start nano.test.fetch_upstream in a process of its own (in the repository
+    root); return the process and the port it listens on.
     """
-    process = subprocess.Popen([sys.executable, "-m", "nano.test.fetch_upstream"], stdout=subprocess.PIPE,
-                               stdin=subprocess.DEVNULL, text=True, cwd=ROOT)
-    return process, int(process.stdout.readline())
+    return _startUpstream(cwd=ROOT)
 
 
 def cpuSeconds(pid):
@@ -163,6 +143,15 @@ def machine(extra=""):
     """
     return "Machine: %s, %d cores, Python %s%s." % (platform.platform(), os.cpu_count(),
                                                     platform.python_version(), extra)
+
+
+def recordEntry(title, command, detail, lines):
+    """
+    Append a dated BENCHMARKS.md section: C{## TITLE, DATE}, then C{Command:
+    `COMMAND` (DETAIL).}, the machine line and C{lines} (a table, usually).
+    """
+    appendToBenchmarks("\n## %s, %s\n\nCommand: `%s` (%s).\n%s\n\n%s\n" % (
+        title, datetime.date.today().isoformat(), command, detail, machine(), "\n".join(lines)))
 
 
 def appendToBenchmarks(text):

@@ -48,6 +48,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
 from common import freePort, twistd  # noqa: E402
+from nano.test.e2e import jsonRecords  # noqa: E402
 
 _APP = """// Generated app {n}.
 const NAME = "app{n}";
@@ -163,16 +164,11 @@ def memoryOf(pid):
 
 def readEvents(path):
     """
-    The JSON log lines of C{path} as dicts (lines that are not JSON are skipped).
+    The JSON log lines of C{path} as dicts (lines that are not JSON objects are
+    skipped).
     """
-    events = []
     with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            try:
-                events.append(json.loads(line))
-            except ValueError:
-                continue
-    return events
+        return jsonRecords(f)
 
 
 def coldStarts(events):

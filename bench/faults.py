@@ -44,6 +44,7 @@ if __package__ in (None, ""):
 
 from bench.common import ROOT, appendToBenchmarks, machine
 from nano.test.e2e import APPS, TwistdProcess, writeConfig
+from nano.test import faultkit
 from nano.test.faultkit import between, flood, logEvents, resetEvents, sendBody, summarize, waitServing
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -55,16 +56,12 @@ def get(port, path, host="a.test", timeout=30.0):
     One GET; return C{"STATUS"} (and the body's start for a 200), or the error's name.
     """
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        conn.request("GET", path, headers={"Host": host})
-        response = conn.getresponse()
-        data = response.read()
-        conn.close()
+        status, data = faultkit.get(port, host, path, timeout)
     except (OSError, http.client.HTTPException) as e:
         return type(e).__name__
-    if response.status == 200:
+    if status == 200:
         return "200 %s" % (data[:20].decode("latin-1"),)
-    return str(response.status)
+    return str(status)
 
 
 def faults(flooded):

@@ -14,7 +14,6 @@ BENCHMARKS.md.
 """
 
 import argparse
-import datetime
 import json
 import os
 import shutil
@@ -27,8 +26,8 @@ import urllib.request
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import (HERE, appendToBenchmarks, freePort, listenOn, machine, startNanoConfig, startUpstream,
-                          stopProcess, waitForPort)
+from bench.common import (HERE, freePort, listenOn, recordEntry, startNanoConfig, startUpstream, stopProcess,
+                          waitForPort)
 
 _TREQ_CLIENT = r"""
 import json, sys, time
@@ -141,15 +140,11 @@ def main():
         table.append("| %s | %s | %.0f | %.2f ms | %.2f ms |" % (label, who, rate, p50, p99))
     print("\n".join(table))
     if args.record:
-        entry = [
-            "", "## Outbound fetch(), %s" % (datetime.date.today().isoformat(),), "",
-            "Command: `python bench/fetch.py --runs %d --sequential %d --concurrent %d` (upstream: "
-            "`nano.test.fetch_upstream` /ok, one process; NANO under twistd with the access log off; the treq "
-            "side is one Python process with a persistent pool of 16 per host, like NANO's per-app pool)."
-            % (args.runs, args.sequential, args.concurrent),
-            machine(), "", *table, "",
-        ]
-        appendToBenchmarks("\n".join(entry))
+        recordEntry("Outbound fetch()", "python bench/fetch.py --runs %d --sequential %d --concurrent %d"
+                    % (args.runs, args.sequential, args.concurrent),
+                    "upstream: `nano.test.fetch_upstream` /ok, one process; NANO under twistd with the access log "
+                    "off; the treq side is one Python process with a persistent pool of 16 per host, like NANO's "
+                    "per-app pool", table)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Usage: python bench/fetch_stream.py [--runs 3] [--mb 1024] [--up-mb 256] [--reco
 """
 
 import argparse
-import datetime
 import http.client
 import json
 import os
@@ -28,8 +27,8 @@ import time
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import (HERE, appendToBenchmarks, freePort, listenOn, machine, startNanoConfig, startUpstream,
-                          stopProcess, waitForPort)
+from bench.common import (HERE, freePort, listenOn, recordEntry, startNanoConfig, startUpstream, stopProcess,
+                          waitForPort)
 
 _MiB = 1 << 20
 
@@ -188,14 +187,10 @@ def main():
                      % (label, mb, statistics.median(results["nano"])))
     print("\n".join(table))
     if args.record:
-        entry = [
-            "", "## Streamed fetch() bodies, %s" % (datetime.date.today().isoformat(),), "",
-            "Command: `python bench/fetch_stream.py --runs %d --mb %d --up-mb %d` (upstream: "
-            "`nano.test.fetch_upstream`, one process; NANO under twistd with the access log off; the client "
-            "is a raw socket reading or writing 1 MiB at a time)." % (args.runs, args.mb, args.up_mb),
-            machine(), "", *table, "",
-        ]
-        appendToBenchmarks("\n".join(entry))
+        recordEntry("Streamed fetch() bodies", "python bench/fetch_stream.py --runs %d --mb %d --up-mb %d"
+                    % (args.runs, args.mb, args.up_mb),
+                    "upstream: `nano.test.fetch_upstream`, one process; NANO under twistd with the access log off; "
+                    "the client is a raw socket reading or writing 1 MiB at a time", table)
 
 
 if __name__ == "__main__":

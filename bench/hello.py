@@ -10,7 +10,6 @@ Needs wrk. Prints req/s and p50/p99 latency per run, the medians and the ratio;
 """
 
 import argparse
-import datetime
 import os
 import shutil
 import statistics
@@ -20,8 +19,8 @@ import tempfile
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import (HERE, appendToBenchmarks, cpuSeconds, freePort, listenOn, machine, spawn, stopProcess,
-                          twistdCommand, waitForPort)
+from bench.common import (HERE, cpuSeconds, freePort, listenOn, recordEntry, spawn, stopProcess, twistdCommand,
+                          waitForPort)
 from bench.suite_wrk import runWrk
 
 
@@ -111,11 +110,9 @@ def main():
     if args.record:
         command = "python bench/hello.py --runs %d --duration %d --connections %d --access-log %s" % (
             args.runs, args.duration, args.connections, args.access_log)
-        appendToBenchmarks(
-            "\n## Hello world, access log %s, %s\n\nCommand: `%s` (wrk -t2 -c%d -d%ds, interleaved runs, both "
-            "servers under twistd with --logfile).\n%s\n\n%s\n" % (
-                args.access_log, datetime.date.today().isoformat(), command, args.connections, args.duration,
-                machine(), "\n".join(lines)))
+        recordEntry("Hello world, access log %s" % (args.access_log,), command,
+                    "wrk -t2 -c%d -d%ds, interleaved runs, both servers under twistd with --logfile"
+                    % (args.connections, args.duration), lines)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ must be refused, the exit status must be 0 and come before the drain timeout
 
 import argparse
 import concurrent.futures
-import datetime
 import http.client
 import os
 import re
@@ -41,9 +40,10 @@ import time
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import (HERE, appendToBenchmarks, freePort, listenOn, machine, startNanoConfig, stopProcess,
-                          waitForPort, writeConfig)
+from bench.common import (HERE, freePort, listenOn, recordEntry, startNanoConfig, stopProcess, waitForPort,
+                          writeConfig)
 from bench.suite_wrk import parseWrk, runWrk, wrkCommand
+from nano.test.faultkit import get
 
 _CHANGING = """export default {
   fetch(request, env) {
@@ -57,16 +57,6 @@ _STEADY = 'export default { fetch: (request, env) => new Response("steady " + en
 def _write(path, text):
     with open(path, "w") as f:
         f.write(text)
-
-
-def _get(port, path, host, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Host": host})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def reload(args):
@@ -110,7 +100,7 @@ def reload(args):
             time.sleep(interval)
         results = {host: parseWrk(proc.communicate()[0]) for host, proc in wrks.items()}
         time.sleep(0.5)
-        final = _get(port, "/", "changing.bench")
+        final = get(port, "changing.bench", "/", timeout=30)
         expected = ("changing version %d g%d" % (args.rewrites, args.rewrites)).encode()
     finally:
         code = stopProcess(server, 30)
@@ -237,8 +227,7 @@ def main():
     args = parser.parse_args()
     title, command, detail, lines = (reload if args.what == "reload" else shutdown)(args)
     if args.record:
-        appendToBenchmarks("\n## %s, %s\n\nCommand: `%s` (%s).\n%s\n\n%s\n" % (
-            title, datetime.date.today().isoformat(), command, detail, machine(), "\n".join(lines)))
+        recordEntry(title, command, detail, lines)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ Usage: python bench/overhead.py [--runs 3] [--duration 10] [--record]
 """
 
 import argparse
-import datetime
 import os
 import statistics
 import sys
@@ -16,8 +15,7 @@ import tempfile
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import (HERE, appendToBenchmarks, cpuSeconds, freePort, machine, spawn, stopProcess,
-                          twistdCommand, waitForPort)
+from bench.common import (HERE, cpuSeconds, freePort, recordEntry, spawn, stopProcess, twistdCommand, waitForPort)
 from bench.hello import startNano, wrk
 
 
@@ -73,10 +71,9 @@ def main():
     if args.record:
         command = "python bench/overhead.py --runs %d --duration %d --connections %d" % (
             args.runs, args.duration, args.connections)
-        appendToBenchmarks("\n## Watchdog and metrics overhead, %s\n\nCommand: `%s` (hello app, wrk -t2 -c%d, "
-                           "interleaved; both under twistd with no access log).\n%s\n\n%s\n" % (
-                               datetime.date.today().isoformat(), command, args.connections, machine(),
-                               "\n".join(lines)))
+        recordEntry("Watchdog and metrics overhead", command,
+                    "hello app, wrk -t2 -c%d, interleaved; both under twistd with no access log" % (args.connections,),
+                    lines)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Usage: python bench/stream.py [--runs 3] [--slow-mib 200] [--record]
 """
 
 import argparse
-import datetime
 import os
 import socket
 import statistics
@@ -26,8 +25,8 @@ import time
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import (HERE, appendToBenchmarks, cpuSeconds, freePort, listenOn, machine, spawn, stopProcess,
-                          twistdCommand, waitForPort)
+from bench.common import (HERE, cpuSeconds, freePort, listenOn, recordEntry, spawn, stopProcess, twistdCommand,
+                          waitForPort)
 
 CHUNK = 65536
 
@@ -174,9 +173,8 @@ def main():
     print("\n".join(lines))
     if args.record:
         command = "python bench/stream.py --runs %d --gib %s --slow-mib %d" % (args.runs, args.gib, args.slow_mib)
-        appendToBenchmarks("\n## Streamed responses, %s\n\nCommand: `%s` (curl reads the throughput runs; both "
-                           "servers under twistd).\n%s\n\n%s\n" % (
-                               datetime.date.today().isoformat(), command, machine(), "\n".join(lines)))
+        recordEntry("Streamed responses", command, "curl reads the throughput runs; both servers under twistd",
+                    lines)
 
 
 if __name__ == "__main__":

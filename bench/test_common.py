@@ -2,6 +2,7 @@
 Tests for bench.common: the helpers the benchmark scripts share.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from bench import common
 from bench.common import (ServerError, cpuSeconds, freePort, listenOn, machine, stopProcess, twistdCommand,
                           waitForPort, writeConfig)
 
@@ -96,3 +98,17 @@ class WriteConfigTests(SynchronousTestCase):
         with open(path) as f:
             self.assertEqual(json.load(f), {"apps": [1]})
         self.assertEqual(os.listdir(directory), ["config.json"])
+
+
+class RecordEntryTests(SynchronousTestCase):
+    def test_entry(self):
+        """
+        recordEntry appends a dated section: title, command with its detail, the
+        machine line, then the lines.
+        """
+        appended = []
+        self.patch(common, "appendToBenchmarks", appended.append)
+        self.patch(common, "machine", lambda: "Machine: M.")
+        common.recordEntry("Title", "python bench/x.py --runs 3", "one process", ["| a |", "| 1 |"])
+        self.assertEqual(appended, ["\n## Title, %s\n\nCommand: `python bench/x.py --runs 3` (one process).\n"
+                                    "Machine: M.\n\n| a |\n| 1 |\n" % (datetime.date.today().isoformat(),)])

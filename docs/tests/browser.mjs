@@ -7,15 +7,9 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { SHOTS, check, expect, finish, launchBrowser } from "./harness.mjs";
 
 const DIST = path.resolve("dist");
-const SHOTS = path.resolve("test-results");
-const EXECUTABLE = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run",
-];
 const TYPES = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript",
   ".css": "text/css", ".svg": "image/svg+xml", ".json": "application/json", ".png": "image/png",
@@ -40,23 +34,6 @@ function serve() {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    results.push([name, true]);
-    console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (error) {
-    results.push([name, false]);
-    console.log(`FAIL ${name}: ${error.message}`);
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
 if (!fs.existsSync(path.join(DIST, "index.html"))) {
   console.error("browser: dist/index.html not found (build the site first)");
   process.exit(1);
@@ -64,7 +41,7 @@ if (!fs.existsSync(path.join(DIST, "index.html"))) {
 fs.mkdirSync(SHOTS, { recursive: true });
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: EXECUTABLE, args: FLAGS, headless: true });
+const browser = await launchBrowser();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 const errors = [];
 page.on("pageerror", (error) => errors.push(error.message));
@@ -143,7 +120,4 @@ await check("no page errors", async () => {
 
 await browser.close();
 server.close();
-const failed = results.filter(([, ok]) => !ok).length;
-console.log(`browser: screenshots in ${SHOTS}`);
-console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish(`browser: screenshots in ${SHOTS}`);

@@ -14,14 +14,8 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { SHOTS, check, expect, finish, launchBrowser } from "./harness.mjs";
 
-const SHOTS = path.resolve("test-results");
-const EXECUTABLE = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run",
-];
 const TOKEN = "status-page-test-token";
 const given = process.env.NANO_TWISTD || "twistd";
 const TWISTD = given.includes("/") ? path.resolve(given) : given;
@@ -107,27 +101,10 @@ function request(port, host, pathname = "/") {
   });
 }
 
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    results.push([name, true]);
-    console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (error) {
-    results.push([name, false]);
-    console.log(`FAIL ${name}: ${error.message}`);
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
 const { main, admin } = await ports();
 const base = `http://127.0.0.1:${admin}/`;
 fs.mkdirSync(SHOTS, { recursive: true });
-const browser = await chromium.launch({ executablePath: EXECUTABLE, args: FLAGS, headless: true });
+const browser = await launchBrowser();
 
 try {
   // Traffic first: three hellos, a CPU runaway (503, its isolate reset), then a request
@@ -204,7 +181,4 @@ try {
   await stopServer();
 }
 
-const failed = results.filter(([, ok]) => !ok).length;
-console.log(`status-page: screenshot in ${path.join(SHOTS, "status-page.png")}`);
-console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish(`status-page: screenshot in ${path.join(SHOTS, "status-page.png")}`);

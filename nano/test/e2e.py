@@ -3,6 +3,7 @@ Helpers for end-to-end tests: start a real C{twistd -n nano} subprocess on
 127.0.0.1, wait until it listens, talk HTTP to it, stop it.
 """
 
+import atexit
 import http.client
 import json
 import os
@@ -16,7 +17,9 @@ import tempfile
 import threading
 import time
 
-__all__ = ["TwistdProcess", "APPS", "copyApp", "waitUntil", "writeConfig"]
+__all__ = ["TwistdProcess", "APPS", "copyApp", "jsonRecords", "readUntil", "startSharedServer", "startSharedUpstream",
+           "startUpstream",
+           "twistdCommand", "waitUntil", "writeConfig", "writeJSON"]
 
 APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 _LISTENING = re.compile(r"nano listening on (?P<host>[0-9.]+):(?P<port>\d+)")
@@ -33,17 +36,25 @@ def twistdCommand():
     return [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
 
 
-def writeConfig(directory, config):
+def writeJSON(path, value):
     """
-    Write C{config} (a dict) as config.json in C{directory} (atomically, as
-    editors and deploy tools do); return its path.
+    Write C{value} as JSON to C{path}, replacing the file atomically (as editors
+    and deploy tools do: a watching server never reads half a file); return
+    C{path}.
     """
-    path = os.path.join(directory, "config.json")
     temporary = path + ".writing"
     with open(temporary, "w") as f:
-        json.dump(config, f, indent=2)
+        json.dump(value, f, indent=2)
     os.replace(temporary, path)
     return path
+
+
+def writeConfig(directory, config):
+    """
+    Write C{config} (a dict) as config.json in C{directory} (atomically, see
+    L{writeJSON}); return its path.
+    """
+    return writeJSON(os.path.join(directory, "config.json"), config)
 
 
 def copyApp(name, directory, as_=None):
@@ -54,6 +65,86 @@ def copyApp(name, directory, as_=None):
     target = os.path.join(directory, as_ or name)
     shutil.copytree(os.path.join(APPS, name), target)
     return target
+
+
+def jsonRecords(lines):
+    """
+    The JSON objects among C{lines} (a JSON log: other lines are skipped), as
+    dicts, in order.
+    """
+    records = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def readUntil(sock, marker, data=b"", timeout=None):
+    """
+    Read from C{sock} until C{marker} is in C{data} plus what was read, or the
+    peer closed; return all of it. With C{timeout}, set it on C{sock} first
+    (C{socket.timeout} if C{marker} does not come in time).
+    """
+    if timeout is not None:
+        sock.settimeout(timeout)
+    while marker not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def startUpstream(cwd=None):
+    """
+    Start L{nano.test.fetch_upstream} in a process of its own (in C{cwd}); return
+    the process and the port it listens on (which it prints first).
+    """
+    process = subprocess.Popen([sys.executable, "-m", "nano.test.fetch_upstream"], stdout=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, text=True, cwd=cwd)
+    return process, int(process.stdout.readline())
+
+
+def startSharedUpstream():
+    """
+    Start L{nano.test.fetch_upstream} for a module's tests (see L{startUpstream}),
+    terminated at exit; return the port it listens on.
+    """
+    process, port = startUpstream()
+    atexit.register(_stopUpstream, process)
+    return port
+
+
+def _stopUpstream(process):
+    process.terminate()
+    process.wait(10)
+
+
+def startSharedServer(apps, config, prefix="nano-e2e-", args=(), env=None):
+    """
+    Start a twistd meant to be shared by a module's tests (trial has no class
+    fixtures): in a new temporary directory (named with C{prefix}) holding copies
+    of the test apps C{apps} (a dict: name in L{APPS} to directory name), serving
+    C{config} (written there) with the further command-line C{args} and
+    environment C{env}. At exit the server stops and the directory is removed.
+    Return the started L{TwistdProcess}.
+    """
+    directory = tempfile.mkdtemp(prefix=prefix)
+    for name, as_ in apps.items():
+        copyApp(name, directory, as_)
+    server = TwistdProcess(["--config", writeConfig(directory, config), *args], env=env, cwd=directory)
+    atexit.register(_stopShared, server, directory)
+    server.start()
+    return server
+
+
+def _stopShared(server, directory):
+    server.stop()
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def waitUntil(condition, timeout=10.0, interval=0.05):

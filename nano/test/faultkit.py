@@ -20,7 +20,9 @@ import sys
 import threading
 import time
 
-__all__ = ["SteadyClient", "between", "flood", "logEvents", "resetEvents", "sendBody", "summarize", "waitServing"]
+from nano.test.e2e import jsonRecords
+
+__all__ = ["SteadyClient", "between", "flood", "get", "logEvents", "resetEvents", "sendBody", "summarize", "waitServing"]
 
 
 class SteadyClient:
@@ -110,12 +112,8 @@ def logEvents(output):
     skipped), each with C{"ts"}: its time as a C{time.time()} value.
     """
     events = []
-    for line in output.splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict) and "time" in event:
+    for event in jsonRecords(output.splitlines()):
+        if "time" in event:
             event["ts"] = datetime.datetime.fromisoformat(event["time"]).timestamp()
             events.append(event)
     return events
@@ -130,6 +128,20 @@ def resetEvents(events, app=None, since=0.0):
             and (app is None or e.get("app") == app)]
 
 
+def get(port, host, path, timeout=10.0):
+    """
+    One GET of C{path} at C{host} on a connection of its own; return the status
+    and the body. Connection and protocol errors are raised.
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
 def waitServing(port, host, path="/ok", body=b"ok", timeout=10.0, interval=0.005):
     """
     Send C{path} until it is answered with 200 and C{body}; return the
@@ -138,12 +150,7 @@ def waitServing(port, host, path="/ok", body=b"ok", timeout=10.0, interval=0.005
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-            conn.request("GET", path, headers={"Host": host})
-            response = conn.getresponse()
-            data = response.read()
-            conn.close()
-            if response.status == 200 and data == body:
+            if get(port, host, path, timeout) == (200, body):
                 return time.time()
         except (OSError, http.client.HTTPException):
             pass

@@ -21,11 +21,9 @@ from nano.isolate.modules import loadModuleGraph
 from nano.isolate.runtime import LoadError
 from nano.isolate.watchdog import Watchdog
 from nano.metrics import AppStats, Metrics
+from nano.test.isolatekit import APPS, pumpedFetch
 from nano.test.lifecycle import ControlledIsolate
 from nano.testing import FakeIsolate, PumpedReactor
-
-
-APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 
 
 def _config():
@@ -113,17 +111,6 @@ class AppStatsTests(SynchronousTestCase):
         self.assertEqual(self.stats.starts, {"cold": 1, "reload": 0, "recycle": 1})
 
 
-class _Sink:
-    requestId = None
-    result = None
-
-    def gotResponse(self, response):
-        self.result = response
-
-    def gotError(self, error):
-        self.result = error
-
-
 class ResetMetricsTests(SynchronousTestCase):
     """
     With a real isolate and the watchdog: a runaway's reset shows in the metrics
@@ -145,10 +132,7 @@ class ResetMetricsTests(SynchronousTestCase):
         return box[0]
 
     def fetch(self, isolate, path):
-        sink = _Sink()
-        isolate.fetch("GET", "http://x.test" + path, [], None, sink)
-        self.reactor.pump(lambda: sink.result is not None, advance=0.025)
-        return sink.result
+        return pumpedFetch(self.reactor, isolate, "GET", "http://x.test" + path, advance=0.025)
 
     def test_cpuReset(self):
         """

@@ -17,14 +17,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from nano.test.compat.cases import appNames, check, knownFailures, loadApp, runStep
-from nano.test.e2e import TwistdProcess, writeConfig
+from nano.test.e2e import TwistdProcess, startSharedUpstream, writeConfig
 
 _BUILD = os.environ.get("NANO_COMPAT_BUILD") or None
 if _BUILD:
@@ -47,16 +45,8 @@ _shared = {}
 
 def _upstream():
     if "upstream" not in _shared:
-        process = subprocess.Popen([sys.executable, "-m", "nano.test.fetch_upstream"], stdout=subprocess.PIPE,
-                                   stdin=subprocess.DEVNULL, text=True)
-        _shared["upstream"] = "http://127.0.0.1:%d" % (int(process.stdout.readline()),)
-        atexit.register(_stopProcess, process)
+        _shared["upstream"] = "http://127.0.0.1:%d" % (startSharedUpstream(),)
     return _shared["upstream"]
-
-
-def _stopProcess(process):
-    process.terminate()
-    process.wait(10)
 
 
 def _server(suffix):

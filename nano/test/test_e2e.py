@@ -3,7 +3,6 @@ End-to-end tests: a real C{twistd -n nano} subprocess with a multi-app config,
 spoken to over real sockets on 127.0.0.1.
 """
 
-import atexit
 import hashlib
 import hmac
 import http.client
@@ -14,7 +13,7 @@ import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.test.e2e import APPS, TwistdProcess, writeConfig
+from nano.test.e2e import APPS, TwistdProcess, startSharedServer, writeConfig
 
 
 def _headers(pairs, name):
@@ -30,9 +29,6 @@ def _sharedServer():
     fixtures): started on first use, stopped when the test process exits.
     """
     if "server" not in _shared:
-        directory = tempfile.mkdtemp(prefix="nano-e2e-")
-        for name in ("e2e-echo", "e2e-broken", "e2e-sw"):
-            shutil.copytree(os.path.join(APPS, name), os.path.join(directory, name))
         config = {
             "listen": ["tcp:0:interface=127.0.0.1"],
             "admin": None,
@@ -44,17 +40,9 @@ def _sharedServer():
                 {"name": "sw", "hostnames": ["sw.test"], "path": "e2e-sw"},
             ],
         }
-        path = writeConfig(directory, config)
-        server = TwistdProcess(["--config", path], env={"E2E_SECRET": "s3cret"}, cwd=directory)
-        _shared["server"] = server
-        atexit.register(_stopShared, server, directory)
-        server.start()
+        apps = {name: name for name in ("e2e-echo", "e2e-broken", "e2e-sw")}
+        _shared["server"] = startSharedServer(apps, config, env={"E2E_SECRET": "s3cret"})
     return _shared["server"]
-
-
-def _stopShared(server, directory):
-    server.stop()
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 class MultiAppTests(SynchronousTestCase):

@@ -4,7 +4,6 @@ End-to-end test of multi-worker mode: a real C{twistd -n nano --workers 2}
 """
 
 import concurrent.futures
-import json
 import os
 import shutil
 import signal
@@ -13,21 +12,14 @@ import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.test.e2e import TwistdProcess, copyApp, waitUntil, writeConfig
+from nano.test.e2e import TwistdProcess, copyApp, jsonRecords, waitUntil, writeConfig
 
 
 def _records(output):
     """
     The JSON log records in twistd's output.
     """
-    out = []
-    for line in output.splitlines():
-        if line.startswith("{"):
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-    return out
+    return jsonRecords(output.splitlines())
 
 
 class WorkersTests(SynchronousTestCase):

@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -22,7 +21,7 @@ import urllib.request
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from nano.config import parseConfig
-from nano.test.e2e import TwistdProcess, writeConfig
+from nano.test.e2e import TwistdProcess, readUntil, startSharedUpstream, writeConfig
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                         "examples")
@@ -43,12 +42,8 @@ def _upstream():
     The upstream HTTP server of the fetch tests (one per test process).
     """
     if "upstream" not in _shared:
-        process = subprocess.Popen([sys.executable, "-m", "nano.test.fetch_upstream"],
-                                   stdout=subprocess.PIPE, text=True)
-        port = int(process.stdout.readline().strip())
-        _shared["upstream"] = (process, port)
-        atexit.register(lambda: (process.terminate(), process.wait(10)))
-    return _shared["upstream"][1]
+        _shared["upstream"] = startSharedUpstream()
+    return _shared["upstream"]
 
 
 def _jsServer():
@@ -178,10 +173,10 @@ class JavaScriptExampleTests(SynchronousTestCase):
         server = _jsServer()
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
             sock.sendall(b"GET /held HTTP/1.1\r\nHost: streams.localhost\r\nConnection: close\r\n\r\n")
-            data = _readUntil(sock, b"", b"first\n")
+            data = readUntil(sock, b"first\n")
             self.assertNotIn(b"second", data)
             self.assertEqual(self.get("streams", "/release")[3], b"released\n")
-            self.assertIn(b"second\n", _readUntil(sock, data, b"second\n"))
+            self.assertIn(b"second\n", readUntil(sock, b"second\n", data))
 
     def test_cryptoSubtle(self):
         """
@@ -305,19 +300,6 @@ def _proxiedApps(directory):
                  {"name": "streams", "hostnames": ["streams.example.com"], "path": "streams"}]})
 
 
-def _readUntil(sock, data, marker):
-    """
-    Read from C{sock} until C{marker} is in what was read (C{socket.timeout} if it
-    does not come).
-    """
-    while marker not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
 def _get(port, path, host, body=None):
     request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=body, headers={"Host": host})
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -363,11 +345,11 @@ class DeploymentTests(SynchronousTestCase):
         self.assertEqual((status, json.loads(body)["received"]), (200, {"n": 1}))
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.sendall(b"GET /held HTTP/1.1\r\nHost: streams.example.com\r\nConnection: close\r\n\r\n")
-            data = _readUntil(sock, b"", b"first\n")
+            data = readUntil(sock, b"first\n")
             self.assertIn(b"first\n", data)
             self.assertNotIn(b"second", data)
             self.assertEqual(_get(port, "/release", "streams.example.com"), (200, b"released\n"))
-            data = _readUntil(sock, data, b"second\n")
+            data = readUntil(sock, b"second\n", data)
         self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:40])
         self.assertIn(b"second\n", data)
 

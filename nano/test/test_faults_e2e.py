@@ -8,15 +8,11 @@ with its kind and reason, or the refusal). C{bench/faults.py} measures the same
 faults at full size.
 """
 
-import atexit
-import os
-import shutil
-import tempfile
 import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.test.e2e import APPS, TwistdProcess, writeConfig
+from nano.test.e2e import startSharedServer
 from nano.test.faultkit import SteadyClient, flood, logEvents, resetEvents, sendBody, waitServing
 
 _shared = {}
@@ -31,9 +27,6 @@ def _server():
     backstop (at 400 MiB; the server starts near 130 MiB) can stop its ArrayBuffers.
     """
     if "server" not in _shared:
-        directory = tempfile.mkdtemp(prefix="nano-faults-")
-        for name in ("faults-tenant", "faults-healthy"):
-            shutil.copytree(os.path.join(APPS, name), os.path.join(directory, name))
         config = {
             "listen": ["tcp:0:interface=127.0.0.1:backlog=1024"],
             "admin": None,
@@ -48,17 +41,9 @@ def _server():
                 {"name": "b", "hostnames": ["b.test"], "path": "faults-healthy"},
             ],
         }
-        server = TwistdProcess(["--config", writeConfig(directory, config), "--log-format", "json"],
-                               cwd=directory)
-        _shared["server"] = server
-        atexit.register(_stop, server, directory)
-        server.start()
+        apps = {name: name for name in ("faults-tenant", "faults-healthy")}
+        _shared["server"] = startSharedServer(apps, config, prefix="nano-faults-", args=["--log-format", "json"])
     return _shared["server"]
-
-
-def _stop(server, directory):
-    server.stop()
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 class FaultTests(SynchronousTestCase):

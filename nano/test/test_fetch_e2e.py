@@ -4,19 +4,13 @@ fetch from a real twisted.web upstream (L{nano.test.fetch_upstream}) on
 127.0.0.1, which the test config's egress rule allows for one app only.
 """
 
-import atexit
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.parse
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.test.e2e import APPS, TwistdProcess, writeConfig
+from nano.test.e2e import startSharedServer, startSharedUpstream
 
 _shared = {}
 
@@ -24,11 +18,7 @@ _shared = {}
 def _start():
     if "server" in _shared:
         return _shared["server"], _shared["upstream"]
-    upstream = subprocess.Popen([sys.executable, "-m", "nano.test.fetch_upstream"], stdout=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, text=True)
-    port = int(upstream.stdout.readline())
-    directory = tempfile.mkdtemp(prefix="nano-fetch-e2e-")
-    shutil.copytree(os.path.join(APPS, "e2e-fetch"), os.path.join(directory, "app"))
+    port = startSharedUpstream()
     limits = {"max_body_mb": 2, "timeout_ms": 1500}
     config = {
         "listen": ["tcp:0:interface=127.0.0.1"],
@@ -41,18 +31,9 @@ def _start():
              "limits": dict(limits, subrequests=2), "egress": {"allow": ["127.0.0.1"]}},
         ],
     }
-    server = TwistdProcess(["--config", writeConfig(directory, config)], cwd=directory)
+    server = startSharedServer({"e2e-fetch": "app"}, config, prefix="nano-fetch-e2e-")
     _shared.update(server=server, upstream="http://127.0.0.1:%d" % (port,))
-    atexit.register(_stop, server, upstream, directory)
-    server.start()
     return server, _shared["upstream"]
-
-
-def _stop(server, upstream, directory):
-    server.stop()
-    upstream.terminate()
-    upstream.wait(10)
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 class FetchEndToEndTests(SynchronousTestCase):

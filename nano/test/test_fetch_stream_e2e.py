@@ -5,22 +5,16 @@ End-to-end tests of streamed C{fetch()} bodies: a real C{twistd -n nano} whose a
 responses back, with backpressure both ways and without buffering whole bodies.
 """
 
-import atexit
 import hashlib
 import http.client
 import json
-import os
-import shutil
 import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.test.e2e import APPS, TwistdProcess, waitUntil, writeConfig
+from nano.test.e2e import startSharedServer, startSharedUpstream, waitUntil
 
 _MiB = 1 << 20
 _shared = {}
@@ -29,11 +23,8 @@ _shared = {}
 def _start():
     if "server" in _shared:
         return _shared["server"], _shared["upstream"]
-    upstream = subprocess.Popen([sys.executable, "-m", "nano.test.fetch_upstream"], stdout=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, text=True)
-    base = "http://127.0.0.1:%d" % (int(upstream.stdout.readline()),)
-    directory = tempfile.mkdtemp(prefix="nano-fetch-stream-e2e-")
-    shutil.copytree(os.path.join(APPS, "e2e-proxy"), os.path.join(directory, "app"))
+    port = startSharedUpstream()
+    base = "http://127.0.0.1:%d" % (port,)
     egress = {"allow": ["127.0.0.1/32"]}
     config = {
         "listen": ["tcp:0:interface=127.0.0.1"],
@@ -45,18 +36,9 @@ def _start():
              "env": {"UPSTREAM": base}, "limits": {"max_body_mb": 2, "timeout_ms": 5000}},
         ],
     }
-    server = TwistdProcess(["--config", writeConfig(directory, config)], cwd=directory)
+    server = startSharedServer({"e2e-proxy": "app"}, config, prefix="nano-fetch-stream-e2e-")
     _shared.update(server=server, upstream=base)
-    atexit.register(_stop, server, upstream, directory)
-    server.start()
     return server, base
-
-
-def _stop(server, upstream, directory):
-    server.stop()
-    upstream.terminate()
-    upstream.wait(10)
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _rss(pid):

@@ -11,22 +11,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from nano.isolate.modules import loadModuleGraph
 from nano.isolate.runtime import Isolate
+from nano.test.isolatekit import APPS, pumpedFetch
 from nano.testing import PumpedReactor
-
-APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
-
-
-class _Sink:
-    requestId = None
-
-    def __init__(self):
-        self.result = None
-
-    def gotResponse(self, response):
-        self.result = response
-
-    def gotError(self, error):
-        self.result = error
 
 
 class CloudflareWorkersModuleTests(SynchronousTestCase):
@@ -46,10 +32,8 @@ class CloudflareWorkersModuleTests(SynchronousTestCase):
         self.assertIsNone(box[0])
 
     def fetch(self, path, advance=0.0):
-        sink = _Sink()
-        self.isolate.fetch("GET", "http://a.test" + path, ["host", "a.test"], None, sink)
-        self.reactor.pump(lambda: sink.result is not None, advance=advance)
-        return sink.result
+        return pumpedFetch(self.reactor, self.isolate, "GET", "http://a.test" + path, ["host", "a.test"],
+                           advance=advance)
 
     def test_entrypoint(self):
         """

@@ -14,9 +14,8 @@ from twisted.trial.unittest import SynchronousTestCase
 from nano.isolate.modules import loadModuleGraph
 from nano.isolate.pool import IsolatePool, bootstrap
 from nano.isolate.runtime import Isolate
+from nano.test.isolatekit import APPS, pumpedFetch
 from nano.testing import PumpedReactor
-
-APPS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps")
 
 
 class _Bootstrapped:
@@ -175,27 +174,13 @@ class PooledIsolateTests(SynchronousTestCase):
         self.assertIsNone(box[0])
         self.assertEqual(pool.ready, 0)
 
-        class Sink:
-            requestId = None
-            result = None
-
-            def gotResponse(self, response):
-                self.result = response
-
-            def gotError(self, error):
-                self.result = error
-
         # The pool warmed the isolate: its throwaway response reached the adopting
         # isolate, which ignored it.
-        sink = Sink()
-        isolate.fetch("GET", "http://a.test/origin", [], None, sink)
-        reactor.pump(lambda: sink.result is not None)
-        self.assertEqual(float(sink.result.body), reactor.seconds() * 1000.0)
+        response = pumpedFetch(reactor, isolate, "GET", "http://a.test/origin")
+        self.assertEqual(float(response.body), reactor.seconds() * 1000.0)
         # navigator.userAgent is Cloudflare Workers' own, which libraries detect.
-        sink = Sink()
-        isolate.fetch("GET", "http://a.test/agent", [], None, sink)
-        reactor.pump(lambda: sink.result is not None)
-        self.assertEqual(sink.result.body, b"Cloudflare-Workers")
+        response = pumpedFetch(reactor, isolate, "GET", "http://a.test/agent")
+        self.assertEqual(response.body, b"Cloudflare-Workers")
 
     def test_warm(self):
         """

@@ -9,7 +9,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
 from nano.resources import site as sitemodule
-from nano.resources.site import NanoSite
+from nano.resources.site import NanoRequest, NanoSite
 
 
 class _Leaf(Resource):
@@ -51,8 +51,12 @@ class _CountingTransport(StringTransport):
         return StringTransport.getHost(self)
 
 
-def _serve(leaf, data):
-    site = NanoSite(_Router(leaf))
+def _serve(leaf, data, **siteArgs):
+    """
+    Feed C{data} to a fresh channel of a L{NanoSite} (made with C{siteArgs})
+    routing to C{leaf}; return the channel and its transport.
+    """
+    site = NanoSite(_Router(leaf), **siteArgs)
     channel = site.buildProtocol(None)
     transport = _CountingTransport()
     channel.makeConnection(transport)
@@ -270,11 +274,7 @@ class HeaderLimitTests(SynchronousTestCase):
 
     def serve(self, data, limit=1024):
         leaf = _Leaf()
-        site = NanoSite(_Router(leaf), maxHeaderBytes=limit)
-        channel = site.buildProtocol(None)
-        transport = _CountingTransport()
-        channel.makeConnection(transport)
-        channel.dataReceived(data)
+        _, transport = _serve(leaf, data, maxHeaderBytes=limit)
         return leaf, transport
 
     def test_block(self):
@@ -325,15 +325,12 @@ class WriteChunkTests(SynchronousTestCase):
     through the transport's buffer otherwise.
     """
 
-    def test_buffered(self):
+    def startedRequest(self, transport):
         """
-        Without a socket (or with a backlog) the chunk is copied into the
-        transport's buffer, framed as a chunk.
+        A GET request on a new channel connected to C{transport}, its 200 status
+        and headers written; return it.
         """
-        from nano.resources.site import NanoRequest
-
         channel = NanoSite(_Router(_Leaf())).buildProtocol(None)
-        transport = StringTransport()
         channel.makeConnection(transport)
         request = NanoRequest(channel, False)
         request.method = b"GET"
@@ -341,6 +338,15 @@ class WriteChunkTests(SynchronousTestCase):
         channel.requests.append(request)
         request.setResponseCode(200)
         request.write(b"")
+        return request
+
+    def test_buffered(self):
+        """
+        Without a socket (or with a backlog) the chunk is copied into the
+        transport's buffer, framed as a chunk.
+        """
+        transport = StringTransport()
+        request = self.startedRequest(transport)
         before = len(transport.value())
         request.writeChunk(memoryview(b"hello"))
         self.assertEqual(transport.value()[before:], b"5\r\nhello\r\n")
@@ -351,8 +357,6 @@ class WriteChunkTests(SynchronousTestCase):
         With an idle transport the chunk goes to the socket with one sendmsg, and
         what the socket did not take is buffered in order.
         """
-        from nano.resources.site import NanoRequest
-
         class Sock:
             def __init__(self, take):
                 self.take = take
@@ -363,18 +367,11 @@ class WriteChunkTests(SynchronousTestCase):
                 self.sent.append(data[:self.take])
                 return min(self.take, len(data))
 
-        channel = NanoSite(_Router(_Leaf())).buildProtocol(None)
         transport = StringTransport()
         transport.dataBuffer = b""
         transport.offset = 0
         transport._tempDataBuffer = []
-        channel.makeConnection(transport)
-        request = NanoRequest(channel, False)
-        request.method = b"GET"
-        request.clientproto = b"HTTP/1.1"
-        channel.requests.append(request)
-        request.setResponseCode(200)
-        request.write(b"")
+        request = self.startedRequest(transport)
         headers = transport.value()
         transport.socket = Sock(take=4)
         request.writeChunk(memoryview(b"abcdef"))

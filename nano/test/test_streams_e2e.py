@@ -11,18 +11,25 @@ import time
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from nano.test.e2e import APPS, TwistdProcess, writeConfig
+from nano.test.e2e import APPS, TwistdProcess, readUntil, writeConfig
 
 
-def _readUntil(sock, marker, timeout=5.0):
-    sock.settimeout(timeout)
-    data = b""
-    while marker not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return data
+def _startServer(testCase):
+    """
+    Start a twistd serving the C{e2e-stream} app at C{s.test} (bodies up to 1
+    MiB) for C{testCase}, stopped when the test ends; return it.
+    """
+    directory = os.path.abspath(testCase.mktemp())
+    os.makedirs(directory)
+    config = writeConfig(directory, {
+        "listen": ["tcp:0:interface=127.0.0.1"], "admin": None,
+        "apps": [{"name": "stream", "hostnames": ["s.test"], "path": os.path.join(APPS, "e2e-stream"),
+                  "limits": {"max_body_mb": 1}}],
+    })
+    server = TwistdProcess(["--config", config])
+    server.start()
+    testCase.addCleanup(server.stop)
+    return server
 
 
 class StreamedResponseTests(SynchronousTestCase):
@@ -31,16 +38,7 @@ class StreamedResponseTests(SynchronousTestCase):
     """
 
     def setUp(self):
-        directory = os.path.abspath(self.mktemp())
-        os.makedirs(directory)
-        config = writeConfig(directory, {
-            "listen": ["tcp:0:interface=127.0.0.1"], "admin": None,
-            "apps": [{"name": "stream", "hostnames": ["s.test"], "path": os.path.join(APPS, "e2e-stream"),
-                      "limits": {"max_body_mb": 1}}],
-        })
-        self.server = TwistdProcess(["--config", config])
-        self.server.start()
-        self.addCleanup(self.server.stop)
+        self.server = _startServer(self)
 
     def connect(self, path, method=b"GET", extra=b""):
         sock = socket.create_connection(("127.0.0.1", self.server.port))
@@ -59,12 +57,12 @@ class StreamedResponseTests(SynchronousTestCase):
         """
         started = time.monotonic()
         sock = self.connect(b"/sse")
-        first = _readUntil(sock, b"data: 0")
+        first = readUntil(sock, b"data: 0", timeout=5.0)
         latency = time.monotonic() - started
         self.assertIn(b"Transfer-Encoding: chunked", first)
         self.assertNotIn(b"data: 1", first)
         self.assertLess(latency, 0.05)
-        rest = _readUntil(sock, b"0\r\n\r\n")
+        rest = readUntil(sock, b"0\r\n\r\n", timeout=5.0)
         self.assertIn(b"data: 2", rest)
         self.assertGreater(time.monotonic() - started, 0.5)
 
@@ -76,7 +74,7 @@ class StreamedResponseTests(SynchronousTestCase):
         """
         sock = self.connect(b"/endless")
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
-        _readUntil(sock, b"\r\n\r\n")
+        readUntil(sock, b"\r\n\r\n", timeout=5.0)
         time.sleep(0.5)
         first = self.stats()["pulls"]
         time.sleep(0.5)
@@ -96,7 +94,7 @@ class StreamedResponseTests(SynchronousTestCase):
         with an AbortError) and aborts the request's signal.
         """
         sock = self.connect(b"/endless")
-        _readUntil(sock, b"\r\n\r\n")
+        readUntil(sock, b"\r\n\r\n", timeout=5.0)
         sock.close()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
@@ -172,16 +170,7 @@ class StreamedRequestTests(SynchronousTestCase):
     """
 
     def setUp(self):
-        directory = os.path.abspath(self.mktemp())
-        os.makedirs(directory)
-        config = writeConfig(directory, {
-            "listen": ["tcp:0:interface=127.0.0.1"], "admin": None,
-            "apps": [{"name": "stream", "hostnames": ["s.test"], "path": os.path.join(APPS, "e2e-stream"),
-                      "limits": {"max_body_mb": 1}}],
-        })
-        self.server = TwistdProcess(["--config", config])
-        self.server.start()
-        self.addCleanup(self.server.stop)
+        self.server = _startServer(self)
 
     def test_echoThroughTransform(self):
         """
@@ -212,5 +201,5 @@ class StreamedRequestTests(SynchronousTestCase):
                 sock.sendall(b"10000\r\n" + block + b"\r\n")
         except OSError:
             pass
-        reply = _readUntil(sock, b"}", timeout=5)
+        reply = readUntil(sock, b"}", timeout=5)
         self.assertTrue(reply.startswith(b"HTTP/1.1 413 "), reply[:100])

@@ -12,10 +12,13 @@ from nano.config import AdminConfig, ConfigError
 from nano.tap import Options, loadFromOptions, overridesFromOptions
 
 
-class AdminOptionTests(SynchronousTestCase):
+class _ConfigTestCase(SynchronousTestCase):
     """
-    C{--admin ENDPOINT}.
+    A temporary directory (C{self.base}) with an app in C{app/} and C{config.json}
+    (C{self.configPath}) holding the class's C{config}.
     """
+
+    config = None
 
     def setUp(self):
         self.base = os.path.abspath(self.mktemp())
@@ -24,13 +27,21 @@ class AdminOptionTests(SynchronousTestCase):
             f.write("export default {fetch() {}}\n")
         self.configPath = os.path.join(self.base, "config.json")
         with open(self.configPath, "w") as f:
-            json.dump({"admin": {"listen": "tcp:9:interface=0.0.0.0", "token_env": "TOK"},
-                       "apps": [{"name": "app", "path": "app"}]}, f)
+            json.dump(self.config, f)
 
     def options(self, *argv):
         options = Options()
         options.parseOptions(list(argv))
         return options
+
+
+class AdminOptionTests(_ConfigTestCase):
+    """
+    C{--admin ENDPOINT}.
+    """
+
+    config = {"admin": {"listen": "tcp:9:interface=0.0.0.0", "token_env": "TOK"},
+              "apps": [{"name": "app", "path": "app"}]}
 
     def test_singleAppDefault(self):
         """
@@ -82,25 +93,13 @@ class AdminOptionTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, self.options, "--admin", "tcp:1")
 
 
-class WorkersOptionTests(SynchronousTestCase):
+class WorkersOptionTests(_ConfigTestCase):
     """
     C{--workers N} and the worker processes' internal options.
     """
 
-    def setUp(self):
-        self.base = os.path.abspath(self.mktemp())
-        os.makedirs(os.path.join(self.base, "app"))
-        with open(os.path.join(self.base, "app", "index.js"), "w") as f:
-            f.write("export default {fetch() {}}\n")
-        self.configPath = os.path.join(self.base, "config.json")
-        with open(self.configPath, "w") as f:
-            json.dump({"workers": 3, "listen": ["tcp:0:interface=127.0.0.1"], "admin": None,
-                       "apps": [{"name": "app", "path": "app"}]}, f)
-
-    def options(self, *argv):
-        options = Options()
-        options.parseOptions(list(argv))
-        return options
+    config = {"workers": 3, "listen": ["tcp:0:interface=127.0.0.1"], "admin": None,
+              "apps": [{"name": "app", "path": "app"}]}
 
     def test_ranges(self):
         """
